@@ -1,0 +1,106 @@
+//! A small CSV table reader that keeps line numbers, so every error can name file, line and
+//! field.
+
+use quadrant_model::Issue;
+
+pub struct Table {
+    pub headers: Vec<String>,
+    /// (1-based line, fields)
+    pub rows: Vec<(usize, csv::StringRecord)>,
+}
+
+pub fn issue(file: &str, line: Option<usize>, field: &str, expected: &str, found: &str) -> Issue {
+    Issue {
+        check: "parse",
+        file: file.to_string(),
+        line,
+        field: field.to_string(),
+        expected: expected.to_string(),
+        found: found.to_string(),
+    }
+}
+
+impl Table {
+    /// Parses `bytes` as CSV with a header, requiring the `required` columns.
+    pub fn parse(file: &str, bytes: &[u8], required: &[&str]) -> Result<Table, Vec<Issue>> {
+        let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
+        let headers: Vec<String> = match rdr.headers() {
+            Ok(h) => h.iter().map(|s| s.trim_start_matches('\u{feff}').to_string()).collect(),
+            Err(e) => {
+                return Err(vec![issue(file, Some(1), "header", "a CSV header line", &e.to_string())])
+            }
+        };
+        let missing: Vec<Issue> = required
+            .iter()
+            .filter(|c| !headers.iter().any(|h| h == *c))
+            .map(|c| issue(file, Some(1), c, &format!("a column named `{c}`"), &headers.join(",")))
+            .collect();
+        if !missing.is_empty() {
+            return Err(missing);
+        }
+        let mut rows = Vec::new();
+        let mut errs = Vec::new();
+        for rec in rdr.records() {
+            match rec {
+                Ok(r) => {
+                    let line = r.position().map(|p| p.line() as usize).unwrap_or(0);
+                    rows.push((line, r));
+                }
+                Err(e) => {
+                    let line = e.position().map(|p| p.line() as usize);
+                    errs.push(issue(file, line, "record", "a well-formed CSV record", &e.to_string()));
+                }
+            }
+        }
+        if errs.is_empty() {
+            Ok(Table { headers, rows })
+        } else {
+            Err(errs)
+        }
+    }
+
+    pub fn col(&self, name: &str) -> usize {
+        self.headers.iter().position(|h| h == name).expect("required column checked in parse")
+    }
+}
+
+/// Typed field access that records an issue instead of failing fast, so one pass reports
+/// every bad field.
+pub struct Fields<'a> {
+    pub file: &'a str,
+    pub issues: &'a mut Vec<Issue>,
+}
+
+impl Fields<'_> {
+    pub fn f64(&mut self, line: usize, field: &str, s: &str) -> Option<f64> {
+        match s.trim().parse::<f64>() {
+            Ok(v) => Some(v),
+            Err(_) => {
+                self.issues.push(issue(self.file, Some(line), field, "a number", s));
+                None
+            }
+        }
+    }
+    pub fn u16(&mut self, line: usize, field: &str, s: &str) -> Option<u16> {
+        match s.trim().parse::<u16>() {
+            Ok(v) => Some(v),
+            Err(_) => {
+                self.issues.push(issue(self.file, Some(line), field, "a whole number (year or code)", s));
+                None
+            }
+        }
+    }
+    pub fn bool(&mut self, line: usize, field: &str, s: &str) -> Option<bool> {
+        match s.trim() {
+            "true" | "1" => Some(true),
+            "false" | "0" | "" => Some(false),
+            _ => {
+                self.issues.push(issue(self.file, Some(line), field, "true or false", s));
+                None
+            }
+        }
+    }
+    pub fn push(&mut self, line: usize, field: &str, expected: &str, found: &str) {
+        self.issues.push(issue(self.file, Some(line), field, expected, found));
+    }
+}
