@@ -22,6 +22,7 @@ pub static FILES: &[(&str, &[u8])] = &[
     ("governance.csv", world!("governance.csv")),
     ("trade.csv.gz", world!("trade.csv.gz")),
     ("geopolrisk_map.csv", world!("geopolrisk_map.csv")),
+    ("geopolrisk_pv.csv", world!("geopolrisk_pv.csv")),
     ("curated/blocs.toml", world!("curated/blocs.toml")),
     ("curated/agreements.toml", world!("curated/agreements.toml")),
     ("curated/financiers.toml", world!("curated/financiers.toml")),

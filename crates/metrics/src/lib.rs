@@ -1,1 +1,49 @@
+//! The indicator catalogue: the one place where Quadrant computes numbers from the dataset.
+//! Every output (brief, risk scores, benchmarks) comes from these functions, and every
+//! formula here is written out in `docs/model.md` with its notation.
+//!
+//! Shares are on a 0–1 scale; HHI is on a 0–1 scale (×10 000 for the "points" convention).
 
+pub mod concentration;
+pub mod control;
+pub mod geopolrisk;
+pub mod origin;
+pub mod reliance;
+pub mod trade;
+pub mod brief;
+
+pub use concentration::{concentration, governance_weighted_hhi, Concentration, GovBasis, Share};
+pub use control::{control, Control, ControlRule};
+pub use geopolrisk::{geopolrisk, GeoPolRisk};
+pub use origin::{origin_trace, OriginTrace};
+pub use reliance::{bloc_reliance, country_reliance, Reliance};
+pub use trade::TradeIndex;
+
+use quadrant_model::{CountryIx, Dataset};
+
+/// A set of countries (a bloc's members) as a dense membership mask.
+#[derive(Debug, Clone)]
+pub struct Members(Vec<bool>);
+
+impl Members {
+    pub fn new(ds: &Dataset, ids: &[CountryIx]) -> Members {
+        let mut m = vec![false; ds.countries.len()];
+        for &i in ids {
+            m[i as usize] = true;
+        }
+        Members(m)
+    }
+    /// The members of a bloc from the curated layer; unknown codes are impossible in a
+    /// validated dataset.
+    pub fn bloc(ds: &Dataset, bloc: &str) -> Option<Members> {
+        let b = ds.curated.bloc(bloc)?;
+        let ids: Vec<CountryIx> = b.members.iter().filter_map(|m| ds.country(m)).collect();
+        Some(Members::new(ds, &ids))
+    }
+    pub fn contains(&self, c: CountryIx) -> bool {
+        self.0.get(c as usize).copied().unwrap_or(false)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = CountryIx> + '_ {
+        self.0.iter().enumerate().filter(|(_, &b)| b).map(|(i, _)| i as CountryIx)
+    }
+}

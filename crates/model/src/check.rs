@@ -238,6 +238,11 @@ fn shares_over_100(ds: &Dataset, s: &mut Sink) {
             }
             sum += o.share;
         }
+        if let Some(f) = a.content_factor {
+            if !(f > 0.0 && f <= 1.0) {
+                s.toml("shares_over_100", "ownership.toml", "asset", &a.id, "content_factor", "a mass fraction in (0, 1]", f.to_string());
+            }
+        }
         if sum > 1.0 + 1e-9 {
             s.toml("shares_over_100", "ownership.toml", "asset", &a.id, "owner[*].share", "owner shares summing to at most 1", format!("{sum}"));
         }

