@@ -1,16 +1,134 @@
-use anyhow::Result;
+//! Command handlers: parse, call the libraries, render.
+
+use anyhow::{anyhow, bail, Result};
+use quadrant_metrics::brief::{brief as make_brief, BriefRequest, Ctx};
+use quadrant_metrics::geopolrisk::{geopolrisk_group, GprIndex};
+use quadrant_model::{CountryIx, Dataset, MaterialIx};
+use quadrant_report::Format;
 use std::path::Path;
 
 #[derive(clap::Args)]
-pub struct BriefArgs {}
-#[derive(clap::Args)]
-pub struct GprArgs {}
+pub struct BriefArgs {
+    /// Bloc id from curated/blocs.toml (e.g. QUAD, MSP, EU, G7).
+    #[arg(long, default_value = "QUAD")]
+    bloc: String,
+    /// Adversary country id (ISO 3166-1 alpha-3).
+    #[arg(long, default_value = "CHN")]
+    adversary: String,
+    /// Latest year to use; each figure uses the latest year ≤ this with data.
+    #[arg(long, default_value_t = 2024)]
+    year: u16,
+    /// Material id (repeatable); default: every material in the dataset.
+    #[arg(long)]
+    material: Vec<String>,
+    /// Producers to list per stage.
+    #[arg(long, default_value_t = 5)]
+    top: usize,
+    /// table | json | csv | md | html
+    #[arg(long, default_value = "table")]
+    format: String,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    output: Option<std::path::PathBuf>,
+}
 
-pub fn load(data: Option<&Path>) -> Result<quadrant_model::Dataset> {
+#[derive(clap::Args)]
+pub struct GprArgs {
+    /// Importer: a country id (USA) or a bloc id (EU), treated as one importer.
+    #[arg(long)]
+    importer: String,
+    #[arg(long)]
+    year: u16,
+    #[arg(long)]
+    material: String,
+    /// table | json | csv
+    #[arg(long, default_value = "table")]
+    format: String,
+}
+
+pub fn load(data: Option<&Path>) -> Result<Dataset> {
     Ok(match data {
         Some(d) => quadrant_data::load_dir(d)?,
         None => quadrant_data::load_embedded()?,
     })
 }
-pub fn brief(_d: Option<&Path>, _a: BriefArgs) -> Result<()> { Ok(()) }
-pub fn geopolrisk(_d: Option<&Path>, _a: GprArgs) -> Result<()> { Ok(()) }
+
+fn format(s: &str, allowed: &[&str]) -> Result<Format> {
+    match Format::parse(s) {
+        Some(f) if allowed.contains(&s) => Ok(f),
+        _ => bail!("--format {s:?}: expected one of {}", allowed.join(", ")),
+    }
+}
+
+fn material(ds: &Dataset, m: &str) -> Result<MaterialIx> {
+    ds.material(m).ok_or_else(|| {
+        let ids: Vec<&str> = ds.materials.iter().map(|m| m.id.as_str()).collect();
+        anyhow!("unknown material {m:?}; the dataset has: {}", ids.join(", "))
+    })
+}
+
+fn country(ds: &Dataset, c: &str) -> Result<CountryIx> {
+    ds.country(c).ok_or_else(|| anyhow!("unknown country {c:?}: expected an ISO 3166-1 alpha-3 id from countries.csv"))
+}
+
+fn emit(text: String, output: Option<&Path>) -> Result<()> {
+    match output {
+        Some(p) => std::fs::write(p, text).map_err(|e| anyhow!("{}: {e}", p.display())),
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+    }
+}
+
+pub fn brief(data: Option<&Path>, a: BriefArgs) -> Result<()> {
+    let fmt = format(&a.format, &["table", "json", "csv", "md", "html"])?;
+    let ds = load(data)?;
+    if ds.curated.bloc(&a.bloc).is_none() {
+        let ids: Vec<&str> = ds.curated.blocs.iter().map(|b| b.id.as_str()).collect();
+        bail!("unknown bloc {:?}; curated/blocs.toml has: {}", a.bloc, ids.join(", "));
+    }
+    let adversary = country(&ds, &a.adversary)?;
+    let materials = if a.material.is_empty() {
+        (0..ds.materials.len() as MaterialIx).collect()
+    } else {
+        a.material.iter().map(|m| material(&ds, m)).collect::<Result<Vec<_>>>()?
+    };
+    let cx = Ctx::new(&ds);
+    let b = make_brief(&cx, &BriefRequest { bloc: &a.bloc, adversary, year: a.year, materials, top_n: a.top })
+        .ok_or_else(|| anyhow!("no brief could be computed"))?;
+    if b.materials.is_empty() {
+        bail!("no production data for the requested material(s) up to {}", a.year);
+    }
+    let text = match fmt {
+        Format::Table => quadrant_report::brief_table(&b),
+        Format::Json => quadrant_report::brief_json(&b) + "\n",
+        Format::Csv => quadrant_report::figures_csv(&quadrant_report::figures(&b)),
+        Format::Md => quadrant_report::brief_md(&b),
+        Format::Html => quadrant_report::brief_html(&b),
+    };
+    emit(text, a.output.as_deref())
+}
+
+pub fn geopolrisk(data: Option<&Path>, a: GprArgs) -> Result<()> {
+    let fmt = format(&a.format, &["table", "json", "csv"])?;
+    let ds = load(data)?;
+    let m = material(&ds, &a.material)?;
+    let members: Vec<CountryIx> = match ds.curated.bloc(&a.importer) {
+        Some(b) => b.members.iter().filter_map(|c| ds.country(c)).collect(),
+        None => vec![country(&ds, &a.importer)?],
+    };
+    if !ds.gpr_map.iter().any(|g| g.material == Some(m)) {
+        bail!("material {:?} has no GeoPolRisk HS-code mapping (geopolrisk_map.csv)", a.material);
+    }
+    let idx = GprIndex::build(&ds);
+    let g = geopolrisk_group(&ds, &idx, m, &members, &a.importer, a.year)
+        .ok_or_else(|| anyhow!("no World Mining Data production of {} in {}", a.material, a.year))?;
+    let text = match fmt {
+        Format::Json => quadrant_report::geopolrisk_json(&g) + "\n",
+        Format::Csv => quadrant_report::geopolrisk_csv(&g),
+        _ => quadrant_report::geopolrisk_table(&g),
+    };
+    print!("{text}");
+    Ok(())
+}

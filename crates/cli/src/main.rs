@@ -65,11 +65,11 @@ fn main() -> Result<()> {
         Cmd::Data { which: DataCmd::Import { raw, out } } => {
             let imported = quadrant_data::import::import(&raw, &out)
                 .with_context(|| format!("importing from {}", raw.display()))?;
+            // Validated before anything is replaced: a failed import leaves `out` as it was.
             quadrant_data::import::write(&out, &imported)?;
             for line in &imported.report {
                 println!("{line}");
             }
-            // Prove the result loads: an import that writes an invalid dataset is an error.
             let ds = quadrant_data::load_dir(&out)?;
             println!("wrote {} ({} trade flows)", out.display(), ds.trade.len());
             Ok(())

@@ -523,11 +523,45 @@ fn gpr_pv(raw: &Path, ctx: &Ctx) -> Result<Vec<u8>, DataError> {
     Ok(s.into_bytes())
 }
 
-/// Writes the derived files into `world`.
+/// Writes the derived files into `world`, all or nothing: the new tables are first written
+/// beside a copy of the hand-kept ones in a staging folder and loaded there; only a dataset
+/// that loads and validates replaces the old files, so nothing already stored is lost.
 pub fn write(world: &Path, imported: &Imported) -> Result<(), DataError> {
-    for (name, bytes) in &imported.files {
-        let p = world.join(name);
-        std::fs::write(&p, bytes).map_err(|e| DataError::Io { file: p.display().to_string(), message: e.to_string() })?;
+    let io = |p: &Path, e: std::io::Error| DataError::Io { file: p.display().to_string(), message: e.to_string() };
+    let staging = world.join(format!(".staging-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    let result = (|| {
+        copy_tree(world, &staging, &staging)?;
+        for (name, bytes) in &imported.files {
+            let p = staging.join(name);
+            std::fs::write(&p, bytes).map_err(|e| io(&p, e))?;
+        }
+        crate::load_dir(&staging)?;
+        for name in imported.files.keys() {
+            let (from, to) = (staging.join(name), world.join(name));
+            std::fs::rename(&from, &to).map_err(|e| io(&to, e))?;
+        }
+        Ok(())
+    })();
+    let _ = std::fs::remove_dir_all(&staging);
+    result
+}
+
+fn copy_tree(from: &Path, to: &Path, skip: &Path) -> Result<(), DataError> {
+    let io = |p: &Path, e: std::io::Error| DataError::Io { file: p.display().to_string(), message: e.to_string() };
+    std::fs::create_dir_all(to).map_err(|e| io(to, e))?;
+    for e in std::fs::read_dir(from).map_err(|e| io(from, e))? {
+        let e = e.map_err(|e| io(from, e))?;
+        let p = e.path();
+        if p == skip || e.file_name().to_string_lossy().starts_with(".staging-") {
+            continue;
+        }
+        let dest = to.join(e.file_name());
+        if p.is_dir() {
+            copy_tree(&p, &dest, skip)?;
+        } else {
+            std::fs::copy(&p, &dest).map_err(|e| io(&p, e))?;
+        }
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ pub mod geopolrisk;
 pub mod origin;
 pub mod reliance;
 pub mod trade;
+pub mod table;
 pub mod brief;
 
 pub use concentration::{concentration, governance_weighted_hhi, Concentration, GovBasis, Share};

@@ -70,7 +70,19 @@ fn upstream_origin(
     if let Some(fl) = up_flows {
         let (tot, mix) = supply_mix(up, fl, r);
         if tot > 0.0 {
-            return mix.into_iter().map(|(c, q)| (c, q / tot)).collect();
+            // Feed bought from a country with no upstream output is a re-export: attribute it
+            // to the world's upstream producers pro rata.
+            let mut out: BTreeMap<CountryIx, f64> = BTreeMap::new();
+            for (c, q) in mix {
+                if up.value_of(c) > 0.0 {
+                    *out.entry(c).or_default() += q / tot;
+                } else {
+                    for s in &up.shares {
+                        *out.entry(s.ix).or_default() += q / tot * s.share;
+                    }
+                }
+            }
+            return out.into_iter().collect();
         }
         // A producer with no upstream supply on record: fall through to the pool.
     }

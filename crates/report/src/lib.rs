@@ -1,1 +1,202 @@
+//! Renderers: the brief and the risk scores as a terminal table, JSON, CSV, Markdown or one
+//! self-contained HTML page with SVG charts. Renderers compute nothing: every number comes
+//! from a `quadrant-metrics` value, and every printed figure carries its source and year.
 
+mod html;
+mod text;
+
+use quadrant_metrics::brief::Brief;
+use quadrant_metrics::GeoPolRisk;
+use serde::Serialize;
+
+pub use html::brief_html;
+pub use text::{brief_table, geopolrisk_table};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+    Md,
+    Html,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        Some(match s {
+            "table" => Format::Table,
+            "json" => Format::Json,
+            "csv" => Format::Csv,
+            "md" | "markdown" => Format::Md,
+            "html" => Format::Html,
+            _ => return None,
+        })
+    }
+}
+
+/// One printed figure: what, of whom, how much, and where it came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Figure {
+    pub material: String,
+    pub stage: String,
+    pub year: u16,
+    pub indicator: &'static str,
+    pub subject: String,
+    pub value: f64,
+    pub unit: &'static str,
+    pub source: String,
+}
+
+/// The brief as a flat list of figures: the tidy form behind CSV, Markdown and HTML tables.
+pub fn figures(b: &Brief) -> Vec<Figure> {
+    let mut out = Vec::new();
+    for m in &b.materials {
+        for s in &m.stages {
+            let mut f = |indicator: &'static str, subject: &str, value: f64, unit: &'static str, year: u16, source: &str| {
+                out.push(Figure {
+                    material: m.material.clone(),
+                    stage: s.stage.as_str().to_string(),
+                    year,
+                    indicator,
+                    subject: subject.to_string(),
+                    value,
+                    unit,
+                    source: source.to_string(),
+                })
+            };
+            f("world_production", "world", s.total_t, "t", s.year, &s.source);
+            for p in &s.top {
+                f("production_share", &p.country, p.share, "share", s.year, &s.source);
+            }
+            f("hhi", "world", s.hhi, "index 0-1", s.year, &s.source);
+            f("top1_share", "world", s.top1, "share", s.year, &s.source);
+            f("top3_share", "world", s.top3, "share", s.year, &s.source);
+            f("bloc_share", &b.bloc, s.bloc_share, "share", s.year, &s.source);
+            f("adversary_share", &b.adversary, s.adversary_share, "share", s.year, &s.source);
+            f("gw_hhi_pv", "world", s.gw_hhi_pv, "index 0-1", s.year, &format!("{}+WGI", s.source));
+            f("gw_hhi_wgi6", "world", s.gw_hhi_wgi6, "index 0-1", s.year, &format!("{}+WGI", s.source));
+            if let Some(c) = &s.control {
+                f("control_hhi", "world", c.hhi, "index 0-1", s.year, &c.source);
+                f("control_bloc_share", &b.bloc, c.bloc_share, "share", s.year, &c.source);
+                f("control_adversary_share", &b.adversary, c.adversary_share, "share", s.year, &c.source);
+                f("control_coverage", "world", c.coverage, "share", s.year, &c.source);
+            }
+            if let Some(r) = &s.bloc_reliance {
+                if let Some(v) = r.reliance.net_import_reliance {
+                    f("net_import_reliance", &b.bloc, v, "share", s.year, &s.reliance_source);
+                }
+                if let Some(v) = r.reliance.self_sufficiency {
+                    f("self_sufficiency", &b.bloc, v, "ratio", s.year, &s.reliance_source);
+                }
+            }
+            for r in &s.member_reliance {
+                if let Some(v) = r.reliance.net_import_reliance {
+                    f("net_import_reliance", &r.country, v, "share", s.year, &s.reliance_source);
+                }
+            }
+            if let Some(o) = &s.origin {
+                let src = format!("{}+{}+BACI-HS92-V202401b {}", o.datasets.0, o.datasets.1, o.trade_year);
+                f("supply_through_adversary", &b.bloc, o.through_adversary, "share", s.year, &src);
+                f("supply_processed_in_adversary", &b.bloc, o.adversary_at_stage, "share", s.year, &src);
+                f("supply_upstream_in_adversary", &b.bloc, o.adversary_upstream, "share", s.year, &src);
+                for (c, v) in o.by_origin.iter().take(5) {
+                    f("supply_origin_upstream", c, *v, "share", s.year, &src);
+                }
+            }
+        }
+        for g in &m.geopolrisk {
+            let src = g.sources.join("+");
+            for (ind, v) in [("geopolrisk_hhi", g.hhi), ("geopolrisk_import_risk", g.import_risk), ("geopolrisk_score", g.score)] {
+                out.push(Figure {
+                    material: m.material.clone(),
+                    stage: "all".into(),
+                    year: g.year,
+                    indicator: ind,
+                    subject: g.importer.clone(),
+                    value: v,
+                    unit: "index",
+                    source: src.clone(),
+                });
+            }
+        }
+    }
+    out
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+pub fn figures_csv(figs: &[Figure]) -> String {
+    let mut s = String::from("material,stage,year,indicator,subject,value,unit,source\n");
+    for f in figs {
+        s.push_str(&format!(
+            "{},{},{},{},{},{},{},{}\n",
+            f.material,
+            f.stage,
+            f.year,
+            f.indicator,
+            csv_field(&f.subject),
+            f.value,
+            f.unit,
+            csv_field(&f.source)
+        ));
+    }
+    s
+}
+
+pub fn brief_json(b: &Brief) -> String {
+    serde_json::to_string_pretty(b).expect("brief serialises")
+}
+
+pub fn brief_md(b: &Brief) -> String {
+    let mut s = format!(
+        "# Dependence brief: {} ({}) against {}, year ≤ {}\n\n",
+        b.bloc,
+        b.members.join(", "),
+        b.adversary,
+        b.year
+    );
+    s.push_str(&text::brief_table(b).replace('\n', "  \n").lines().skip(2).map(|l| format!("{l}\n")).collect::<String>());
+    s.push_str("\n## All figures\n\n| material | stage | year | indicator | subject | value | source |\n|---|---|---|---|---|---|---|\n");
+    for f in figures(b) {
+        s.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            f.material,
+            f.stage,
+            f.year,
+            f.indicator,
+            f.subject,
+            text::fmt_value(f.value, f.unit),
+            f.source
+        ));
+    }
+    s
+}
+
+pub fn geopolrisk_json(g: &GeoPolRisk) -> String {
+    serde_json::to_string_pretty(g).expect("serialises")
+}
+
+pub fn geopolrisk_csv(g: &GeoPolRisk) -> String {
+    format!(
+        "material,commodity,importer,year,hhi,import_risk,score,numerator,total_trade_t,production_t,price,cf,sources\n{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+        g.material,
+        csv_field(&g.commodity),
+        g.importer,
+        g.year,
+        g.hhi,
+        g.import_risk,
+        g.score,
+        g.numerator,
+        g.total_trade_t,
+        g.production_t,
+        g.price,
+        g.cf,
+        g.sources.join("+")
+    )
+}

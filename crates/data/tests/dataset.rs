@@ -1,0 +1,221 @@
+//! The shipped dataset: it loads, it equals what the importers produce from the raw files, and
+//! bad input is refused whole with a message naming file, line, field and expectation.
+
+use quadrant_data::{import, load_dir, load_embedded, DataError};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+fn world() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/world")
+}
+
+fn raw() -> PathBuf {
+    std::env::var_os("QUADRANT_RAW")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"))
+}
+
+fn gunzip(b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(b).read_to_end(&mut out).unwrap();
+    out
+}
+
+/// A scratch copy of the shipped dataset that a test may corrupt.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("quadrant-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(&world(), &dir);
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+fn edit(dir: &Path, file: &str, f: impl FnOnce(String) -> String) {
+    let p = dir.join(file);
+    let s = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, f(s)).unwrap();
+}
+
+fn refused(dir: &Path) -> Vec<String> {
+    match load_dir(dir) {
+        Ok(_) => panic!("corrupt dataset in {} was accepted", dir.display()),
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(dir);
+            e.issues().iter().map(|i| i.to_string()).collect()
+        }
+    }
+}
+
+#[test]
+fn shipped_dataset_loads_and_is_complete() {
+    let ds = load_embedded().expect("embedded dataset is valid");
+    assert_eq!(ds.trade.len(), 1_264_888, "every BACI flow is shipped");
+    assert!(ds.production.len() > 3000);
+    assert!(ds.governance.len() > 30_000);
+    let on_disk = load_dir(&world()).expect("data/world is valid");
+    assert_eq!(on_disk.production, ds.production, "embedded copy equals data/world");
+    // Every production row names its source and the raw record it came from.
+    for r in &ds.production {
+        assert!(!ds.source_of(r.source).title.is_empty());
+        assert!(r.raw_ref.contains(".csv:"), "{}", r.raw_ref);
+    }
+}
+
+#[test]
+fn shipped_tables_equal_what_the_importers_produce() {
+    let raw = raw();
+    if !raw.join("usgs_mcs").exists() {
+        panic!("raw sources not found at {} (set QUADRANT_RAW)", raw.display());
+    }
+    let imported = import::import(&raw, &world()).expect("import succeeds");
+    for name in import::DERIVED {
+        let fresh = &imported.files[*name];
+        let shipped = std::fs::read(world().join(name)).unwrap();
+        let (a, b) = if name.ends_with(".gz") { (gunzip(fresh), gunzip(&shipped)) } else { (fresh.clone(), shipped) };
+        if a != b {
+            let first = a.split(|&c| c == b'\n').zip(b.split(|&c| c == b'\n')).position(|(x, y)| x != y);
+            panic!("{name} differs from the importer output (first differing line {:?}); run `quadrant data import`", first.map(|l| l + 1));
+        }
+    }
+}
+
+#[test]
+fn unknown_country_names_file_line_and_field() {
+    let d = scratch("unknown-country");
+    edit(&d, "production.csv", |s| {
+        let mut lines: Vec<String> = s.lines().map(str::to_string).collect();
+        lines[4] = lines[4].replacen(",AUS,", ",XXQ,", 1).replacen(",CHN,", ",XXQ,", 1).replacen(",COD,", ",XXQ,", 1);
+        let (a, b) = lines[4].split_at(lines[4].find(',').unwrap());
+        let mut f: Vec<&str> = b[1..].split(',').collect();
+        f[2] = "XXQ";
+        lines[4] = format!("{a},{}", f.join(","));
+        lines.join("\n") + "\n"
+    });
+    let issues = refused(&d);
+    assert!(
+        issues.iter().any(|i| i.starts_with("production.csv:5: field `country`: expected a country id from countries.csv, found \"XXQ\"")),
+        "{issues:#?}"
+    );
+}
+
+#[test]
+fn negative_quantity_is_refused() {
+    let d = scratch("negative");
+    edit(&d, "production.csv", |s| {
+        let mut lines: Vec<String> = s.lines().map(str::to_string).collect();
+        let mut f: Vec<String> = lines[2].split(',').map(str::to_string).collect();
+        f[5] = "-5".into();
+        lines[2] = f.join(",");
+        lines.join("\n") + "\n"
+    });
+    let issues = refused(&d);
+    assert!(issues.iter().any(|i| i.contains("production.csv:3: field `value_t`") && i.contains("non-negative")), "{issues:#?}");
+}
+
+#[test]
+fn non_number_is_refused_with_line() {
+    let d = scratch("nan-text");
+    edit(&d, "governance.csv", |s| s.replacen(",VA,", ",VA,abc", 1));
+    let issues = refused(&d);
+    assert!(issues.iter().any(|i| i.starts_with("governance.csv:") && i.contains("field `estimate`: expected a number")), "{issues:#?}");
+}
+
+#[test]
+fn duplicate_id_is_refused() {
+    let d = scratch("dup");
+    edit(&d, "materials.csv", |s| s + "lithium,Lithium again,t Li content,QUADRANT\n");
+    let issues = refused(&d);
+    assert!(issues.iter().any(|i| i.contains("materials.csv:18: field `id`: expected a unique material id") && i.contains("[duplicate_id]")), "{issues:#?}");
+}
+
+#[test]
+fn owner_shares_over_100_percent_are_refused() {
+    let d = scratch("shares");
+    edit(&d, "curated/ownership.toml", |s| s.replacen("share = ", "share = 1.5 # ", 1));
+    let issues = refused(&d);
+    assert!(issues.iter().any(|i| i.contains("curated/ownership.toml:") && i.contains("share") && i.contains("[shares_over_100]")), "{issues:#?}");
+}
+
+#[test]
+fn dangling_financier_is_refused() {
+    let d = scratch("dangling");
+    edit(&d, "curated/projects.toml", |s| s.replacen("financiers = [", "financiers = [\"NO_SUCH_BANK\", ", 1));
+    let issues = refused(&d);
+    assert!(issues.iter().any(|i| i.contains("NO_SUCH_BANK") && i.contains("[dangling_reference]")), "{issues:#?}");
+}
+
+#[test]
+fn missing_source_is_refused() {
+    let d = scratch("nosource");
+    edit(&d, "curated/blocs.toml", |s| {
+        let i = s.find("source = \"").unwrap();
+        let j = s[i..].find('\n').unwrap();
+        format!("{}source = \"\"{}", &s[..i], &s[i + j..])
+    });
+    let issues = refused(&d);
+    assert!(issues.iter().any(|i| i.contains("curated/blocs.toml:") && i.contains("[missing_source]")), "{issues:#?}");
+}
+
+#[test]
+fn unknown_source_id_is_refused() {
+    let d = scratch("unknown-source");
+    edit(&d, "hs_map.csv", |s| s.replacen("SCRREEN-HSMAP", "NOWHERE", 1));
+    let issues = refused(&d);
+    assert!(issues.iter().any(|i| i.starts_with("hs_map.csv:2: field `source`: expected a source id from sources.csv")), "{issues:#?}");
+}
+
+#[test]
+fn broken_toml_names_the_line() {
+    let d = scratch("toml");
+    edit(&d, "curated/agreements.toml", |s| {
+        let mut l: Vec<&str> = s.lines().collect();
+        l.insert(3, "this is = = not toml");
+        l.join("\n")
+    });
+    let issues = refused(&d);
+    assert!(issues.iter().any(|i| i.starts_with("curated/agreements.toml:4:")), "{issues:#?}");
+}
+
+#[test]
+fn missing_column_is_refused() {
+    let d = scratch("column");
+    edit(&d, "reserves.csv", |s| s.replacen("value_t", "value", 1));
+    let issues = refused(&d);
+    assert!(issues.iter().any(|i| i.starts_with("reserves.csv:1: field `value_t`: expected a column named `value_t`")), "{issues:#?}");
+}
+
+#[test]
+fn corrupt_trade_row_is_refused_and_nothing_loads() {
+    let d = scratch("trade");
+    let p = d.join("trade.csv.gz");
+    let mut text = gunzip(&std::fs::read(&p).unwrap());
+    text.extend_from_slice(b"2024,USA,ZZZ,283691,1.0,-3,BACI-HS92-V202401b\n");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut enc, &text).unwrap();
+    std::fs::write(&p, enc.finish().unwrap()).unwrap();
+    let issues = refused(&d);
+    assert!(issues.iter().any(|i| i.starts_with("trade.csv.gz:1264890: field `importer`")), "{issues:#?}");
+}
+
+#[test]
+fn missing_file_is_an_io_error_naming_it() {
+    let d = scratch("missing");
+    std::fs::remove_file(d.join("materials.csv")).unwrap();
+    match load_dir(&d) {
+        Err(DataError::Io { file, .. }) => assert!(file.ends_with("materials.csv")),
+        other => panic!("expected an I/O error, got {:?}", other.map(|_| ())),
+    }
+    let _ = std::fs::remove_dir_all(&d);
+}

@@ -1,0 +1,193 @@
+//! Terminal rendering, readable at 100 columns.
+
+use quadrant_metrics::brief::{Brief, StageBrief};
+use quadrant_metrics::GeoPolRisk;
+
+pub const WIDTH: usize = 100;
+
+pub fn pct(v: f64) -> String {
+    if v.abs() >= 0.1 || v == 0.0 {
+        format!("{:.0}%", v * 100.0)
+    } else {
+        format!("{:.1}%", v * 100.0)
+    }
+}
+
+pub fn tonnes(v: f64) -> String {
+    let (x, u) = if v >= 1e6 {
+        (v / 1e6, "Mt")
+    } else if v >= 1e3 {
+        (v / 1e3, "kt")
+    } else {
+        (v, "t")
+    };
+    if x >= 100.0 {
+        format!("{x:.0} {u}")
+    } else {
+        format!("{x:.1} {u}")
+    }
+}
+
+pub fn fmt_value(v: f64, unit: &str) -> String {
+    match unit {
+        "share" | "ratio" => pct(v),
+        "t" => tonnes(v),
+        _ => format!("{v:.4}"),
+    }
+}
+
+/// Wraps `items` after a label, continuing lines aligned under the first item.
+fn wrap(label: &str, items: &[String], out: &mut String) {
+    let indent = 4 + 17;
+    let mut line = format!("    {label:<16} ");
+    let mut first = true;
+    for it in items {
+        if !first && line.len() + 2 + it.len() > WIDTH {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = " ".repeat(indent);
+            first = true;
+        }
+        if !first {
+            line.push_str("  ");
+        }
+        line.push_str(it);
+        first = false;
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+}
+
+fn stage_block(b: &Brief, s: &StageBrief, out: &mut String) {
+    out.push_str(&format!("  {} · {} · {} · world {}\n", s.stage, s.year, s.source, tonnes(s.total_t)));
+    let top: Vec<String> = s.top.iter().map(|p| format!("{} {}", p.country, pct(p.share))).collect();
+    wrap("top producers", &top, out);
+    let mut conc = vec![format!("HHI {:.3}", s.hhi), format!("top-1 {}", pct(s.top1)), format!("top-3 {}", pct(s.top3))];
+    if s.residual_share > 0.0 {
+        conc.push(format!("unnamed rest {}", pct(s.residual_share)));
+    }
+    wrap("concentration", &conc, out);
+    wrap(
+        "gov.-weighted",
+        &[format!("HHI·WGI(PV) {:.3}", s.gw_hhi_pv), format!("HHI·WGI(6 dims) {:.3}", s.gw_hhi_wgi6)],
+        out,
+    );
+    let mut loc = vec![format!("location: {} {} · {} {}", b.bloc, pct(s.bloc_share), b.adversary, pct(s.adversary_share))];
+    if let Some(c) = &s.control {
+        loc.push(format!(
+            "control: {} {} · {} {} (assets cover {}; curated/ownership.toml)",
+            b.bloc,
+            pct(c.bloc_share),
+            b.adversary,
+            pct(c.adversary_share),
+            pct(c.coverage)
+        ));
+    }
+    wrap("bloc / adversary", &loc, out);
+    if let Some(r) = &s.bloc_reliance {
+        let mut items = vec![format!(
+            "{} {}",
+            b.bloc,
+            r.reliance.net_import_reliance.map(pct).unwrap_or_else(|| "n/a".into())
+        )];
+        for m in &s.member_reliance {
+            items.push(format!(
+                "{} {}",
+                m.country,
+                m.reliance.net_import_reliance.map(pct).unwrap_or_else(|| "n/a".into())
+            ));
+        }
+        items.push(format!("[{}]", s.reliance_source));
+        wrap("import reliance", &items, out);
+        if let Some(v) = r.reliance.self_sufficiency {
+            wrap("self-sufficiency", &[format!("{} {}", b.bloc, pct(v))], out);
+        }
+    }
+    if let Some(o) = &s.origin {
+        let at: Vec<String> = o.by_stage_country.iter().take(5).map(|(c, v)| format!("{c} {}", pct(*v))).collect();
+        let up: Vec<String> = o.by_origin.iter().take(5).map(|(c, v)| format!("{c} {}", pct(*v))).collect();
+        let mut items = vec![format!("{} supply {}:", b.bloc, tonnes(o.supply_t))];
+        items.push(format!("{} in", o.stage));
+        items.extend(at);
+        items.push(format!("; {} in", o.stage.upstream().map(|u| u.as_str()).unwrap_or("")));
+        items.extend(up);
+        wrap("origin", &items, out);
+        wrap(
+            &format!("via {}", b.adversary),
+            &[
+                format!("{} at either stage", pct(o.through_adversary)),
+                format!("(processed there {}, mined there {};", pct(o.adversary_at_stage), pct(o.adversary_upstream)),
+                format!("upstream by {}; {} + {} + BACI {})", o.upstream_method, o.datasets.0, o.datasets.1, o.trade_year),
+            ],
+            out,
+        );
+    }
+    if !s.alternatives.is_empty() {
+        let alts: Vec<String> = s
+            .alternatives
+            .iter()
+            .map(|a| format!("{}: {} {}, HHI {:.3}, world {};", a.dataset, a.top_country, pct(a.top_share), a.hhi, tonnes(a.total_t)))
+            .collect();
+        wrap("other sources", &alts, out);
+    }
+}
+
+pub fn brief_table(b: &Brief) -> String {
+    let mut out = format!(
+        "Dependence brief: {} ({}) against {}, latest data up to {}\n",
+        b.bloc,
+        b.members.join(" "),
+        b.adversary,
+        b.year
+    );
+    out.push_str(&"=".repeat(WIDTH.min(out.len().saturating_sub(1)).max(40)));
+    out.push('\n');
+    for m in &b.materials {
+        out.push_str(&format!("\n{} ({})\n", m.name.to_uppercase(), m.basis));
+        for s in &m.stages {
+            stage_block(b, s, &mut out);
+        }
+        if let Some(g0) = m.geopolrisk.first() {
+            let items: Vec<String> = m.geopolrisk.iter().map(|g| format!("{} {:.2e}", g.importer, g.score)).collect();
+            let mut items = items;
+            items.push(format!("[{} {}, HHI {:.3}; WMD+BACI+WGI-PV]", g0.commodity, g0.year, g0.hhi));
+            out.push_str(&format!("  GeoPolRisk {}\n", g0.year));
+            wrap("score", &items, &mut out);
+        }
+    }
+    if !b.claims.is_empty() {
+        out.push_str("\nClaims checked against the data\n");
+        for c in &b.claims {
+            out.push_str(&format!(
+                "  {}: {} of {} output ({}; assets with owners cover {})\n",
+                c.claim,
+                pct(c.measured),
+                c.year,
+                c.source,
+                pct(c.coverage)
+            ));
+        }
+    }
+    out.push_str("\nSources: `quadrant source ID` prints the full citation of any id in brackets or after a stage.\n");
+    out
+}
+
+pub fn geopolrisk_table(g: &GeoPolRisk) -> String {
+    format!(
+        "GeoPolRisk of {} ({}) for {} in {}\n  HHI            {:.6}\n  import risk    {:.6}   (Σ q·PVn {:.3} / (imports {} + own production {}))\n  score          {:.6e}\n  price          {:.3} kUSD/t\n  CF (÷ Cu ref.) {:.6e}\n  HS codes       {}\n  sources        {}\n",
+        g.material,
+        g.commodity,
+        g.importer,
+        g.year,
+        g.hhi,
+        g.import_risk,
+        g.numerator,
+        tonnes(g.total_trade_t),
+        tonnes(g.production_t),
+        g.score,
+        g.price,
+        g.cf,
+        g.hs_codes.iter().map(|h| h.to_string()).collect::<Vec<_>>().join(", "),
+        g.sources.join(", ")
+    )
+}
