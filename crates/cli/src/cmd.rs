@@ -63,12 +63,17 @@ fn format(s: &str, allowed: &[&str]) -> Result<Format> {
 fn material(ds: &Dataset, m: &str) -> Result<MaterialIx> {
     ds.material(m).ok_or_else(|| {
         let ids: Vec<&str> = ds.materials.iter().map(|m| m.id.as_str()).collect();
-        anyhow!("unknown material {m:?}; the dataset has: {}", ids.join(", "))
+        anyhow!(
+            "unknown material {m:?}; the dataset has: {}",
+            ids.join(", ")
+        )
     })
 }
 
 fn country(ds: &Dataset, c: &str) -> Result<CountryIx> {
-    ds.country(c).ok_or_else(|| anyhow!("unknown country {c:?}: expected an ISO 3166-1 alpha-3 id from countries.csv"))
+    ds.country(c).ok_or_else(|| {
+        anyhow!("unknown country {c:?}: expected an ISO 3166-1 alpha-3 id from countries.csv")
+    })
 }
 
 fn emit(text: String, output: Option<&Path>) -> Result<()> {
@@ -86,19 +91,38 @@ pub fn brief(data: Option<&Path>, a: BriefArgs) -> Result<()> {
     let ds = load(data)?;
     if ds.curated.bloc(&a.bloc).is_none() {
         let ids: Vec<&str> = ds.curated.blocs.iter().map(|b| b.id.as_str()).collect();
-        bail!("unknown bloc {:?}; curated/blocs.toml has: {}", a.bloc, ids.join(", "));
+        bail!(
+            "unknown bloc {:?}; curated/blocs.toml has: {}",
+            a.bloc,
+            ids.join(", ")
+        );
     }
     let adversary = country(&ds, &a.adversary)?;
     let materials = if a.material.is_empty() {
         (0..ds.materials.len() as MaterialIx).collect()
     } else {
-        a.material.iter().map(|m| material(&ds, m)).collect::<Result<Vec<_>>>()?
+        a.material
+            .iter()
+            .map(|m| material(&ds, m))
+            .collect::<Result<Vec<_>>>()?
     };
     let cx = Ctx::new(&ds);
-    let b = make_brief(&cx, &BriefRequest { bloc: &a.bloc, adversary, year: a.year, materials, top_n: a.top })
-        .ok_or_else(|| anyhow!("no brief could be computed"))?;
+    let b = make_brief(
+        &cx,
+        &BriefRequest {
+            bloc: &a.bloc,
+            adversary,
+            year: a.year,
+            materials,
+            top_n: a.top,
+        },
+    )
+    .ok_or_else(|| anyhow!("no brief could be computed"))?;
     if b.materials.is_empty() {
-        bail!("no production data for the requested material(s) up to {}", a.year);
+        bail!(
+            "no production data for the requested material(s) up to {}",
+            a.year
+        );
     }
     let text = match fmt {
         Format::Table => quadrant_report::brief_table(&b),
@@ -119,11 +143,19 @@ pub fn geopolrisk(data: Option<&Path>, a: GprArgs) -> Result<()> {
         None => vec![country(&ds, &a.importer)?],
     };
     if !ds.gpr_map.iter().any(|g| g.material == Some(m)) {
-        bail!("material {:?} has no GeoPolRisk HS-code mapping (geopolrisk_map.csv)", a.material);
+        bail!(
+            "material {:?} has no GeoPolRisk HS-code mapping (geopolrisk_map.csv)",
+            a.material
+        );
     }
     let idx = GprIndex::build(&ds);
-    let g = geopolrisk_group(&ds, &idx, m, &members, &a.importer, a.year)
-        .ok_or_else(|| anyhow!("no World Mining Data production of {} in {}", a.material, a.year))?;
+    let g = geopolrisk_group(&ds, &idx, m, &members, &a.importer, a.year).ok_or_else(|| {
+        anyhow!(
+            "no World Mining Data production of {} in {}",
+            a.material,
+            a.year
+        )
+    })?;
     let text = match fmt {
         Format::Json => quadrant_report::geopolrisk_json(&g) + "\n",
         Format::Csv => quadrant_report::geopolrisk_csv(&g),

@@ -7,7 +7,11 @@ use std::path::PathBuf;
 mod cmd;
 
 #[derive(Parser)]
-#[command(name = "quadrant", version, about = "Quadrant: a critical-minerals security workbench")]
+#[command(
+    name = "quadrant",
+    version,
+    about = "Quadrant: a critical-minerals security workbench"
+)]
 struct Cli {
     /// Dataset folder (the layout of data/world); default: the dataset built into the binary.
     #[arg(long, global = true)]
@@ -62,7 +66,9 @@ enum DataCmd {
 fn main() -> Result<()> {
     let cli = Cli::parse();
     match cli.cmd {
-        Cmd::Data { which: DataCmd::Import { raw, out } } => {
+        Cmd::Data {
+            which: DataCmd::Import { raw, out },
+        } => {
             let imported = quadrant_data::import::import(&raw, &out)
                 .with_context(|| format!("importing from {}", raw.display()))?;
             // Validated before anything is replaced: a failed import leaves `out` as it was.
@@ -74,7 +80,9 @@ fn main() -> Result<()> {
             println!("wrote {} ({} trade flows)", out.display(), ds.trade.len());
             Ok(())
         }
-        Cmd::Data { which: DataCmd::Check } => {
+        Cmd::Data {
+            which: DataCmd::Check,
+        } => {
             let ds = cmd::load(cli.data.as_deref())?;
             println!(
                 "ok: {} sources, {} countries, {} materials, {} production rows, {} reserve rows, {} trade flows, {} governance rows, {} blocs, {} agreements, {} financiers, {} projects, {} assets",
@@ -91,14 +99,22 @@ fn main() -> Result<()> {
                 None => ds.sources.iter().collect(),
             };
             if list.is_empty() {
-                bail!("no source with id {:?}; `quadrant source` lists them all", id.unwrap_or_default());
+                bail!(
+                    "no source with id {:?}; `quadrant source` lists them all",
+                    id.unwrap_or_default()
+                );
             }
             for s in list {
-                println!("{}\n  {}. {}. {}.\n  {}\n  licence: {}", s.id, s.publisher, s.title, s.edition, s.url, s.licence);
+                println!(
+                    "{}\n  {}. {}. {}.\n  {}\n  licence: {}",
+                    s.id, s.publisher, s.title, s.edition, s.url, s.licence
+                );
             }
             Ok(())
         }
         Cmd::Brief(a) => cmd::brief(cli.data.as_deref(), a),
-        Cmd::Risk { which: RiskCmd::Geopolrisk(a) } => cmd::geopolrisk(cli.data.as_deref(), a),
+        Cmd::Risk {
+            which: RiskCmd::Geopolrisk(a),
+        } => cmd::geopolrisk(cli.data.as_deref(), a),
     }
 }

@@ -7,7 +7,11 @@ use std::borrow::Cow;
 
 macro_rules! world {
     ($f:literal) => {
-        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/world/", $f))
+        include_bytes!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../data/world/",
+            $f
+        ))
     };
 }
 
@@ -27,7 +31,10 @@ pub static FILES: &[(&str, &[u8])] = &[
     ("curated/agreements.toml", world!("curated/agreements.toml")),
     ("curated/financiers.toml", world!("curated/financiers.toml")),
     ("curated/projects.toml", world!("curated/projects.toml")),
-    ("curated/instruments.toml", world!("curated/instruments.toml")),
+    (
+        "curated/instruments.toml",
+        world!("curated/instruments.toml"),
+    ),
     ("curated/ownership.toml", world!("curated/ownership.toml")),
 ];
 
@@ -39,7 +46,10 @@ impl Files for Embedded {
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, b)| Cow::Borrowed(*b))
-            .ok_or_else(|| DataError::Io { file: format!("<embedded>/{name}"), message: "not in the embedded dataset".into() })
+            .ok_or_else(|| DataError::Io {
+                file: format!("<embedded>/{name}"),
+                message: "not in the embedded dataset".into(),
+            })
     }
     fn label(&self) -> String {
         "<embedded data/world>".into()

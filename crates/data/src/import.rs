@@ -33,14 +33,29 @@ pub struct Imported {
 }
 
 /// Files the importers write; everything else in a dataset folder is curated by hand.
-pub const DERIVED: &[&str] = &["production.csv", "reserves.csv", "governance.csv", "trade.csv.gz", "geopolrisk_map.csv", "geopolrisk_pv.csv"];
+pub const DERIVED: &[&str] = &[
+    "production.csv",
+    "reserves.csv",
+    "governance.csv",
+    "trade.csv.gz",
+    "geopolrisk_map.csv",
+    "geopolrisk_pv.csv",
+];
 
 fn read(raw: &Path, name: &str) -> Result<Vec<u8>, DataError> {
     let p = raw.join(name);
-    let b = std::fs::read(&p).map_err(|e| DataError::Io { file: p.display().to_string(), message: e.to_string() })?;
+    let b = std::fs::read(&p).map_err(|e| DataError::Io {
+        file: p.display().to_string(),
+        message: e.to_string(),
+    })?;
     if name.ends_with(".gz") {
         let mut out = Vec::new();
-        GzDecoder::new(&b[..]).read_to_end(&mut out).map_err(|e| DataError::Io { file: p.display().to_string(), message: e.to_string() })?;
+        GzDecoder::new(&b[..])
+            .read_to_end(&mut out)
+            .map_err(|e| DataError::Io {
+                file: p.display().to_string(),
+                message: e.to_string(),
+            })?;
         Ok(out)
     } else {
         Ok(b)
@@ -62,49 +77,117 @@ struct Ctx {
 impl Ctx {
     fn load(world: &Path) -> Result<Ctx, DataError> {
         let c = tab(world, "countries.csv", &["id"])?;
-        let countries = c.rows.iter().map(|(_, r)| r[c.col("id")].to_string()).collect();
+        let countries = c
+            .rows
+            .iter()
+            .map(|(_, r)| r[c.col("id")].to_string())
+            .collect();
         let m = tab(world, "materials.csv", &["id"])?;
-        let materials: HashSet<String> = m.rows.iter().map(|(_, r)| r[m.col("id")].to_string()).collect();
-        let a = tab(world, "import/country_aliases.csv", &["dataset", "alias", "country"])?;
+        let materials: HashSet<String> = m
+            .rows
+            .iter()
+            .map(|(_, r)| r[m.col("id")].to_string())
+            .collect();
+        let a = tab(
+            world,
+            "import/country_aliases.csv",
+            &["dataset", "alias", "country"],
+        )?;
         let aliases = a
             .rows
             .iter()
-            .map(|(_, r)| ((r[a.col("dataset")].to_string(), r[a.col("alias")].to_string()), r[a.col("country")].to_string()))
+            .map(|(_, r)| {
+                (
+                    (
+                        r[a.col("dataset")].to_string(),
+                        r[a.col("alias")].to_string(),
+                    ),
+                    r[a.col("country")].to_string(),
+                )
+            })
             .collect();
-        let s = tab(world, "import/source_map.csv", &["dataset", "key", "qualifier", "material", "stage", "basis_factor"])?;
+        let s = tab(
+            world,
+            "import/source_map.csv",
+            &[
+                "dataset",
+                "key",
+                "qualifier",
+                "material",
+                "stage",
+                "basis_factor",
+            ],
+        )?;
         let mut series = HashMap::new();
         let mut issues = Vec::new();
         for (line, r) in &s.rows {
             let f: f64 = match r[s.col("basis_factor")].parse() {
                 Ok(v) => v,
                 Err(_) => {
-                    issues.push(issue("import/source_map.csv", Some(*line), "basis_factor", "a number", &r[s.col("basis_factor")]));
+                    issues.push(issue(
+                        "import/source_map.csv",
+                        Some(*line),
+                        "basis_factor",
+                        "a number",
+                        &r[s.col("basis_factor")],
+                    ));
                     continue;
                 }
             };
             if !materials.contains(&r[s.col("material")]) {
-                issues.push(issue("import/source_map.csv", Some(*line), "material", "a material id from materials.csv", &r[s.col("material")]));
+                issues.push(issue(
+                    "import/source_map.csv",
+                    Some(*line),
+                    "material",
+                    "a material id from materials.csv",
+                    &r[s.col("material")],
+                ));
             }
             series.insert(
-                (r[s.col("dataset")].to_string(), r[s.col("key")].to_string(), r[s.col("qualifier")].to_string()),
-                (r[s.col("material")].to_string(), r[s.col("stage")].to_string(), f),
+                (
+                    r[s.col("dataset")].to_string(),
+                    r[s.col("key")].to_string(),
+                    r[s.col("qualifier")].to_string(),
+                ),
+                (
+                    r[s.col("material")].to_string(),
+                    r[s.col("stage")].to_string(),
+                    f,
+                ),
             );
         }
         if !issues.is_empty() {
             return Err(DataError::Invalid(issues));
         }
-        Ok(Ctx { countries, materials, aliases, series })
+        Ok(Ctx {
+            countries,
+            materials,
+            aliases,
+            series,
+        })
     }
 
     /// Source country name → id. USGS appends footnote digits and an `e` (estimate) to names.
     fn country(&self, dataset: &str, name: &str) -> Option<String> {
         let clean = name.replace('\u{a0}', " ");
-        let stripped = if dataset == "USGS" { clean.trim_end_matches(|c: char| c.is_ascii_digit()).trim() } else { clean.trim() };
-        let look = |n: &str| self.aliases.get(&(dataset.to_string(), n.to_string())).cloned();
-        look(stripped).or_else(|| stripped.strip_suffix('e').and_then(look)).or_else(|| {
-            // A source that already uses our ids (World Mining Data's ISO3 column).
-            self.countries.contains(stripped).then(|| stripped.to_string())
-        })
+        let stripped = if dataset == "USGS" {
+            clean.trim_end_matches(|c: char| c.is_ascii_digit()).trim()
+        } else {
+            clean.trim()
+        };
+        let look = |n: &str| {
+            self.aliases
+                .get(&(dataset.to_string(), n.to_string()))
+                .cloned()
+        };
+        look(stripped)
+            .or_else(|| stripped.strip_suffix('e').and_then(look))
+            .or_else(|| {
+                // A source that already uses our ids (World Mining Data's ISO3 column).
+                self.countries
+                    .contains(stripped)
+                    .then(|| stripped.to_string())
+            })
     }
 }
 
@@ -146,7 +229,14 @@ pub fn import(raw: &Path, world: &Path) -> Result<Imported, DataError> {
     let mut prod: Vec<Prod> = Vec::new();
     let mut reserves: Vec<Prod> = Vec::new();
 
-    usgs(raw, &ctx, &mut prod, &mut reserves, &mut issues, &mut report)?;
+    usgs(
+        raw,
+        &ctx,
+        &mut prod,
+        &mut reserves,
+        &mut issues,
+        &mut report,
+    )?;
     wmd(raw, &ctx, &mut prod, &mut issues, &mut report)?;
     iea(raw, &ctx, &mut prod, &mut issues, &mut report)?;
 
@@ -154,24 +244,57 @@ pub fn import(raw: &Path, world: &Path) -> Result<Imported, DataError> {
     // (recoverable)") keeps the first, and the importer says so.
     let mut seen = HashSet::new();
     prod.retain(|p| {
-        let k = (p.dataset.clone(), p.material.clone(), p.stage.clone(), p.country.clone(), p.year);
+        let k = (
+            p.dataset.clone(),
+            p.material.clone(),
+            p.stage.clone(),
+            p.country.clone(),
+            p.year,
+        );
         let keep = seen.insert(k);
         if !keep {
-            report.push(format!("duplicate production key kept once: {} ({})", p.raw_ref, p.country));
+            report.push(format!(
+                "duplicate production key kept once: {} ({})",
+                p.raw_ref, p.country
+            ));
         }
         keep
     });
     let mut seen = HashSet::new();
-    reserves.retain(|p| seen.insert((p.dataset.clone(), p.material.clone(), p.country.clone(), p.year)));
+    reserves.retain(|p| {
+        seen.insert((
+            p.dataset.clone(),
+            p.material.clone(),
+            p.country.clone(),
+            p.year,
+        ))
+    });
 
     if !issues.is_empty() {
         return Err(DataError::Invalid(issues));
     }
-    prod.sort_by(|a, b| (&a.dataset, &a.material, &a.stage, &a.country, a.year).cmp(&(&b.dataset, &b.material, &b.stage, &b.country, b.year)));
-    reserves.sort_by(|a, b| (&a.dataset, &a.material, &a.country, a.year).cmp(&(&b.dataset, &b.material, &b.country, b.year)));
+    prod.sort_by(|a, b| {
+        (&a.dataset, &a.material, &a.stage, &a.country, a.year).cmp(&(
+            &b.dataset,
+            &b.material,
+            &b.stage,
+            &b.country,
+            b.year,
+        ))
+    });
+    reserves.sort_by(|a, b| {
+        (&a.dataset, &a.material, &a.country, a.year).cmp(&(
+            &b.dataset,
+            &b.material,
+            &b.country,
+            b.year,
+        ))
+    });
 
     let mut files = BTreeMap::new();
-    let mut s = String::from("dataset,material,stage,country,year,value_t,estimated,source,raw_ref,raw_value,raw_unit\n");
+    let mut s = String::from(
+        "dataset,material,stage,country,year,value_t,estimated,source,raw_ref,raw_value,raw_unit\n",
+    );
     for p in &prod {
         let _ = writeln!(
             s,
@@ -192,19 +315,53 @@ pub fn import(raw: &Path, world: &Path) -> Result<Imported, DataError> {
     files.insert("production.csv".to_string(), s.into_bytes());
     let mut s = String::from("dataset,material,country,year,value_t,source,raw_ref\n");
     for p in &reserves {
-        let _ = writeln!(s, "{},{},{},{},{},{},{}", p.dataset, p.material, p.country, p.year, num(p.value_t), p.source, csv_field(&p.raw_ref));
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{},{},{}",
+            p.dataset,
+            p.material,
+            p.country,
+            p.year,
+            num(p.value_t),
+            p.source,
+            csv_field(&p.raw_ref)
+        );
     }
     files.insert("reserves.csv".to_string(), s.into_bytes());
-    files.insert("governance.csv".to_string(), governance(raw, &ctx, &mut report)?);
+    files.insert(
+        "governance.csv".to_string(),
+        governance(raw, &ctx, &mut report)?,
+    );
     files.insert("trade.csv.gz".to_string(), trade(raw, &ctx, &mut report)?);
     files.insert("geopolrisk_map.csv".to_string(), gpr_map(raw, &ctx)?);
     files.insert("geopolrisk_pv.csv".to_string(), gpr_pv(raw, &ctx)?);
-    report.push(format!("production rows: {}, reserve rows: {}", prod.len(), reserves.len()));
+    report.push(format!(
+        "production rows: {}, reserve rows: {}",
+        prod.len(),
+        reserves.len()
+    ));
     Ok(Imported { files, report })
 }
 
-fn usgs(raw: &Path, ctx: &Ctx, prod: &mut Vec<Prod>, reserves: &mut Vec<Prod>, issues: &mut Vec<Issue>, report: &mut Vec<String>) -> Result<(), DataError> {
-    let cols = ["edition", "commodity_code", "country", "type", "measure", "year", "unit", "estimated", "value"];
+fn usgs(
+    raw: &Path,
+    ctx: &Ctx,
+    prod: &mut Vec<Prod>,
+    reserves: &mut Vec<Prod>,
+    issues: &mut Vec<Issue>,
+    report: &mut Vec<String>,
+) -> Result<(), DataError> {
+    let cols = [
+        "edition",
+        "commodity_code",
+        "country",
+        "type",
+        "measure",
+        "year",
+        "unit",
+        "estimated",
+        "value",
+    ];
     let t = tab(raw, USGS_FILE, &cols)?;
     let c: Vec<usize> = cols.iter().map(|n| t.col(n)).collect();
     let (mut withheld, mut totals) = (0, 0);
@@ -213,14 +370,25 @@ fn usgs(raw: &Path, ctx: &Ctx, prod: &mut Vec<Prod>, reserves: &mut Vec<Prod>, i
         if edition != "MCS2023" && edition != "MCS2024" {
             continue;
         }
-        let Some((mat, stage, factor)) = ctx.series.get(&("USGS".into(), r[c[1]].to_string(), r[c[3]].to_string())) else { continue };
+        let Some((mat, stage, factor)) =
+            ctx.series
+                .get(&("USGS".into(), r[c[1]].to_string(), r[c[3]].to_string()))
+        else {
+            continue;
+        };
         let name = &r[c[2]];
         if name.starts_with("World total") {
             totals += 1;
             continue;
         }
         let Some(country) = ctx.country("USGS", name) else {
-            issues.push(issue(USGS_FILE, Some(*line), "country", "a name listed in import/country_aliases.csv for USGS", name));
+            issues.push(issue(
+                USGS_FILE,
+                Some(*line),
+                "country",
+                "a name listed in import/country_aliases.csv for USGS",
+                name,
+            ));
             continue;
         };
         let unit = match &r[c[6]] {
@@ -238,7 +406,13 @@ fn usgs(raw: &Path, ctx: &Ctx, prod: &mut Vec<Prod>, reserves: &mut Vec<Prod>, i
             continue;
         }
         let Ok(v) = value.parse::<f64>() else {
-            issues.push(issue(USGS_FILE, Some(*line), "value", "a number or empty", value));
+            issues.push(issue(
+                USGS_FILE,
+                Some(*line),
+                "value",
+                "a number or empty",
+                value,
+            ));
             continue;
         };
         let dataset = format!("USGS-{edition}");
@@ -250,31 +424,82 @@ fn usgs(raw: &Path, ctx: &Ctx, prod: &mut Vec<Prod>, reserves: &mut Vec<Prod>, i
                     issues.push(issue(USGS_FILE, Some(*line), "year", "a year", &r[c[5]]));
                     continue;
                 };
-                prod.push(Prod { dataset: dataset.clone(), material: mat.clone(), stage: stage.clone(), country, year, value_t: v * unit * factor, estimated: &r[c[7]] == "1", source: dataset, raw_ref, raw_value: value.to_string(), raw_unit: r[c[6]].to_string() });
+                prod.push(Prod {
+                    dataset: dataset.clone(),
+                    material: mat.clone(),
+                    stage: stage.clone(),
+                    country,
+                    year,
+                    value_t: v * unit * factor,
+                    estimated: &r[c[7]] == "1",
+                    source: dataset,
+                    raw_ref,
+                    raw_value: value.to_string(),
+                    raw_unit: r[c[6]].to_string(),
+                });
             }
             // MCS reserves are stated as of the year before the edition.
             "reserves" if stage == "mining" => {
-                reserves.push(Prod { dataset: dataset.clone(), material: mat.clone(), stage: stage.clone(), country, year: ed_year - 1, value_t: v * unit * factor, estimated: false, source: dataset, raw_ref, raw_value: value.to_string(), raw_unit: r[c[6]].to_string() });
+                reserves.push(Prod {
+                    dataset: dataset.clone(),
+                    material: mat.clone(),
+                    stage: stage.clone(),
+                    country,
+                    year: ed_year - 1,
+                    value_t: v * unit * factor,
+                    estimated: false,
+                    source: dataset,
+                    raw_ref,
+                    raw_value: value.to_string(),
+                    raw_unit: r[c[6]].to_string(),
+                });
             }
             _ => {}
         }
     }
-    report.push(format!("USGS: skipped {withheld} withheld/NA values and {totals} world-total rows"));
+    report.push(format!(
+        "USGS: skipped {withheld} withheld/NA values and {totals} world-total rows"
+    ));
     Ok(())
 }
 
-fn wmd(raw: &Path, ctx: &Ctx, prod: &mut Vec<Prod>, issues: &mut Vec<Issue>, report: &mut Vec<String>) -> Result<(), DataError> {
-    let cols = ["commodity", "iso3", "year", "value", "unit", "data_source", "is_world_total"];
+fn wmd(
+    raw: &Path,
+    ctx: &Ctx,
+    prod: &mut Vec<Prod>,
+    issues: &mut Vec<Issue>,
+    report: &mut Vec<String>,
+) -> Result<(), DataError> {
+    let cols = [
+        "commodity",
+        "iso3",
+        "year",
+        "value",
+        "unit",
+        "data_source",
+        "is_world_total",
+    ];
     let t = tab(raw, WMD_FILE, &cols)?;
     let c: Vec<usize> = cols.iter().map(|n| t.col(n)).collect();
     let mut odd_units = 0;
     for (line, r) in &t.rows {
-        let Some((mat, stage, factor)) = ctx.series.get(&("WMD".into(), r[c[0]].to_string(), String::new())) else { continue };
+        let Some((mat, stage, factor)) =
+            ctx.series
+                .get(&("WMD".into(), r[c[0]].to_string(), String::new()))
+        else {
+            continue;
+        };
         if &r[c[6]] == "1" {
             continue;
         }
         let Some(country) = ctx.country("WMD", &r[c[1]]) else {
-            issues.push(issue(WMD_FILE, Some(*line), "iso3", "a country id from countries.csv (or an alias)", &r[c[1]]));
+            issues.push(issue(
+                WMD_FILE,
+                Some(*line),
+                "iso3",
+                "a country id from countries.csv (or an alias)",
+                &r[c[1]],
+            ));
             continue;
         };
         let unit = match &r[c[4]] {
@@ -288,7 +513,13 @@ fn wmd(raw: &Path, ctx: &Ctx, prod: &mut Vec<Prod>, issues: &mut Vec<Issue>, rep
             }
         };
         let (Ok(year), Ok(v)) = (r[c[2]].parse::<u16>(), r[c[3]].parse::<f64>()) else {
-            issues.push(issue(WMD_FILE, Some(*line), "year/value", "numbers", &format!("{}/{}", &r[c[2]], &r[c[3]])));
+            issues.push(issue(
+                WMD_FILE,
+                Some(*line),
+                "year/value",
+                "numbers",
+                &format!("{}/{}", &r[c[2]], &r[c[3]]),
+            ));
             continue;
         };
         prod.push(Prod {
@@ -305,17 +536,30 @@ fn wmd(raw: &Path, ctx: &Ctx, prod: &mut Vec<Prod>, issues: &mut Vec<Issue>, rep
             raw_unit: r[c[4]].to_string(),
         });
     }
-    report.push(format!("WMD: skipped {odd_units} rows whose unit column is not a unit"));
+    report.push(format!(
+        "WMD: skipped {odd_units} rows whose unit column is not a unit"
+    ));
     Ok(())
 }
 
-fn iea(raw: &Path, ctx: &Ctx, prod: &mut Vec<Prod>, issues: &mut Vec<Issue>, report: &mut Vec<String>) -> Result<(), DataError> {
+fn iea(
+    raw: &Path,
+    ctx: &Ctx,
+    prod: &mut Vec<Prod>,
+    issues: &mut Vec<Issue>,
+    report: &mut Vec<String>,
+) -> Result<(), DataError> {
     let cols = ["mineral", "stage", "country", "year", "value_kt"];
     let t = tab(raw, IEA_FILE, &cols)?;
     let c: Vec<usize> = cols.iter().map(|n| t.col(n)).collect();
     let mut aggregates = 0;
     for (line, r) in &t.rows {
-        let Some((mat, stage, factor)) = ctx.series.get(&("IEA".into(), r[c[0]].to_string(), r[c[1]].to_string())) else { continue };
+        let Some((mat, stage, factor)) =
+            ctx.series
+                .get(&("IEA".into(), r[c[0]].to_string(), r[c[1]].to_string()))
+        else {
+            continue;
+        };
         let name = &r[c[2]];
         if name.starts_with("__") {
             aggregates += 1; // totals and top-3 shares: recomputed, never imported
@@ -326,16 +570,32 @@ fn iea(raw: &Path, ctx: &Ctx, prod: &mut Vec<Prod>, issues: &mut Vec<Issue>, rep
             continue;
         }
         let Some(country) = ctx.country("IEA", name) else {
-            issues.push(issue(IEA_FILE, Some(*line), "country", "a name listed in import/country_aliases.csv for IEA", name));
+            issues.push(issue(
+                IEA_FILE,
+                Some(*line),
+                "country",
+                "a name listed in import/country_aliases.csv for IEA",
+                name,
+            ));
             continue;
         };
         let (Ok(year), Ok(v)) = (r[c[3]].parse::<u16>(), r[c[4]].parse::<f64>()) else {
-            issues.push(issue(IEA_FILE, Some(*line), "year/value_kt", "numbers", &format!("{}/{}", &r[c[3]], &r[c[4]])));
+            issues.push(issue(
+                IEA_FILE,
+                Some(*line),
+                "year/value_kt",
+                "numbers",
+                &format!("{}/{}", &r[c[3]], &r[c[4]]),
+            ));
             continue;
         };
         // Observed 2024 and the base-case projections are separate datasets, so that no share
         // ever mixes an observation with a projection.
-        let ds = if year <= 2024 { "IEA-2025" } else { "IEA-2025-BASE" };
+        let ds = if year <= 2024 {
+            "IEA-2025"
+        } else {
+            "IEA-2025-BASE"
+        };
         prod.push(Prod {
             dataset: ds.into(),
             material: mat.clone(),
@@ -350,7 +610,9 @@ fn iea(raw: &Path, ctx: &Ctx, prod: &mut Vec<Prod>, issues: &mut Vec<Issue>, rep
             raw_unit: "kt".into(),
         });
     }
-    report.push(format!("IEA: skipped {aggregates} aggregate rows (__total, __top3Share)"));
+    report.push(format!(
+        "IEA: skipped {aggregates} aggregate rows (__total, __top3Share)"
+    ));
     Ok(())
 }
 
@@ -358,7 +620,12 @@ fn governance(raw: &Path, ctx: &Ctx, report: &mut Vec<String>) -> Result<Vec<u8>
     let mut rows: Vec<(String, u16, &'static str, String, &'static str)> = Vec::new();
     let mut unknown = HashSet::new();
     let t = tab(raw, WGI6_FILE, &["iso3", "indicator_code"])?;
-    let years: Vec<(usize, u16)> = t.headers.iter().enumerate().filter_map(|(i, h)| h.parse::<u16>().ok().map(|y| (i, y))).collect();
+    let years: Vec<(usize, u16)> = t
+        .headers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| h.parse::<u16>().ok().map(|y| (i, y)))
+        .collect();
     for (_, r) in &t.rows {
         let iso = r[t.col("iso3")].to_string();
         let dim = match r[t.col("indicator_code")].split('.').next() {
@@ -385,7 +652,12 @@ fn governance(raw: &Path, ctx: &Ctx, report: &mut Vec<String>) -> Result<Vec<u8>
     // The 2024 PV release revises the whole PV history; it is listed after the 2023 update so
     // that the dataset's index prefers it (docs/data.md).
     let t = tab(raw, WGIPV_FILE, &["Code"])?;
-    let years: Vec<(usize, u16)> = t.headers.iter().enumerate().filter_map(|(i, h)| h.parse::<u16>().ok().map(|y| (i, y))).collect();
+    let years: Vec<(usize, u16)> = t
+        .headers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| h.parse::<u16>().ok().map(|y| (i, y)))
+        .collect();
     for (_, r) in &t.rows {
         let code = &r[t.col("Code")];
         let iso = ctx.country("WGI", code).unwrap_or_else(|| code.to_string());
@@ -404,7 +676,10 @@ fn governance(raw: &Path, ctx: &Ctx, report: &mut Vec<String>) -> Result<Vec<u8>
     if !unknown.is_empty() {
         let mut u: Vec<_> = unknown.into_iter().collect();
         u.sort();
-        report.push(format!("WGI: economies not in countries.csv, skipped: {}", u.join(" ")));
+        report.push(format!(
+            "WGI: economies not in countries.csv, skipped: {}",
+            u.join(" ")
+        ));
     }
     let mut s = String::from("country,year,dimension,estimate,source\n");
     for (c, y, d, v, src) in rows {
@@ -436,21 +711,54 @@ fn trade(raw: &Path, ctx: &Ctx, report: &mut Vec<String>) -> Result<Vec<u8>, Dat
         }
         let f: Vec<&str> = std::str::from_utf8(line).unwrap_or("").split(',').collect();
         if f.len() != 6 {
-            issues.push(issue(BACI_FILE, Some(k + 1), "record", "t,i,j,k,v,q", &String::from_utf8_lossy(line)));
+            issues.push(issue(
+                BACI_FILE,
+                Some(k + 1),
+                "record",
+                "t,i,j,k,v,q",
+                &String::from_utf8_lossy(line),
+            ));
             continue;
         }
         let (Some(e), Some(i)) = (num.get(f[1]), num.get(f[2])) else {
-            issues.push(issue(BACI_FILE, Some(k + 1), "i/j", "a code from baci_country_codes", &format!("{}/{}", f[1], f[2])));
+            issues.push(issue(
+                BACI_FILE,
+                Some(k + 1),
+                "i/j",
+                "a code from baci_country_codes",
+                &format!("{}/{}", f[1], f[2]),
+            ));
             continue;
         };
         for c in [e, i] {
             if !ctx.countries.contains(c) {
-                issues.push(issue(BACI_FILE, Some(k + 1), "i/j", "a country in countries.csv", c));
+                issues.push(issue(
+                    BACI_FILE,
+                    Some(k + 1),
+                    "i/j",
+                    "a country in countries.csv",
+                    c,
+                ));
             }
         }
         let q = f[5].trim();
-        let q = if q.eq_ignore_ascii_case("na") || q.eq_ignore_ascii_case("nan") { "" } else { q };
-        out.extend_from_slice(format!("{},{},{},{},{},{},BACI-HS92-V202401b\n", f[0], e, i, f[3], f[4].trim(), q).as_bytes());
+        let q = if q.eq_ignore_ascii_case("na") || q.eq_ignore_ascii_case("nan") {
+            ""
+        } else {
+            q
+        };
+        out.extend_from_slice(
+            format!(
+                "{},{},{},{},{},{},BACI-HS92-V202401b\n",
+                f[0],
+                e,
+                i,
+                f[3],
+                f[4].trim(),
+                q
+            )
+            .as_bytes(),
+        );
         n += 1;
     }
     if !issues.is_empty() {
@@ -458,11 +766,20 @@ fn trade(raw: &Path, ctx: &Ctx, report: &mut Vec<String>) -> Result<Vec<u8>, Dat
     }
     report.push(format!("BACI: {n} flows"));
     let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::new(6));
-    enc.write_all(&out).and_then(|_| enc.finish()).map_err(|e| DataError::Io { file: "trade.csv.gz".into(), message: e.to_string() })
+    enc.write_all(&out)
+        .and_then(|_| enc.finish())
+        .map_err(|e| DataError::Io {
+            file: "trade.csv.gz".into(),
+            message: e.to_string(),
+        })
 }
 
 fn gpr_map(raw: &Path, ctx: &Ctx) -> Result<Vec<u8>, DataError> {
-    let t = tab(raw, HSMAP_FILE, &["Sheet_name", "HS Code", "HS Code - Complementary"])?;
+    let t = tab(
+        raw,
+        HSMAP_FILE,
+        &["Sheet_name", "HS Code", "HS Code - Complementary"],
+    )?;
     // WMD commodity → our material, from source_map.csv's WMD series.
     let mat: HashMap<&str, &str> = ctx
         .series
@@ -482,8 +799,18 @@ fn gpr_map(raw: &Path, ctx: &Ctx) -> Result<Vec<u8>, DataError> {
                 }
             }
         }
-        let m = mat.get(name).copied().filter(|m| ctx.materials.contains(*m)).unwrap_or("");
-        let _ = writeln!(s, "{},{},{},SCRREEN-HSMAP", csv_field(name), m, hs.join(";"));
+        let m = mat
+            .get(name)
+            .copied()
+            .filter(|m| ctx.materials.contains(*m))
+            .unwrap_or("");
+        let _ = writeln!(
+            s,
+            "{},{},{},SCRREEN-HSMAP",
+            csv_field(name),
+            m,
+            hs.join(";")
+        );
     }
     Ok(s.into_bytes())
 }
@@ -501,22 +828,36 @@ fn gpr_pv(raw: &Path, ctx: &Ctx) -> Result<Vec<u8>, DataError> {
             "R20" => "XEF",
             x => x,
         };
-        num.entry(r[codes.col("country_code")].to_string()).or_insert_with(|| iso.to_string());
+        num.entry(r[codes.col("country_code")].to_string())
+            .or_insert_with(|| iso.to_string());
     }
     let t = tab(raw, WGIPVN_FILE, &["Code", "country_code"])?;
-    let years: Vec<(usize, u16)> = t.headers.iter().enumerate().filter_map(|(i, h)| h.parse::<u16>().ok().map(|y| (i, y))).collect();
+    let years: Vec<(usize, u16)> = t
+        .headers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| h.parse::<u16>().ok().map(|y| (i, y)))
+        .collect();
     let mut seen = HashSet::new();
     let mut s = String::from("country,year,normalized,source\n");
     for (_, r) in &t.rows {
         let code = r[t.col("country_code")].trim();
         // The package takes the first row per code; later duplicates never count.
-        let Some(iso) = num.get(code).filter(|c| ctx.countries.contains(*c)) else { continue };
+        let Some(iso) = num.get(code).filter(|c| ctx.countries.contains(*c)) else {
+            continue;
+        };
         if !seen.insert(iso.clone()) {
             continue;
         }
         for &(i, y) in &years {
             let v = r[i].trim();
-            let v = if v == "nan" { "nan" } else if v.parse::<f64>().is_ok() { v } else { "" };
+            let v = if v == "nan" {
+                "nan"
+            } else if v.parse::<f64>().is_ok() {
+                v
+            } else {
+                ""
+            };
             let _ = writeln!(s, "{iso},{y},{v},WGI-PV-2024");
         }
     }
@@ -527,7 +868,10 @@ fn gpr_pv(raw: &Path, ctx: &Ctx) -> Result<Vec<u8>, DataError> {
 /// beside a copy of the hand-kept ones in a staging folder and loaded there; only a dataset
 /// that loads and validates replaces the old files, so nothing already stored is lost.
 pub fn write(world: &Path, imported: &Imported) -> Result<(), DataError> {
-    let io = |p: &Path, e: std::io::Error| DataError::Io { file: p.display().to_string(), message: e.to_string() };
+    let io = |p: &Path, e: std::io::Error| DataError::Io {
+        file: p.display().to_string(),
+        message: e.to_string(),
+    };
     let staging = world.join(format!(".staging-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
     let result = (|| {
@@ -548,7 +892,10 @@ pub fn write(world: &Path, imported: &Imported) -> Result<(), DataError> {
 }
 
 fn copy_tree(from: &Path, to: &Path, skip: &Path) -> Result<(), DataError> {
-    let io = |p: &Path, e: std::io::Error| DataError::Io { file: p.display().to_string(), message: e.to_string() };
+    let io = |p: &Path, e: std::io::Error| DataError::Io {
+        file: p.display().to_string(),
+        message: e.to_string(),
+    };
     std::fs::create_dir_all(to).map_err(|e| io(to, e))?;
     for e in std::fs::read_dir(from).map_err(|e| io(from, e))? {
         let e = e.map_err(|e| io(from, e))?;

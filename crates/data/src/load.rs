@@ -22,10 +22,12 @@ struct Dir(PathBuf);
 impl Files for Dir {
     fn get(&self, name: &str) -> Result<Cow<'_, [u8]>, DataError> {
         let p = self.0.join(name);
-        std::fs::read(&p).map(Cow::Owned).map_err(|e| DataError::Io {
-            file: p.display().to_string(),
-            message: e.to_string(),
-        })
+        std::fs::read(&p)
+            .map(Cow::Owned)
+            .map_err(|e| DataError::Io {
+                file: p.display().to_string(),
+                message: e.to_string(),
+            })
     }
     fn label(&self) -> String {
         self.0.display().to_string()
@@ -42,8 +44,11 @@ pub fn load_embedded() -> Result<Dataset, DataError> {
     load_files(&crate::embedded::Embedded)
 }
 
-fn text<'a>(b: &'a Cow<'_, [u8]>, file: &str) -> Result<&'a str, DataError> {
-    std::str::from_utf8(b).map_err(|e| DataError::Io { file: file.into(), message: format!("not UTF-8: {e}") })
+fn text<'a>(b: &'a [u8], file: &str) -> Result<&'a str, DataError> {
+    std::str::from_utf8(b).map_err(|e| DataError::Io {
+        file: file.into(),
+        message: format!("not UTF-8: {e}"),
+    })
 }
 
 pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
@@ -51,7 +56,12 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
     let mut issues: Vec<Issue> = Vec::new();
 
     // Reference tables first: every other table points into them.
-    let t = table(files, "sources.csv", &["id", "title", "publisher", "edition", "url", "licence"], &mut issues)?;
+    let t = table(
+        files,
+        "sources.csv",
+        &["id", "title", "publisher", "edition", "url", "licence"],
+        &mut issues,
+    )?;
     if let Some(t) = t {
         for (_, r) in &t.rows {
             ds.sources.push(Source {
@@ -73,22 +83,55 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
         r
     };
 
-    if let Some(t) = table(files, "countries.csv", &["id", "name", "m49", "aggregate", "source"], &mut issues)? {
-        let mut f = Fields { file: "countries.csv", issues: &mut issues };
+    if let Some(t) = table(
+        files,
+        "countries.csv",
+        &["id", "name", "m49", "aggregate", "source"],
+        &mut issues,
+    )? {
+        let mut f = Fields {
+            file: "countries.csv",
+            issues: &mut issues,
+        };
         for (line, r) in &t.rows {
             let m49 = r[t.col("m49")].trim();
-            let m49 = if m49.is_empty() { None } else { f.u16(*line, "m49", m49) };
-            let agg = f.bool(*line, "aggregate", &r[t.col("aggregate")]).unwrap_or(false);
+            let m49 = if m49.is_empty() {
+                None
+            } else {
+                f.u16(*line, "m49", m49)
+            };
+            let agg = f
+                .bool(*line, "aggregate", &r[t.col("aggregate")])
+                .unwrap_or(false);
             let source = src_ix(&ds, &mut f, *line, &r[t.col("source")]).unwrap_or(0);
             let id = r[t.col("id")].to_string();
             if id.is_empty() || id.len() > 3 || !id.chars().all(|c| c.is_ascii_uppercase()) {
-                f.push(*line, "id", "an ISO 3166-1 alpha-3 code (three capital letters)", &id);
+                f.push(
+                    *line,
+                    "id",
+                    "an ISO 3166-1 alpha-3 code (three capital letters)",
+                    &id,
+                );
             }
-            ds.countries.push(Country { id, name: r[t.col("name")].to_string(), m49, aggregate: agg, source });
+            ds.countries.push(Country {
+                id,
+                name: r[t.col("name")].to_string(),
+                m49,
+                aggregate: agg,
+                source,
+            });
         }
     }
-    if let Some(t) = table(files, "materials.csv", &["id", "name", "basis", "source"], &mut issues)? {
-        let mut f = Fields { file: "materials.csv", issues: &mut issues };
+    if let Some(t) = table(
+        files,
+        "materials.csv",
+        &["id", "name", "basis", "source"],
+        &mut issues,
+    )? {
+        let mut f = Fields {
+            file: "materials.csv",
+            issues: &mut issues,
+        };
         for (line, r) in &t.rows {
             let source = src_ix(&ds, &mut f, *line, &r[t.col("source")]).unwrap_or(0);
             ds.materials.push(Material {
@@ -101,13 +144,14 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
     }
     ds.reindex();
 
-    let country = |ds: &Dataset, f: &mut Fields, line: usize, field: &str, s: &str| -> Option<CountryIx> {
-        let r = ds.country(s);
-        if r.is_none() {
-            f.push(line, field, "a country id from countries.csv", s);
-        }
-        r
-    };
+    let country =
+        |ds: &Dataset, f: &mut Fields, line: usize, field: &str, s: &str| -> Option<CountryIx> {
+            let r = ds.country(s);
+            if r.is_none() {
+                f.push(line, field, "a country id from countries.csv", s);
+            }
+            r
+        };
     let material = |ds: &Dataset, f: &mut Fields, line: usize, s: &str| -> Option<MaterialIx> {
         let r = ds.material(s);
         if r.is_none() {
@@ -123,11 +167,30 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
         r
     };
 
-    if let Some(t) = table(files, "hs_map.csv", &["hs6", "material", "stage", "content_factor", "factor_kind", "source"], &mut issues)? {
-        let mut f = Fields { file: "hs_map.csv", issues: &mut issues };
+    if let Some(t) = table(
+        files,
+        "hs_map.csv",
+        &[
+            "hs6",
+            "material",
+            "stage",
+            "content_factor",
+            "factor_kind",
+            "source",
+        ],
+        &mut issues,
+    )? {
+        let mut f = Fields {
+            file: "hs_map.csv",
+            issues: &mut issues,
+        };
         for (line, r) in &t.rows {
             let l = *line;
-            let hs6 = r[t.col("hs6")].trim().parse::<u32>().ok().filter(|h| (10_000..1_000_000).contains(h));
+            let hs6 = r[t.col("hs6")]
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|h| (10_000..1_000_000).contains(h));
             if hs6.is_none() {
                 f.push(l, "hs6", "a six-digit HS code", &r[t.col("hs6")]);
             }
@@ -137,18 +200,39 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
                 f.f64(l, "content_factor", &r[t.col("content_factor")]),
                 src_ix(&ds, &mut f, l, &r[t.col("source")]),
             );
-            if let (Some(hs6), Some(material), Some(stage), Some(content_factor), Some(source)) = (hs6, m, s, cf, src) {
-                ds.hs_map.push(HsMapRow { hs6, material, stage, content_factor, factor_kind: r[t.col("factor_kind")].to_string(), source });
+            if let (Some(hs6), Some(material), Some(stage), Some(content_factor), Some(source)) =
+                (hs6, m, s, cf, src)
+            {
+                ds.hs_map.push(HsMapRow {
+                    hs6,
+                    material,
+                    stage,
+                    content_factor,
+                    factor_kind: r[t.col("factor_kind")].to_string(),
+                    source,
+                });
             }
         }
     }
 
-    if let Some(t) = table(files, "geopolrisk_map.csv", &["commodity", "material", "hs6", "source"], &mut issues)? {
-        let mut f = Fields { file: "geopolrisk_map.csv", issues: &mut issues };
+    if let Some(t) = table(
+        files,
+        "geopolrisk_map.csv",
+        &["commodity", "material", "hs6", "source"],
+        &mut issues,
+    )? {
+        let mut f = Fields {
+            file: "geopolrisk_map.csv",
+            issues: &mut issues,
+        };
         for (line, r) in &t.rows {
             let l = *line;
             let m = r[t.col("material")].trim();
-            let mat = if m.is_empty() { Some(None) } else { material(&ds, &mut f, l, m).map(Some) };
+            let mat = if m.is_empty() {
+                Some(None)
+            } else {
+                material(&ds, &mut f, l, m).map(Some)
+            };
             let mut hs = Vec::new();
             let mut ok = true;
             for h in r[t.col("hs6")].split(';').filter(|h| !h.trim().is_empty()) {
@@ -162,14 +246,34 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
             }
             let src = src_ix(&ds, &mut f, l, &r[t.col("source")]);
             if let (Some(material), Some(source), true) = (mat, src, ok) {
-                ds.gpr_map.push(GprMapRow { commodity: r[t.col("commodity")].to_string(), material, hs6: hs, source });
+                ds.gpr_map.push(GprMapRow {
+                    commodity: r[t.col("commodity")].to_string(),
+                    material,
+                    hs6: hs,
+                    source,
+                });
             }
         }
     }
 
-    let prod_cols = ["dataset", "material", "stage", "country", "year", "value_t", "estimated", "source", "raw_ref", "raw_value", "raw_unit"];
+    let prod_cols = [
+        "dataset",
+        "material",
+        "stage",
+        "country",
+        "year",
+        "value_t",
+        "estimated",
+        "source",
+        "raw_ref",
+        "raw_value",
+        "raw_unit",
+    ];
     if let Some(t) = table(files, "production.csv", &prod_cols, &mut issues)? {
-        let mut f = Fields { file: "production.csv", issues: &mut issues };
+        let mut f = Fields {
+            file: "production.csv",
+            issues: &mut issues,
+        };
         let c: Vec<usize> = prod_cols.iter().map(|n| t.col(n)).collect();
         ds.production.reserve(t.rows.len());
         for (line, r) in &t.rows {
@@ -183,7 +287,16 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
                 f.bool(l, "estimated", &r[c[6]]),
                 src_ix(&ds, &mut f, l, &r[c[7]]),
             );
-            if let (Some(material), Some(stage), Some(country), Some(year), Some(value_t), Some(estimated), Some(source)) = (m, s, co, y, v, e, src) {
+            if let (
+                Some(material),
+                Some(stage),
+                Some(country),
+                Some(year),
+                Some(value_t),
+                Some(estimated),
+                Some(source),
+            ) = (m, s, co, y, v, e, src)
+            {
                 ds.production.push(ProductionRow {
                     dataset: r[c[0]].to_string(),
                     material,
@@ -200,9 +313,14 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
             }
         }
     }
-    let res_cols = ["dataset", "material", "country", "year", "value_t", "source", "raw_ref"];
+    let res_cols = [
+        "dataset", "material", "country", "year", "value_t", "source", "raw_ref",
+    ];
     if let Some(t) = table(files, "reserves.csv", &res_cols, &mut issues)? {
-        let mut f = Fields { file: "reserves.csv", issues: &mut issues };
+        let mut f = Fields {
+            file: "reserves.csv",
+            issues: &mut issues,
+        };
         let c: Vec<usize> = res_cols.iter().map(|n| t.col(n)).collect();
         for (line, r) in &t.rows {
             let l = *line;
@@ -213,14 +331,27 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
                 f.f64(l, "value_t", &r[c[4]]),
                 src_ix(&ds, &mut f, l, &r[c[5]]),
             );
-            if let (Some(material), Some(country), Some(year), Some(value_t), Some(source)) = (m, co, y, v, src) {
-                ds.reserves.push(ReserveRow { dataset: r[c[0]].to_string(), material, country, year, value_t, source, raw_ref: r[c[6]].to_string() });
+            if let (Some(material), Some(country), Some(year), Some(value_t), Some(source)) =
+                (m, co, y, v, src)
+            {
+                ds.reserves.push(ReserveRow {
+                    dataset: r[c[0]].to_string(),
+                    material,
+                    country,
+                    year,
+                    value_t,
+                    source,
+                    raw_ref: r[c[6]].to_string(),
+                });
             }
         }
     }
     let gov_cols = ["country", "year", "dimension", "estimate", "source"];
     if let Some(t) = table(files, "governance.csv", &gov_cols, &mut issues)? {
-        let mut f = Fields { file: "governance.csv", issues: &mut issues };
+        let mut f = Fields {
+            file: "governance.csv",
+            issues: &mut issues,
+        };
         let c: Vec<usize> = gov_cols.iter().map(|n| t.col(n)).collect();
         ds.governance.reserve(t.rows.len());
         for (line, r) in &t.rows {
@@ -235,17 +366,36 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
                 f.f64(l, "estimate", &r[c[3]]),
                 src_ix(&ds, &mut f, l, &r[c[4]]),
             );
-            if let (Some(country), Some(year), Some(dimension), Some(estimate), Some(source)) = (co, y, d, v, src) {
-                ds.governance.push(GovernanceRow { country, year, dimension, estimate, source });
+            if let (Some(country), Some(year), Some(dimension), Some(estimate), Some(source)) =
+                (co, y, d, v, src)
+            {
+                ds.governance.push(GovernanceRow {
+                    country,
+                    year,
+                    dimension,
+                    estimate,
+                    source,
+                });
             }
         }
     }
 
-    if let Some(t) = table(files, "geopolrisk_pv.csv", &["country", "year", "normalized", "source"], &mut issues)? {
-        let mut f = Fields { file: "geopolrisk_pv.csv", issues: &mut issues };
+    if let Some(t) = table(
+        files,
+        "geopolrisk_pv.csv",
+        &["country", "year", "normalized", "source"],
+        &mut issues,
+    )? {
+        let mut f = Fields {
+            file: "geopolrisk_pv.csv",
+            issues: &mut issues,
+        };
         for (line, r) in &t.rows {
             let l = *line;
-            let (co, y) = (country(&ds, &mut f, l, "country", &r[t.col("country")]), f.u16(l, "year", &r[t.col("year")]));
+            let (co, y) = (
+                country(&ds, &mut f, l, "country", &r[t.col("country")]),
+                f.u16(l, "year", &r[t.col("year")]),
+            );
             src_ix(&ds, &mut f, l, &r[t.col("source")]);
             let v = r[t.col("normalized")].trim();
             let v = match v {
@@ -271,7 +421,14 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
     let texts: HashMap<String, String> = crate::DATASET_FILES
         .iter()
         .filter(|f| f.starts_with("curated/"))
-        .filter_map(|f| files.get(f).ok().map(|b| (f.trim_start_matches("curated/").to_string(), String::from_utf8_lossy(&b).into_owned())))
+        .filter_map(|f| {
+            files.get(f).ok().map(|b| {
+                (
+                    f.trim_start_matches("curated/").to_string(),
+                    String::from_utf8_lossy(&b).into_owned(),
+                )
+            })
+        })
         .collect();
     let locate = move |file: &str, _table: &str, id: &str| -> Option<usize> {
         let t = texts.get(file)?;
@@ -290,7 +447,12 @@ fn s(b: &[u8]) -> &str {
     std::str::from_utf8(b).unwrap_or("")
 }
 
-fn table(files: &dyn Files, name: &str, cols: &[&str], issues: &mut Vec<Issue>) -> Result<Option<Table>, DataError> {
+fn table(
+    files: &dyn Files,
+    name: &str,
+    cols: &[&str],
+    issues: &mut Vec<Issue>,
+) -> Result<Option<Table>, DataError> {
     let bytes = files.get(name)?;
     match Table::parse(name, &bytes, cols) {
         Ok(t) => Ok(Some(t)),
@@ -302,11 +464,20 @@ fn table(files: &dyn Files, name: &str, cols: &[&str], issues: &mut Vec<Issue>) 
 }
 
 /// The trade table is 1.26 M rows; a hand-rolled splitter keeps the load well under a second.
-fn read_trade(files: &dyn Files, ds: &Dataset, issues: &mut Vec<Issue>) -> Result<TradeTable, DataError> {
+fn read_trade(
+    files: &dyn Files,
+    ds: &Dataset,
+    issues: &mut Vec<Issue>,
+) -> Result<TradeTable, DataError> {
     const FILE: &str = "trade.csv.gz";
     let gz = files.get(FILE)?;
     let mut raw = Vec::with_capacity(gz.len() * 4);
-    GzDecoder::new(&gz[..]).read_to_end(&mut raw).map_err(|e| DataError::Io { file: FILE.into(), message: format!("not a gzip file: {e}") })?;
+    GzDecoder::new(&gz[..])
+        .read_to_end(&mut raw)
+        .map_err(|e| DataError::Io {
+            file: FILE.into(),
+            message: format!("not a gzip file: {e}"),
+        })?;
     let mut t = TradeTable::default();
     let n_est = raw.len() / 40;
     t.year.reserve(n_est);
@@ -320,12 +491,31 @@ fn read_trade(files: &dyn Files, ds: &Dataset, issues: &mut Vec<Issue>) -> Resul
     let header = lines.next().unwrap_or_default();
     const HEADER: &[u8] = b"year,exporter,importer,hs6,value_kusd,qty_t,source";
     if header != HEADER {
-        issues.push(issue(FILE, Some(1), "header", "year,exporter,importer,hs6,value_kusd,qty_t,source", &String::from_utf8_lossy(header)));
+        issues.push(issue(
+            FILE,
+            Some(1),
+            "header",
+            "year,exporter,importer,hs6,value_kusd,qty_t,source",
+            &String::from_utf8_lossy(header),
+        ));
         return Ok(t);
     }
-    let countries: HashMap<&[u8], CountryIx> = ds.countries.iter().enumerate().map(|(i, c)| (c.id.as_bytes(), i as CountryIx)).collect();
+    let countries: HashMap<&[u8], CountryIx> = ds
+        .countries
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_bytes(), i as CountryIx))
+        .collect();
     let mut last_src: (&[u8], SourceIx) = (b"", 0);
-    let names = ["year", "exporter", "importer", "hs6", "value_kusd", "qty_t", "source"];
+    let names = [
+        "year",
+        "exporter",
+        "importer",
+        "hs6",
+        "value_kusd",
+        "qty_t",
+        "source",
+    ];
     for (k, line) in lines.enumerate() {
         let lno = k + 2;
         if line.is_empty() {
@@ -339,7 +529,13 @@ fn read_trade(files: &dyn Files, ds: &Dataset, issues: &mut Vec<Issue>) -> Resul
             n = i + 1;
         }
         if n != 7 || it.next().is_some() {
-            issues.push(issue(FILE, Some(lno), "record", "7 comma-separated fields", &String::from_utf8_lossy(line)));
+            issues.push(issue(
+                FILE,
+                Some(lno),
+                "record",
+                "7 comma-separated fields",
+                &String::from_utf8_lossy(line),
+            ));
             continue;
         }
         let year = s(fld[0]).parse::<u16>();
@@ -347,7 +543,11 @@ fn read_trade(files: &dyn Files, ds: &Dataset, issues: &mut Vec<Issue>) -> Resul
         let im = countries.get(fld[2]).copied();
         let hs = s(fld[3]).parse::<u32>();
         let v = s(fld[4]).parse::<f64>();
-        let q = if fld[5].is_empty() { Ok(f64::NAN) } else { s(fld[5]).parse::<f64>() };
+        let q = if fld[5].is_empty() {
+            Ok(f64::NAN)
+        } else {
+            s(fld[5]).parse::<f64>()
+        };
         let src = if fld[6] == last_src.0 {
             Some(last_src.1)
         } else {
@@ -364,8 +564,24 @@ fn read_trade(files: &dyn Files, ds: &Dataset, issues: &mut Vec<Issue>) -> Resul
                 t.source.push(src);
             }
             (y, e, i, h, v, q, src) => {
-                let oks = [y.is_ok(), e.is_some(), i.is_some(), h.is_ok(), v.is_ok(), q.is_ok(), src.is_some()];
-                let exp = ["a year", "a country id from countries.csv", "a country id from countries.csv", "a six-digit HS code", "a number", "a number or empty", "a source id from sources.csv"];
+                let oks = [
+                    y.is_ok(),
+                    e.is_some(),
+                    i.is_some(),
+                    h.is_ok(),
+                    v.is_ok(),
+                    q.is_ok(),
+                    src.is_some(),
+                ];
+                let exp = [
+                    "a year",
+                    "a country id from countries.csv",
+                    "a country id from countries.csv",
+                    "a six-digit HS code",
+                    "a number",
+                    "a number or empty",
+                    "a source id from sources.csv",
+                ];
                 for j in 0..7 {
                     if !oks[j] {
                         issues.push(issue(FILE, Some(lno), names[j], exp[j], s(fld[j])));
@@ -408,14 +624,20 @@ struct OwnershipFile {
     asset: Vec<Asset>,
 }
 
-fn toml_file<T: serde::de::DeserializeOwned + Default>(files: &dyn Files, name: &str, issues: &mut Vec<Issue>) -> Result<T, DataError> {
+fn toml_file<T: serde::de::DeserializeOwned + Default>(
+    files: &dyn Files,
+    name: &str,
+    issues: &mut Vec<Issue>,
+) -> Result<T, DataError> {
     let path = format!("curated/{name}");
     let b = files.get(&path)?;
     let s = text(&b, &path)?;
     match toml::from_str::<T>(s) {
         Ok(v) => Ok(v),
         Err(e) => {
-            let line = e.span().map(|sp| s[..sp.start.min(s.len())].matches('\n').count() + 1);
+            let line = e
+                .span()
+                .map(|sp| s[..sp.start.min(s.len())].matches('\n').count() + 1);
             issues.push(Issue {
                 check: "parse",
                 file: path,
@@ -429,17 +651,26 @@ fn toml_file<T: serde::de::DeserializeOwned + Default>(files: &dyn Files, name: 
     }
 }
 
-fn read_curated(files: &dyn Files, ds: &mut Dataset, issues: &mut Vec<Issue>) -> Result<(), DataError> {
+fn read_curated(
+    files: &dyn Files,
+    ds: &mut Dataset,
+    issues: &mut Vec<Issue>,
+) -> Result<(), DataError> {
     ds.curated.blocs = toml_file::<BlocsFile>(files, "blocs.toml", issues)?.bloc;
-    ds.curated.agreements = toml_file::<AgreementsFile>(files, "agreements.toml", issues)?.agreement;
-    ds.curated.financiers = toml_file::<FinanciersFile>(files, "financiers.toml", issues)?.financier;
+    ds.curated.agreements =
+        toml_file::<AgreementsFile>(files, "agreements.toml", issues)?.agreement;
+    ds.curated.financiers =
+        toml_file::<FinanciersFile>(files, "financiers.toml", issues)?.financier;
     ds.curated.projects = toml_file::<ProjectsFile>(files, "projects.toml", issues)?.project;
-    ds.curated.instruments = toml_file::<InstrumentsFile>(files, "instruments.toml", issues)?.instrument;
+    ds.curated.instruments =
+        toml_file::<InstrumentsFile>(files, "instruments.toml", issues)?.instrument;
     ds.curated.assets = toml_file::<OwnershipFile>(files, "ownership.toml", issues)?.asset;
     Ok(())
 }
 
 /// Parses only the curated TOML layer from text, for property tests and fuzzing.
 pub fn parse_ownership_toml(s: &str) -> Result<Vec<Asset>, String> {
-    toml::from_str::<OwnershipFile>(s).map(|f| f.asset).map_err(|e| e.to_string())
+    toml::from_str::<OwnershipFile>(s)
+        .map(|f| f.asset)
+        .map_err(|e| e.to_string())
 }

@@ -23,17 +23,36 @@ pub fn issue(file: &str, line: Option<usize>, field: &str, expected: &str, found
 impl Table {
     /// Parses `bytes` as CSV with a header, requiring the `required` columns.
     pub fn parse(file: &str, bytes: &[u8], required: &[&str]) -> Result<Table, Vec<Issue>> {
-        let mut rdr = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(bytes);
         let headers: Vec<String> = match rdr.headers() {
-            Ok(h) => h.iter().map(|s| s.trim_start_matches('\u{feff}').to_string()).collect(),
+            Ok(h) => h
+                .iter()
+                .map(|s| s.trim_start_matches('\u{feff}').to_string())
+                .collect(),
             Err(e) => {
-                return Err(vec![issue(file, Some(1), "header", "a CSV header line", &e.to_string())])
+                return Err(vec![issue(
+                    file,
+                    Some(1),
+                    "header",
+                    "a CSV header line",
+                    &e.to_string(),
+                )])
             }
         };
         let missing: Vec<Issue> = required
             .iter()
             .filter(|c| !headers.iter().any(|h| h == *c))
-            .map(|c| issue(file, Some(1), c, &format!("a column named `{c}`"), &headers.join(",")))
+            .map(|c| {
+                issue(
+                    file,
+                    Some(1),
+                    c,
+                    &format!("a column named `{c}`"),
+                    &headers.join(","),
+                )
+            })
             .collect();
         if !missing.is_empty() {
             return Err(missing);
@@ -48,7 +67,13 @@ impl Table {
                 }
                 Err(e) => {
                     let line = e.position().map(|p| p.line() as usize);
-                    errs.push(issue(file, line, "record", "a well-formed CSV record", &e.to_string()));
+                    errs.push(issue(
+                        file,
+                        line,
+                        "record",
+                        "a well-formed CSV record",
+                        &e.to_string(),
+                    ));
                 }
             }
         }
@@ -60,7 +85,10 @@ impl Table {
     }
 
     pub fn col(&self, name: &str) -> usize {
-        self.headers.iter().position(|h| h == name).expect("required column checked in parse")
+        self.headers
+            .iter()
+            .position(|h| h == name)
+            .expect("required column checked in parse")
     }
 }
 
@@ -76,7 +104,8 @@ impl Fields<'_> {
         match s.trim().parse::<f64>() {
             Ok(v) => Some(v),
             Err(_) => {
-                self.issues.push(issue(self.file, Some(line), field, "a number", s));
+                self.issues
+                    .push(issue(self.file, Some(line), field, "a number", s));
                 None
             }
         }
@@ -85,7 +114,13 @@ impl Fields<'_> {
         match s.trim().parse::<u16>() {
             Ok(v) => Some(v),
             Err(_) => {
-                self.issues.push(issue(self.file, Some(line), field, "a whole number (year or code)", s));
+                self.issues.push(issue(
+                    self.file,
+                    Some(line),
+                    field,
+                    "a whole number (year or code)",
+                    s,
+                ));
                 None
             }
         }
@@ -95,12 +130,14 @@ impl Fields<'_> {
             "true" | "1" => Some(true),
             "false" | "0" | "" => Some(false),
             _ => {
-                self.issues.push(issue(self.file, Some(line), field, "true or false", s));
+                self.issues
+                    .push(issue(self.file, Some(line), field, "true or false", s));
                 None
             }
         }
     }
     pub fn push(&mut self, line: usize, field: &str, expected: &str, found: &str) {
-        self.issues.push(issue(self.file, Some(line), field, expected, found));
+        self.issues
+            .push(issue(self.file, Some(line), field, expected, found));
     }
 }

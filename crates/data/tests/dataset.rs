@@ -17,7 +17,9 @@ fn raw() -> PathBuf {
 
 fn gunzip(b: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
-    flate2::read::GzDecoder::new(b).read_to_end(&mut out).unwrap();
+    flate2::read::GzDecoder::new(b)
+        .read_to_end(&mut out)
+        .unwrap();
     out
 }
 
@@ -65,7 +67,10 @@ fn shipped_dataset_loads_and_is_complete() {
     assert!(ds.production.len() > 3000);
     assert!(ds.governance.len() > 30_000);
     let on_disk = load_dir(&world()).expect("data/world is valid");
-    assert_eq!(on_disk.production, ds.production, "embedded copy equals data/world");
+    assert_eq!(
+        on_disk.production, ds.production,
+        "embedded copy equals data/world"
+    );
     // Every production row names its source and the raw record it came from.
     for r in &ds.production {
         assert!(!ds.source_of(r.source).title.is_empty());
@@ -77,15 +82,25 @@ fn shipped_dataset_loads_and_is_complete() {
 fn shipped_tables_equal_what_the_importers_produce() {
     let raw = raw();
     if !raw.join("usgs_mcs").exists() {
-        panic!("raw sources not found at {} (set QUADRANT_RAW)", raw.display());
+        panic!(
+            "raw sources not found at {} (set QUADRANT_RAW)",
+            raw.display()
+        );
     }
     let imported = import::import(&raw, &world()).expect("import succeeds");
     for name in import::DERIVED {
         let fresh = &imported.files[*name];
         let shipped = std::fs::read(world().join(name)).unwrap();
-        let (a, b) = if name.ends_with(".gz") { (gunzip(fresh), gunzip(&shipped)) } else { (fresh.clone(), shipped) };
+        let (a, b) = if name.ends_with(".gz") {
+            (gunzip(fresh), gunzip(&shipped))
+        } else {
+            (fresh.clone(), shipped)
+        };
         if a != b {
-            let first = a.split(|&c| c == b'\n').zip(b.split(|&c| c == b'\n')).position(|(x, y)| x != y);
+            let first = a
+                .split(|&c| c == b'\n')
+                .zip(b.split(|&c| c == b'\n'))
+                .position(|(x, y)| x != y);
             panic!("{name} differs from the importer output (first differing line {:?}); run `quadrant data import`", first.map(|l| l + 1));
         }
     }
@@ -96,7 +111,10 @@ fn unknown_country_names_file_line_and_field() {
     let d = scratch("unknown-country");
     edit(&d, "production.csv", |s| {
         let mut lines: Vec<String> = s.lines().map(str::to_string).collect();
-        lines[4] = lines[4].replacen(",AUS,", ",XXQ,", 1).replacen(",CHN,", ",XXQ,", 1).replacen(",COD,", ",XXQ,", 1);
+        lines[4] = lines[4]
+            .replacen(",AUS,", ",XXQ,", 1)
+            .replacen(",CHN,", ",XXQ,", 1)
+            .replacen(",COD,", ",XXQ,", 1);
         let (a, b) = lines[4].split_at(lines[4].find(',').unwrap());
         let mut f: Vec<&str> = b[1..].split(',').collect();
         f[2] = "XXQ";
@@ -121,7 +139,12 @@ fn negative_quantity_is_refused() {
         lines.join("\n") + "\n"
     });
     let issues = refused(&d);
-    assert!(issues.iter().any(|i| i.contains("production.csv:3: field `value_t`") && i.contains("non-negative")), "{issues:#?}");
+    assert!(
+        issues
+            .iter()
+            .any(|i| i.contains("production.csv:3: field `value_t`") && i.contains("non-negative")),
+        "{issues:#?}"
+    );
 }
 
 #[test]
@@ -129,31 +152,56 @@ fn non_number_is_refused_with_line() {
     let d = scratch("nan-text");
     edit(&d, "governance.csv", |s| s.replacen(",VA,", ",VA,abc", 1));
     let issues = refused(&d);
-    assert!(issues.iter().any(|i| i.starts_with("governance.csv:") && i.contains("field `estimate`: expected a number")), "{issues:#?}");
+    assert!(
+        issues.iter().any(|i| i.starts_with("governance.csv:")
+            && i.contains("field `estimate`: expected a number")),
+        "{issues:#?}"
+    );
 }
 
 #[test]
 fn duplicate_id_is_refused() {
     let d = scratch("dup");
-    edit(&d, "materials.csv", |s| s + "lithium,Lithium again,t Li content,QUADRANT\n");
+    edit(&d, "materials.csv", |s| {
+        s + "lithium,Lithium again,t Li content,QUADRANT\n"
+    });
     let issues = refused(&d);
-    assert!(issues.iter().any(|i| i.contains("materials.csv:18: field `id`: expected a unique material id") && i.contains("[duplicate_id]")), "{issues:#?}");
+    assert!(
+        issues.iter().any(|i| i
+            .contains("materials.csv:18: field `id`: expected a unique material id")
+            && i.contains("[duplicate_id]")),
+        "{issues:#?}"
+    );
 }
 
 #[test]
 fn owner_shares_over_100_percent_are_refused() {
     let d = scratch("shares");
-    edit(&d, "curated/ownership.toml", |s| s.replacen("share = ", "share = 1.5 # ", 1));
+    edit(&d, "curated/ownership.toml", |s| {
+        s.replacen("share = ", "share = 1.5 # ", 1)
+    });
     let issues = refused(&d);
-    assert!(issues.iter().any(|i| i.contains("curated/ownership.toml:") && i.contains("share") && i.contains("[shares_over_100]")), "{issues:#?}");
+    assert!(
+        issues.iter().any(|i| i.contains("curated/ownership.toml:")
+            && i.contains("share")
+            && i.contains("[shares_over_100]")),
+        "{issues:#?}"
+    );
 }
 
 #[test]
 fn dangling_financier_is_refused() {
     let d = scratch("dangling");
-    edit(&d, "curated/projects.toml", |s| s.replacen("financiers = [", "financiers = [\"NO_SUCH_BANK\", ", 1));
+    edit(&d, "curated/projects.toml", |s| {
+        s.replacen("financiers = [", "financiers = [\"NO_SUCH_BANK\", ", 1)
+    });
     let issues = refused(&d);
-    assert!(issues.iter().any(|i| i.contains("NO_SUCH_BANK") && i.contains("[dangling_reference]")), "{issues:#?}");
+    assert!(
+        issues
+            .iter()
+            .any(|i| i.contains("NO_SUCH_BANK") && i.contains("[dangling_reference]")),
+        "{issues:#?}"
+    );
 }
 
 #[test]
@@ -165,15 +213,26 @@ fn missing_source_is_refused() {
         format!("{}source = \"\"{}", &s[..i], &s[i + j..])
     });
     let issues = refused(&d);
-    assert!(issues.iter().any(|i| i.contains("curated/blocs.toml:") && i.contains("[missing_source]")), "{issues:#?}");
+    assert!(
+        issues
+            .iter()
+            .any(|i| i.contains("curated/blocs.toml:") && i.contains("[missing_source]")),
+        "{issues:#?}"
+    );
 }
 
 #[test]
 fn unknown_source_id_is_refused() {
     let d = scratch("unknown-source");
-    edit(&d, "hs_map.csv", |s| s.replacen("SCRREEN-HSMAP", "NOWHERE", 1));
+    edit(&d, "hs_map.csv", |s| {
+        s.replacen("SCRREEN-HSMAP", "NOWHERE", 1)
+    });
     let issues = refused(&d);
-    assert!(issues.iter().any(|i| i.starts_with("hs_map.csv:2: field `source`: expected a source id from sources.csv")), "{issues:#?}");
+    assert!(
+        issues.iter().any(|i| i
+            .starts_with("hs_map.csv:2: field `source`: expected a source id from sources.csv")),
+        "{issues:#?}"
+    );
 }
 
 #[test]
@@ -185,7 +244,12 @@ fn broken_toml_names_the_line() {
         l.join("\n")
     });
     let issues = refused(&d);
-    assert!(issues.iter().any(|i| i.starts_with("curated/agreements.toml:4:")), "{issues:#?}");
+    assert!(
+        issues
+            .iter()
+            .any(|i| i.starts_with("curated/agreements.toml:4:")),
+        "{issues:#?}"
+    );
 }
 
 #[test]
@@ -193,7 +257,13 @@ fn missing_column_is_refused() {
     let d = scratch("column");
     edit(&d, "reserves.csv", |s| s.replacen("value_t", "value", 1));
     let issues = refused(&d);
-    assert!(issues.iter().any(|i| i.starts_with("reserves.csv:1: field `value_t`: expected a column named `value_t`")), "{issues:#?}");
+    assert!(
+        issues
+            .iter()
+            .any(|i| i
+                .starts_with("reserves.csv:1: field `value_t`: expected a column named `value_t`")),
+        "{issues:#?}"
+    );
 }
 
 #[test]
@@ -206,7 +276,12 @@ fn corrupt_trade_row_is_refused_and_nothing_loads() {
     std::io::Write::write_all(&mut enc, &text).unwrap();
     std::fs::write(&p, enc.finish().unwrap()).unwrap();
     let issues = refused(&d);
-    assert!(issues.iter().any(|i| i.starts_with("trade.csv.gz:1264890: field `importer`")), "{issues:#?}");
+    assert!(
+        issues
+            .iter()
+            .any(|i| i.starts_with("trade.csv.gz:1264890: field `importer`")),
+        "{issues:#?}"
+    );
 }
 
 #[test]

@@ -7,7 +7,9 @@ use std::time::Instant;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let out = args.get(1).expect("usage: peer_table OUT.csv [RUNS] [DATA_DIR]");
+    let out = args
+        .get(1)
+        .expect("usage: peer_table OUT.csv [RUNS] [DATA_DIR]");
     let runs: usize = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(5);
     let dir = args.get(3);
     let mut times = Vec::new();
@@ -24,9 +26,21 @@ fn main() {
     times.sort_by(f64::total_cmp);
     let mut s = String::from("table,commodity,year,country,value\n");
     for r in &rows {
-        let c = if r.commodity.contains(',') { format!("\"{}\"", r.commodity) } else { r.commodity.clone() };
-        s.push_str(&format!("{},{},{},{},{}\n", r.table, c, r.year, r.country, r.value));
+        let c = if r.commodity.contains(',') {
+            format!("\"{}\"", r.commodity)
+        } else {
+            r.commodity.clone()
+        };
+        s.push_str(&format!(
+            "{},{},{},{},{}\n",
+            r.table, c, r.year, r.country, r.value
+        ));
     }
     std::fs::write(out, s).expect("write");
-    println!("{{\"rows\": {}, \"median_s\": {}, \"runs\": {}}}", rows.len(), times[times.len() / 2], runs);
+    println!(
+        "{{\"rows\": {}, \"median_s\": {}, \"runs\": {}}}",
+        rows.len(),
+        times[times.len() / 2],
+        runs
+    );
 }

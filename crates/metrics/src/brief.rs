@@ -2,7 +2,10 @@
 //! per material and stage, each figure with the dataset(s) and year it comes from. The
 //! renderers in `quadrant-report` print this value; they compute nothing.
 
-use crate::concentration::{concentration, concentration_in, governance_weighted_hhi, latest_year, Concentration, GovBasis, Share};
+use crate::concentration::{
+    concentration, concentration_in, governance_weighted_hhi, latest_year, Concentration, GovBasis,
+    Share,
+};
 use crate::control::{control, host_controlled_by, ControlRule};
 use crate::geopolrisk::{geopolrisk, GeoPolRisk, GprIndex};
 use crate::origin::{origin_trace, OriginTrace};
@@ -106,7 +109,11 @@ pub struct Ctx<'a> {
 
 impl<'a> Ctx<'a> {
     pub fn new(ds: &'a Dataset) -> Ctx<'a> {
-        Ctx { ds, trade: TradeIndex::build(ds), gpr: GprIndex::build(ds) }
+        Ctx {
+            ds,
+            trade: TradeIndex::build(ds),
+            gpr: GprIndex::build(ds),
+        }
     }
 }
 
@@ -119,7 +126,16 @@ pub struct BriefRequest<'r> {
     pub top_n: usize,
 }
 
-fn stage_brief(cx: &Ctx, m: MaterialIx, stage: Stage, year: u16, bloc: &Members, members: &[CountryIx], adv: CountryIx, top_n: usize) -> Option<StageBrief> {
+fn stage_brief(
+    cx: &Ctx,
+    m: MaterialIx,
+    stage: Stage,
+    year: u16,
+    bloc: &Members,
+    members: &[CountryIx],
+    adv: CountryIx,
+    top_n: usize,
+) -> Option<StageBrief> {
     let ds = cx.ds;
     let y = latest_year(ds, m, stage, year)?;
     let conc = concentration(ds, m, stage, y)?;
@@ -134,18 +150,34 @@ fn stage_brief(cx: &Ctx, m: MaterialIx, stage: Stage, year: u16, bloc: &Members,
         top: c.shares.iter().take(top_n).cloned().collect(),
         source: format!("{}+{}", conc.dataset, OWNERSHIP),
     });
-    let trade_year = if cx.trade.covers(ds, m, stage) { cx.trade.latest_year(m, stage, y) } else { None };
+    let trade_year = if cx.trade.covers(ds, m, stage) {
+        cx.trade.latest_year(m, stage, y)
+    } else {
+        None
+    };
     let (bloc_rel, member_rel) = match trade_year {
         Some(ty) => (
-            Some(RelianceBrief { country: "bloc".into(), reliance: bloc_reliance(&conc, &cx.trade, m, stage, ty, bloc) }),
-            members.iter().map(|&c| RelianceBrief { country: ds.country_id(c).into(), reliance: country_reliance(&conc, &cx.trade, m, stage, ty, c) }).collect(),
+            Some(RelianceBrief {
+                country: "bloc".into(),
+                reliance: bloc_reliance(&conc, &cx.trade, m, stage, ty, bloc),
+            }),
+            members
+                .iter()
+                .map(|&c| RelianceBrief {
+                    country: ds.country_id(c).into(),
+                    reliance: country_reliance(&conc, &cx.trade, m, stage, ty, c),
+                })
+                .collect(),
         ),
         None => (None, Vec::new()),
     };
-    let origin = stage.upstream().and_then(|up| upstream_conc(ds, m, up, &conc)).and_then(|up| {
-        let ty = cx.trade.latest_year(m, stage, y)?;
-        Some(origin_trace(ds, &cx.trade, m, &conc, &up, ty, bloc, adv))
-    });
+    let origin = stage
+        .upstream()
+        .and_then(|up| upstream_conc(ds, m, up, &conc))
+        .and_then(|up| {
+            let ty = cx.trade.latest_year(m, stage, y)?;
+            Some(origin_trace(ds, &cx.trade, m, &conc, &up, ty, bloc, adv))
+        });
     let alternatives = ds
         .production_datasets(m, stage, y)
         .into_iter()
@@ -155,7 +187,11 @@ fn stage_brief(cx: &Ctx, m: MaterialIx, stage: Stage, year: u16, bloc: &Members,
             dataset: c.dataset.clone(),
             total_t: c.total_t,
             hhi: c.hhi,
-            top_country: c.shares.first().map(|s| s.country.clone()).unwrap_or_default(),
+            top_country: c
+                .shares
+                .first()
+                .map(|s| s.country.clone())
+                .unwrap_or_default(),
             top_share: c.top1,
         })
         .collect();
@@ -176,7 +212,9 @@ fn stage_brief(cx: &Ctx, m: MaterialIx, stage: Stage, year: u16, bloc: &Members,
         control: ctl,
         bloc_reliance: bloc_rel,
         member_reliance: member_rel,
-        reliance_source: trade_year.map(|ty| format!("{}+{BACI} {ty}", conc.dataset)).unwrap_or_default(),
+        reliance_source: trade_year
+            .map(|ty| format!("{}+{BACI} {ty}", conc.dataset))
+            .unwrap_or_default(),
         origin,
         alternatives,
     })
@@ -184,8 +222,14 @@ fn stage_brief(cx: &Ctx, m: MaterialIx, stage: Stage, year: u16, bloc: &Members,
 
 /// The upstream concentration for origin tracing: the same dataset as downstream when it
 /// covers the upstream stage in that year (one basis, one vintage), else the selection rule.
-fn upstream_conc(ds: &Dataset, m: MaterialIx, up: Stage, down: &Concentration) -> Option<Concentration> {
-    concentration_in(ds, &down.dataset, m, up, down.year).or_else(|| concentration(ds, m, up, down.year))
+fn upstream_conc(
+    ds: &Dataset,
+    m: MaterialIx,
+    up: Stage,
+    down: &Concentration,
+) -> Option<Concentration> {
+    concentration_in(ds, &down.dataset, m, up, down.year)
+        .or_else(|| concentration(ds, m, up, down.year))
 }
 
 pub fn brief(cx: &Ctx, req: &BriefRequest) -> Option<Brief> {
@@ -194,16 +238,41 @@ pub fn brief(cx: &Ctx, req: &BriefRequest) -> Option<Brief> {
     let members: Vec<CountryIx> = bloc.iter().collect();
     let mut materials = Vec::new();
     for &m in &req.materials {
-        let stages: Vec<StageBrief> = Stage::ALL.iter().filter_map(|&s| stage_brief(cx, m, s, req.year, &bloc, &members, req.adversary, req.top_n)).collect();
+        let stages: Vec<StageBrief> = Stage::ALL
+            .iter()
+            .filter_map(|&s| {
+                stage_brief(
+                    cx,
+                    m,
+                    s,
+                    req.year,
+                    &bloc,
+                    &members,
+                    req.adversary,
+                    req.top_n,
+                )
+            })
+            .collect();
         if stages.is_empty() {
             continue;
         }
         let gpr_year = cx.gpr.latest_year(ds, m, req.year);
         let geopolrisk = gpr_year
-            .map(|y| members.iter().filter_map(|&c| geopolrisk(ds, &cx.gpr, m, c, y)).collect())
+            .map(|y| {
+                members
+                    .iter()
+                    .filter_map(|&c| geopolrisk(ds, &cx.gpr, m, c, y))
+                    .collect()
+            })
             .unwrap_or_default();
         let mat = &ds.materials[m as usize];
-        materials.push(MaterialBrief { material: mat.id.clone(), name: mat.name.clone(), basis: mat.basis.clone(), stages, geopolrisk });
+        materials.push(MaterialBrief {
+            material: mat.id.clone(),
+            name: mat.name.clone(),
+            basis: mat.basis.clone(),
+            stages,
+            geopolrisk,
+        });
     }
     let adv = ds.country_id(req.adversary).to_string();
     let mut claims = Vec::new();
@@ -211,7 +280,9 @@ pub fn brief(cx: &Ctx, req: &BriefRequest) -> Option<Brief> {
     for y in [2024, 2023] {
         if let Some((share, cov)) = host_controlled_by(ds, "cobalt", "mining", "COD", &adv, y) {
             claims.push(Claim {
-                claim: format!("Share of DRC cobalt mine output from assets controlled by {adv} firms"),
+                claim: format!(
+                    "Share of DRC cobalt mine output from assets controlled by {adv} firms"
+                ),
                 measured: share,
                 coverage: cov,
                 year: y,
@@ -222,7 +293,10 @@ pub fn brief(cx: &Ctx, req: &BriefRequest) -> Option<Brief> {
     }
     Some(Brief {
         bloc: req.bloc.to_string(),
-        members: members.iter().map(|&c| ds.country_id(c).to_string()).collect(),
+        members: members
+            .iter()
+            .map(|&c| ds.country_id(c).to_string())
+            .collect(),
         adversary: adv,
         year: req.year,
         materials,

@@ -39,24 +39,47 @@ pub struct Concentration {
 impl Concentration {
     /// Σ of the shares of `members`.
     pub fn share_of(&self, members: &Members) -> f64 {
-        self.shares.iter().filter(|s| members.contains(s.ix)).map(|s| s.share).sum()
+        self.shares
+            .iter()
+            .filter(|s| members.contains(s.ix))
+            .map(|s| s.share)
+            .sum()
     }
     pub fn share_of_country(&self, c: CountryIx) -> f64 {
-        self.shares.iter().filter(|s| s.ix == c).map(|s| s.share).sum()
+        self.shares
+            .iter()
+            .filter(|s| s.ix == c)
+            .map(|s| s.share)
+            .sum()
     }
     pub fn value_of(&self, c: CountryIx) -> f64 {
-        self.shares.iter().filter(|s| s.ix == c).map(|s| s.value_t).sum()
+        self.shares
+            .iter()
+            .filter(|s| s.ix == c)
+            .map(|s| s.value_t)
+            .sum()
     }
 }
 
 /// Concentration of (material, stage) in `year`, from the dataset the selection rule picks.
-pub fn concentration(ds: &Dataset, material: MaterialIx, stage: Stage, year: u16) -> Option<Concentration> {
+pub fn concentration(
+    ds: &Dataset,
+    material: MaterialIx,
+    stage: Stage,
+    year: u16,
+) -> Option<Concentration> {
     let dataset = ds.pick_dataset(material, stage, year)?;
     concentration_in(ds, &dataset, material, stage, year)
 }
 
 /// Concentration from one named dataset.
-pub fn concentration_in(ds: &Dataset, dataset: &str, material: MaterialIx, stage: Stage, year: u16) -> Option<Concentration> {
+pub fn concentration_in(
+    ds: &Dataset,
+    dataset: &str,
+    material: MaterialIx,
+    stage: Stage,
+    year: u16,
+) -> Option<Concentration> {
     let rows: Vec<_> = ds.production_rows(dataset, material, stage, year).collect();
     if rows.is_empty() {
         return None;
@@ -76,11 +99,24 @@ pub fn concentration_in(ds: &Dataset, dataset: &str, material: MaterialIx, stage
         })
         .collect();
     // Descending by share; ties by id so that output order is deterministic.
-    shares.sort_by(|a, b| b.share.total_cmp(&a.share).then_with(|| a.country.cmp(&b.country)));
+    shares.sort_by(|a, b| {
+        b.share
+            .total_cmp(&a.share)
+            .then_with(|| a.country.cmp(&b.country))
+    });
     let named = |s: &&Share| !ds.countries[s.ix as usize].aggregate;
     let hhi = shares.iter().filter(named).map(|s| s.share * s.share).sum();
-    let top: Vec<f64> = shares.iter().filter(named).map(|s| s.share).take(3).collect();
-    let residual_share = shares.iter().filter(|s| ds.countries[s.ix as usize].aggregate).map(|s| s.share).sum();
+    let top: Vec<f64> = shares
+        .iter()
+        .filter(named)
+        .map(|s| s.share)
+        .take(3)
+        .collect();
+    let residual_share = shares
+        .iter()
+        .filter(|s| ds.countries[s.ix as usize].aggregate)
+        .map(|s| s.share)
+        .sum();
     Some(Concentration {
         material: ds.material_id(material).to_string(),
         stage,
@@ -107,12 +143,20 @@ pub enum GovBasis {
 
 /// The governance risk gᵢ ∈ [0, 1] of a country: (2.5 − WGI)/5, clamped; WGI from the latest
 /// year ≤ `year` (at most 5 years back). None when no WGI figure exists.
-pub fn governance_risk(ds: &Dataset, c: CountryIx, year: u16, basis: GovBasis) -> Option<(f64, u16)> {
+pub fn governance_risk(
+    ds: &Dataset,
+    c: CountryIx,
+    year: u16,
+    basis: GovBasis,
+) -> Option<(f64, u16)> {
     for y in (year.saturating_sub(5)..=year).rev() {
         let v = match basis {
             GovBasis::PoliticalStability => ds.governance(c, y, Dimension::PV),
             GovBasis::AllSix => {
-                let v: Vec<f64> = Dimension::ALL.iter().filter_map(|&d| ds.governance(c, y, d)).collect();
+                let v: Vec<f64> = Dimension::ALL
+                    .iter()
+                    .filter_map(|&d| ds.governance(c, y, d))
+                    .collect();
                 (v.len() == 6).then(|| v.iter().sum::<f64>() / 6.0)
             }
         };
@@ -128,7 +172,11 @@ pub fn governance_risk(ds: &Dataset, c: CountryIx, year: u16, basis: GovBasis) -
 pub fn governance_weighted_hhi(ds: &Dataset, c: &Concentration, basis: GovBasis) -> (f64, f64) {
     let mut v = 0.0;
     let mut covered = 0.0;
-    for s in c.shares.iter().filter(|s| !ds.countries[s.ix as usize].aggregate) {
+    for s in c
+        .shares
+        .iter()
+        .filter(|s| !ds.countries[s.ix as usize].aggregate)
+    {
         if let Some((g, _)) = governance_risk(ds, s.ix, c.year, basis) {
             v += s.share * s.share * g;
             covered += s.share;
@@ -139,5 +187,8 @@ pub fn governance_weighted_hhi(ds: &Dataset, c: &Concentration, basis: GovBasis)
 
 /// The latest year ≤ `max_year` with production data for (material, stage).
 pub fn latest_year(ds: &Dataset, material: MaterialIx, stage: Stage, max_year: u16) -> Option<u16> {
-    ds.production_years(material, stage).into_iter().filter(|&y| y <= max_year).max()
+    ds.production_years(material, stage)
+        .into_iter()
+        .filter(|&y| y <= max_year)
+        .max()
 }

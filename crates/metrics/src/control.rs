@@ -38,10 +38,18 @@ pub struct Control {
 
 impl Control {
     pub fn share_of(&self, members: &Members) -> f64 {
-        self.by_ix.iter().filter(|(c, _)| members.contains(*c)).map(|(_, s)| s).sum()
+        self.by_ix
+            .iter()
+            .filter(|(c, _)| members.contains(*c))
+            .map(|(_, s)| s)
+            .sum()
     }
     pub fn share_of_country(&self, c: CountryIx) -> f64 {
-        self.by_ix.iter().filter(|(x, _)| *x == c).map(|(_, s)| s).sum()
+        self.by_ix
+            .iter()
+            .filter(|(x, _)| *x == c)
+            .map(|(_, s)| s)
+            .sum()
     }
 }
 
@@ -52,7 +60,11 @@ pub fn control(ds: &Dataset, conc: &Concentration, rule: ControlRule) -> Option<
         .curated
         .assets
         .iter()
-        .filter(|a| a.material == conc.material && a.stage == conc.stage.as_str() && a.content_factor.is_some())
+        .filter(|a| {
+            a.material == conc.material
+                && a.stage == conc.stage.as_str()
+                && a.content_factor.is_some()
+        })
         .collect();
     if assets.is_empty() {
         return None;
@@ -62,9 +74,19 @@ pub fn control(ds: &Dataset, conc: &Concentration, rule: ControlRule) -> Option<
     let mut unattributed = 0.0;
     let mut used = Vec::new();
     for s in &conc.shares {
-        let host_assets: Vec<_> = assets.iter().filter(|a| ds.country(&a.country) == Some(s.ix)).collect();
-        let a_total: f64 = host_assets.iter().map(|a| a.output_value * a.content_factor.unwrap_or(0.0)).sum();
-        let scale = if a_total > s.value_t && a_total > 0.0 { s.value_t / a_total } else { 1.0 };
+        let host_assets: Vec<_> = assets
+            .iter()
+            .filter(|a| ds.country(&a.country) == Some(s.ix))
+            .collect();
+        let a_total: f64 = host_assets
+            .iter()
+            .map(|a| a.output_value * a.content_factor.unwrap_or(0.0))
+            .sum();
+        let scale = if a_total > s.value_t && a_total > 0.0 {
+            s.value_t / a_total
+        } else {
+            1.0
+        };
         for a in &host_assets {
             let out = a.output_value * a.content_factor.unwrap_or(0.0) * scale / conc.total_t;
             used.push(a.id.clone());
@@ -90,7 +112,11 @@ pub fn control(ds: &Dataset, conc: &Concentration, rule: ControlRule) -> Option<
                     let top = a
                         .owner
                         .iter()
-                        .max_by(|x, y| x.share.total_cmp(&y.share).then(x.operator.cmp(&y.operator)))
+                        .max_by(|x, y| {
+                            x.share
+                                .total_cmp(&y.share)
+                                .then(x.operator.cmp(&y.operator))
+                        })
                         .and_then(|o| ds.country(&o.home))
                         .unwrap_or(s.ix);
                     *ctl.entry(top).or_default() += out;
@@ -103,10 +129,17 @@ pub fn control(ds: &Dataset, conc: &Concentration, rule: ControlRule) -> Option<
     }
     let mut by_ix: Vec<(CountryIx, f64)> = ctl.into_iter().collect();
     by_ix.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let hhi = by_ix.iter().filter(|(c, _)| !ds.countries[*c as usize].aggregate).map(|(_, s)| s * s).sum();
+    let hhi = by_ix
+        .iter()
+        .filter(|(c, _)| !ds.countries[*c as usize].aggregate)
+        .map(|(_, s)| s * s)
+        .sum();
     Some(Control {
         rule,
-        shares: by_ix.iter().map(|(c, s)| (ds.country_id(*c).to_string(), *s)).collect(),
+        shares: by_ix
+            .iter()
+            .map(|(c, s)| (ds.country_id(*c).to_string(), *s))
+            .collect(),
         by_ix,
         hhi,
         coverage: covered,
@@ -118,12 +151,21 @@ pub fn control(ds: &Dataset, conc: &Concentration, rule: ControlRule) -> Option<
 /// Share of one host country's output (per the curated assets of `year`) whose controlling
 /// owner is at home in `home`, and the share of the host's output the assets cover. This is
 /// how the claim "Chinese firms control more than 80% of DRC cobalt" is checked.
-pub fn host_controlled_by(ds: &Dataset, material: &str, stage: &str, host: &str, home: &str, year: i64) -> Option<(f64, f64)> {
+pub fn host_controlled_by(
+    ds: &Dataset,
+    material: &str,
+    stage: &str,
+    host: &str,
+    home: &str,
+    year: i64,
+) -> Option<(f64, f64)> {
     let assets: Vec<_> = ds
         .curated
         .assets
         .iter()
-        .filter(|a| a.material == material && a.stage == stage && a.country == host && a.output_year == year)
+        .filter(|a| {
+            a.material == material && a.stage == stage && a.country == host && a.output_year == year
+        })
         .filter(|a| a.content_factor.is_some())
         .collect();
     let total: f64 = assets.iter().map(|a| a.output_value).sum();
@@ -137,8 +179,17 @@ pub fn host_controlled_by(ds: &Dataset, material: &str, stage: &str, host: &str,
             continue;
         }
         with_owner += a.output_value;
-        let home_share: f64 = a.owner.iter().filter(|o| o.home == home).map(|o| o.share).sum();
-        let top = a.owner.iter().max_by(|x, y| x.share.total_cmp(&y.share).then(x.operator.cmp(&y.operator)));
+        let home_share: f64 = a
+            .owner
+            .iter()
+            .filter(|o| o.home == home)
+            .map(|o| o.share)
+            .sum();
+        let top = a.owner.iter().max_by(|x, y| {
+            x.share
+                .total_cmp(&y.share)
+                .then(x.operator.cmp(&y.operator))
+        });
         if home_share >= 0.5 || top.map(|o| o.home == home).unwrap_or(false) {
             by_home += a.output_value;
         }

@@ -50,12 +50,18 @@ pub struct GprIndex {
 
 impl GprIndex {
     pub fn build(ds: &Dataset) -> GprIndex {
-        let codes: std::collections::HashSet<u32> = ds.gpr_map.iter().flat_map(|g| g.hs6.iter().copied()).collect();
+        let codes: std::collections::HashSet<u32> = ds
+            .gpr_map
+            .iter()
+            .flat_map(|g| g.hs6.iter().copied())
+            .collect();
         let mut rows: HashMap<(u32, u16), Vec<u32>> = HashMap::new();
         let t = &ds.trade;
         for i in 0..t.len() {
             if codes.contains(&t.hs6[i]) {
-                rows.entry((t.hs6[i], t.year[i])).or_default().push(i as u32);
+                rows.entry((t.hs6[i], t.year[i]))
+                    .or_default()
+                    .push(i as u32);
             }
         }
         GprIndex { rows }
@@ -64,14 +70,33 @@ impl GprIndex {
     /// Latest year ≤ `max` with World Mining Data production and trade for the material.
     pub fn latest_year(&self, ds: &Dataset, m: MaterialIx, max: u16) -> Option<u16> {
         let g = ds.gpr_map.iter().find(|g| g.material == Some(m))?;
-        let years = ds.production.iter().filter(|r| r.material == m && r.dataset == "WMD").map(|r| r.year);
-        years.filter(|&y| y <= max && g.hs6.iter().any(|h| self.rows.contains_key(&(*h, y)))).max()
+        let years = ds
+            .production
+            .iter()
+            .filter(|r| r.material == m && r.dataset == "WMD")
+            .map(|r| r.year);
+        years
+            .filter(|&y| y <= max && g.hs6.iter().any(|h| self.rows.contains_key(&(*h, y))))
+            .max()
     }
 }
 
 /// GeoPolRisk of `material` for one importing country in `year`.
-pub fn geopolrisk(ds: &Dataset, idx: &GprIndex, material: MaterialIx, importer: CountryIx, year: u16) -> Option<GeoPolRisk> {
-    geopolrisk_group(ds, idx, material, &[importer], ds.country_id(importer), year)
+pub fn geopolrisk(
+    ds: &Dataset,
+    idx: &GprIndex,
+    material: MaterialIx,
+    importer: CountryIx,
+    year: u16,
+) -> Option<GeoPolRisk> {
+    geopolrisk_group(
+        ds,
+        idx,
+        material,
+        &[importer],
+        ds.country_id(importer),
+        year,
+    )
 }
 
 fn num(s: &str) -> f64 {
@@ -80,9 +105,20 @@ fn num(s: &str) -> f64 {
 
 /// GeoPolRisk for a group of importers treated as one (the package's EU27 mode): trade within
 /// the group counts in the denominator with zero risk.
-pub fn geopolrisk_group(ds: &Dataset, idx: &GprIndex, material: MaterialIx, members: &[CountryIx], label: &str, year: u16) -> Option<GeoPolRisk> {
+pub fn geopolrisk_group(
+    ds: &Dataset,
+    idx: &GprIndex,
+    material: MaterialIx,
+    members: &[CountryIx],
+    label: &str,
+    year: u16,
+) -> Option<GeoPolRisk> {
     let g = ds.gpr_map.iter().find(|g| g.material == Some(material))?;
-    let prod: Vec<_> = ds.production.iter().filter(|r| r.material == material && r.dataset == "WMD" && r.year == year).collect();
+    let prod: Vec<_> = ds
+        .production
+        .iter()
+        .filter(|r| r.material == material && r.dataset == "WMD" && r.year == year)
+        .collect();
     if prod.is_empty() {
         return None;
     }
@@ -98,13 +134,24 @@ pub fn geopolrisk_group(ds: &Dataset, idx: &GprIndex, material: MaterialIx, memb
     let production_t: f64 = members
         .iter()
         .filter_map(|&m| prod.iter().find(|r| r.country == m))
-        .map(|r| if kg { num(&r.raw_value) / 1000.0 } else { num(&r.raw_value) })
+        .map(|r| {
+            if kg {
+                num(&r.raw_value) / 1000.0
+            } else {
+                num(&r.raw_value)
+            }
+        })
         .sum();
     let t = &ds.trade;
     let (mut numer, mut tot, mut val) = (0.0, 0.0, 0.0);
     let mut any = false;
     for &h in &g.hs6 {
-        for &i in idx.rows.get(&(h, year)).map(|v| v.as_slice()).unwrap_or(&[]) {
+        for &i in idx
+            .rows
+            .get(&(h, year))
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
+        {
             let i = i as usize;
             if !members.contains(&t.importer[i]) {
                 continue;
@@ -143,6 +190,10 @@ pub fn geopolrisk_group(ds: &Dataset, idx: &GprIndex, material: MaterialIx, memb
         price,
         cf: score * price / CF_COPPER_REF,
         hs_codes: g.hs6.clone(),
-        sources: vec!["WMD".into(), "BACI-HS92-V202401b".into(), "WGI-PV-2024".into()],
+        sources: vec![
+            "WMD".into(),
+            "BACI-HS92-V202401b".into(),
+            "WGI-PV-2024".into(),
+        ],
     })
 }

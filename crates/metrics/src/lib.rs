@@ -4,14 +4,14 @@
 //!
 //! Shares are on a 0–1 scale; HHI is on a 0–1 scale (×10 000 for the "points" convention).
 
+pub mod brief;
 pub mod concentration;
 pub mod control;
 pub mod geopolrisk;
 pub mod origin;
 pub mod reliance;
-pub mod trade;
 pub mod table;
-pub mod brief;
+pub mod trade;
 
 pub use concentration::{concentration, governance_weighted_hhi, Concentration, GovBasis, Share};
 pub use control::{control, Control, ControlRule};
@@ -45,6 +45,10 @@ impl Members {
         self.0.get(c as usize).copied().unwrap_or(false)
     }
     pub fn iter(&self) -> impl Iterator<Item = CountryIx> + '_ {
-        self.0.iter().enumerate().filter(|(_, &b)| b).map(|(i, _)| i as CountryIx)
+        self.0
+            .iter()
+            .enumerate()
+            .filter(|(_, &b)| b)
+            .map(|(i, _)| i as CountryIx)
     }
 }

@@ -43,7 +43,11 @@ pub struct OriginTrace {
 
 /// Supply mix of one country at a stage: domestic output kept (P − X, floored at 0) plus
 /// imports by partner. Returns (total supply, [(source country, tonnes)]).
-fn supply_mix(conc: &Concentration, flows: &[(CountryIx, CountryIx, f64)], c: CountryIx) -> (f64, Vec<(CountryIx, f64)>) {
+fn supply_mix(
+    conc: &Concentration,
+    flows: &[(CountryIx, CountryIx, f64)],
+    c: CountryIx,
+) -> (f64, Vec<(CountryIx, f64)>) {
     let p = conc.value_of(c);
     let x: f64 = flows.iter().filter(|f| f.0 == c).map(|f| f.2).sum();
     let mut mix: BTreeMap<CountryIx, f64> = BTreeMap::new();
@@ -128,7 +132,10 @@ pub fn origin_trace(
     adversary: CountryIx,
 ) -> OriginTrace {
     let flows = trade.flows(m, down.stage, trade_year);
-    let up_flows = trade.covers(ds, m, up.stage).then(|| trade.flows(m, up.stage, trade_year)).filter(|f| !f.is_empty());
+    let up_flows = trade
+        .covers(ds, m, up.stage)
+        .then(|| trade.flows(m, up.stage, trade_year))
+        .filter(|f| !f.is_empty());
     let mut at_stage: BTreeMap<CountryIx, f64> = BTreeMap::new();
     let mut supply = 0.0;
     for k in bloc.iter() {
@@ -158,7 +165,10 @@ pub fn origin_trace(
         }
     }
     let norm = |m: BTreeMap<CountryIx, f64>| -> Vec<(CountryIx, f64)> {
-        let mut v: Vec<(CountryIx, f64)> = m.into_iter().map(|(c, q)| (c, if supply > 0.0 { q / supply } else { 0.0 })).collect();
+        let mut v: Vec<(CountryIx, f64)> = m
+            .into_iter()
+            .map(|(c, q)| (c, if supply > 0.0 { q / supply } else { 0.0 }))
+            .collect();
         v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         v
     };
@@ -169,21 +179,38 @@ pub fn origin_trace(
         if r == adversary {
             through += w;
         } else {
-            let o: f64 = upstream_origin(down, up, up_flows, r).iter().filter(|(c, _)| *c == adversary).map(|(_, s)| s).sum();
+            let o: f64 = upstream_origin(down, up, up_flows, r)
+                .iter()
+                .filter(|(c, _)| *c == adversary)
+                .map(|(_, s)| s)
+                .sum();
             through += w * o;
         }
     }
     let at_stage = norm(at_stage);
     let origin = norm(origin);
-    let get = |v: &[(CountryIx, f64)]| v.iter().filter(|(c, _)| *c == adversary).map(|(_, s)| *s).sum::<f64>();
-    let ids = |v: &[(CountryIx, f64)]| v.iter().map(|(c, s)| (ds.country_id(*c).to_string(), *s)).collect();
+    let get = |v: &[(CountryIx, f64)]| {
+        v.iter()
+            .filter(|(c, _)| *c == adversary)
+            .map(|(_, s)| *s)
+            .sum::<f64>()
+    };
+    let ids = |v: &[(CountryIx, f64)]| {
+        v.iter()
+            .map(|(c, s)| (ds.country_id(*c).to_string(), *s))
+            .collect()
+    };
     OriginTrace {
         material: ds.material_id(m).to_string(),
         stage: down.stage,
         year: down.year,
         trade_year,
         datasets: (down.dataset.clone(), up.dataset.clone()),
-        upstream_method: if up_flows.is_some() { "trade".into() } else { "pool".into() },
+        upstream_method: if up_flows.is_some() {
+            "trade".into()
+        } else {
+            "pool".into()
+        },
         supply_t: supply,
         adversary_at_stage: get(&at_stage),
         adversary_upstream: get(&origin),

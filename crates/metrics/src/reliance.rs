@@ -36,13 +36,27 @@ fn finish(p: f64, m: f64, x: f64, trade_year: u16) -> Reliance {
 }
 
 /// One country's reliance at a stage: production from `conc`, trade from `trade` in `trade_year`.
-pub fn country_reliance(conc: &Concentration, trade: &TradeIndex, m: MaterialIx, s: Stage, trade_year: u16, c: CountryIx) -> Reliance {
+pub fn country_reliance(
+    conc: &Concentration,
+    trade: &TradeIndex,
+    m: MaterialIx,
+    s: Stage,
+    trade_year: u16,
+    c: CountryIx,
+) -> Reliance {
     let (im, ex) = trade.imports_exports(m, s, trade_year, c);
     finish(conc.value_of(c), im, ex, trade_year)
 }
 
 /// A bloc's reliance: members' production; imports from and exports to non-members only.
-pub fn bloc_reliance(conc: &Concentration, trade: &TradeIndex, m: MaterialIx, s: Stage, trade_year: u16, bloc: &Members) -> Reliance {
+pub fn bloc_reliance(
+    conc: &Concentration,
+    trade: &TradeIndex,
+    m: MaterialIx,
+    s: Stage,
+    trade_year: u16,
+    bloc: &Members,
+) -> Reliance {
     let p: f64 = bloc.iter().map(|c| conc.value_of(c)).sum();
     let mut im = 0.0;
     let mut ex = 0.0;

@@ -33,8 +33,16 @@ pub fn hhi_reliance_table(ds: &Dataset) -> Vec<Row> {
     for g in &ds.gpr_map {
         let Some(m) = g.material else { continue };
         let mut prod: BTreeMap<u16, HashMap<CountryIx, f64>> = BTreeMap::new();
-        for r in ds.production.iter().filter(|r| r.material == m && r.dataset == "WMD") {
-            *prod.entry(r.year).or_default().entry(r.country).or_default() += raw_t(&r.raw_value, &r.raw_unit);
+        for r in ds
+            .production
+            .iter()
+            .filter(|r| r.material == m && r.dataset == "WMD")
+        {
+            *prod
+                .entry(r.year)
+                .or_default()
+                .entry(r.country)
+                .or_default() += raw_t(&r.raw_value, &r.raw_unit);
         }
         let mut trade: BTreeMap<u16, HashMap<CountryIx, (f64, f64)>> = BTreeMap::new();
         let t = &ds.trade;
@@ -52,12 +60,25 @@ pub fn hhi_reliance_table(ds: &Dataset) -> Vec<Row> {
                 let tot: f64 = p.values().sum();
                 if tot > 0.0 {
                     let hhi = p.values().map(|v| (v / tot) * (v / tot)).sum();
-                    out.push(Row { table: "hhi", commodity: g.commodity.clone(), year: y, country: "world".into(), value: hhi });
+                    out.push(Row {
+                        table: "hhi",
+                        commodity: g.commodity.clone(),
+                        year: y,
+                        country: "world".into(),
+                        value: hhi,
+                    });
                 }
             }
             let empty = HashMap::new();
             let tr = trade.get(&y).unwrap_or(&empty);
-            let mut countries: Vec<CountryIx> = tr.keys().copied().chain(p.map(|p| p.keys().copied().collect::<Vec<_>>()).unwrap_or_default()).collect();
+            let mut countries: Vec<CountryIx> = tr
+                .keys()
+                .copied()
+                .chain(
+                    p.map(|p| p.keys().copied().collect::<Vec<_>>())
+                        .unwrap_or_default(),
+                )
+                .collect();
             countries.sort_unstable();
             countries.dedup();
             for c in countries {
@@ -65,11 +86,24 @@ pub fn hhi_reliance_table(ds: &Dataset) -> Vec<Row> {
                 let (mi, xo) = tr.get(&c).copied().unwrap_or((0.0, 0.0));
                 let den = pv + mi - xo;
                 if den > 0.0 {
-                    out.push(Row { table: "nir", commodity: g.commodity.clone(), year: y, country: ds.country_id(c).to_string(), value: (mi - xo) / den });
+                    out.push(Row {
+                        table: "nir",
+                        commodity: g.commodity.clone(),
+                        year: y,
+                        country: ds.country_id(c).to_string(),
+                        value: (mi - xo) / den,
+                    });
                 }
             }
         }
     }
-    out.sort_by(|a, b| (a.table, &a.commodity, a.year, &a.country).cmp(&(b.table, &b.commodity, b.year, &b.country)));
+    out.sort_by(|a, b| {
+        (a.table, &a.commodity, a.year, &a.country).cmp(&(
+            b.table,
+            &b.commodity,
+            b.year,
+            &b.country,
+        ))
+    });
     out
 }

@@ -15,12 +15,19 @@ pub struct TradeIndex {
 
 impl TradeIndex {
     pub fn build(ds: &Dataset) -> TradeIndex {
-        let map: HashMap<u32, (MaterialIx, Stage, f64)> = ds.hs_map.iter().map(|h| (h.hs6, (h.material, h.stage, h.content_factor))).collect();
-        let mut acc: HashMap<(MaterialIx, Stage, u16), HashMap<(CountryIx, CountryIx), f64>> = HashMap::new();
+        let map: HashMap<u32, (MaterialIx, Stage, f64)> = ds
+            .hs_map
+            .iter()
+            .map(|h| (h.hs6, (h.material, h.stage, h.content_factor)))
+            .collect();
+        let mut acc: HashMap<(MaterialIx, Stage, u16), HashMap<(CountryIx, CountryIx), f64>> =
+            HashMap::new();
         let t = &ds.trade;
         let mut missing = 0;
         for i in 0..t.len() {
-            let Some(&(m, s, f)) = map.get(&t.hs6[i]) else { continue };
+            let Some(&(m, s, f)) = map.get(&t.hs6[i]) else {
+                continue;
+            };
             let q = t.qty_t[i];
             if q.is_nan() {
                 missing += 1;
@@ -29,21 +36,31 @@ impl TradeIndex {
             if t.exporter[i] == t.importer[i] {
                 continue;
             }
-            *acc.entry((m, s, t.year[i])).or_default().entry((t.exporter[i], t.importer[i])).or_default() += q * f;
+            *acc.entry((m, s, t.year[i]))
+                .or_default()
+                .entry((t.exporter[i], t.importer[i]))
+                .or_default() += q * f;
         }
         let flows = acc
             .into_iter()
             .map(|(k, v)| {
-                let mut v: Vec<(CountryIx, CountryIx, f64)> = v.into_iter().map(|((e, i), q)| (e, i, q)).collect();
-                v.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+                let mut v: Vec<(CountryIx, CountryIx, f64)> =
+                    v.into_iter().map(|((e, i), q)| (e, i, q)).collect();
+                v.sort_by_key(|a| (a.0, a.1));
                 (k, v)
             })
             .collect();
-        TradeIndex { flows, missing_qty: missing }
+        TradeIndex {
+            flows,
+            missing_qty: missing,
+        }
     }
 
     pub fn flows(&self, m: MaterialIx, s: Stage, year: u16) -> &[(CountryIx, CountryIx, f64)] {
-        self.flows.get(&(m, s, year)).map(|v| v.as_slice()).unwrap_or(&[])
+        self.flows
+            .get(&(m, s, year))
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
     }
 
     /// Whether any HS code maps to (material, stage).
@@ -53,7 +70,11 @@ impl TradeIndex {
 
     /// The latest year ≤ `max` with flows for (material, stage).
     pub fn latest_year(&self, m: MaterialIx, s: Stage, max: u16) -> Option<u16> {
-        self.flows.keys().filter(|(mm, ss, y)| *mm == m && *ss == s && *y <= max).map(|k| k.2).max()
+        self.flows
+            .keys()
+            .filter(|(mm, ss, y)| *mm == m && *ss == s && *y <= max)
+            .map(|k| k.2)
+            .max()
     }
 
     /// Imports and exports of one country.

@@ -43,7 +43,15 @@ struct Sink<'a> {
 }
 
 impl Sink<'_> {
-    fn csv(&mut self, check: &'static str, file: &str, index: usize, field: &str, exp: &str, found: String) {
+    fn csv(
+        &mut self,
+        check: &'static str,
+        file: &str,
+        index: usize,
+        field: &str,
+        exp: &str,
+        found: String,
+    ) {
         self.issues.push(Issue {
             check,
             file: file.to_string(),
@@ -54,7 +62,16 @@ impl Sink<'_> {
         });
     }
     #[allow(clippy::too_many_arguments)]
-    fn toml(&mut self, check: &'static str, file: &str, table: &str, id: &str, field: &str, exp: &str, found: String) {
+    fn toml(
+        &mut self,
+        check: &'static str,
+        file: &str,
+        table: &str,
+        id: &str,
+        field: &str,
+        exp: &str,
+        found: String,
+    ) {
         let line = (self.locate)(file, table, id);
         self.issues.push(Issue {
             check,
@@ -69,7 +86,10 @@ impl Sink<'_> {
 
 /// Runs every named check. An empty result means the dataset is valid.
 pub fn validate(ds: &Dataset, locate: Locate<'_>) -> Vec<Issue> {
-    let mut s = Sink { issues: Vec::new(), locate };
+    let mut s = Sink {
+        issues: Vec::new(),
+        locate,
+    };
     duplicate_id(ds, &mut s);
     missing_source(ds, &mut s);
     negative_or_non_finite(ds, &mut s);
@@ -95,25 +115,78 @@ fn dup<'a, I: IntoIterator<Item = &'a str>>(ids: I) -> Vec<(usize, &'a str)> {
 /// year) production key appears twice.
 fn duplicate_id(ds: &Dataset, s: &mut Sink) {
     for (i, id) in dup(ds.sources.iter().map(|x| x.id.as_str())) {
-        s.csv("duplicate_id", "sources.csv", i, "id", "a unique source id", id.into());
+        s.csv(
+            "duplicate_id",
+            "sources.csv",
+            i,
+            "id",
+            "a unique source id",
+            id.into(),
+        );
     }
     for (i, id) in dup(ds.countries.iter().map(|x| x.id.as_str())) {
-        s.csv("duplicate_id", "countries.csv", i, "id", "a unique country id", id.into());
+        s.csv(
+            "duplicate_id",
+            "countries.csv",
+            i,
+            "id",
+            "a unique country id",
+            id.into(),
+        );
     }
     for (i, id) in dup(ds.materials.iter().map(|x| x.id.as_str())) {
-        s.csv("duplicate_id", "materials.csv", i, "id", "a unique material id", id.into());
+        s.csv(
+            "duplicate_id",
+            "materials.csv",
+            i,
+            "id",
+            "a unique material id",
+            id.into(),
+        );
     }
     let c = &ds.curated;
     for (file, table, ids) in [
-        ("blocs.toml", "bloc", c.blocs.iter().map(|x| x.id.as_str()).collect::<Vec<_>>()),
-        ("agreements.toml", "agreement", c.agreements.iter().map(|x| x.id.as_str()).collect()),
-        ("financiers.toml", "financier", c.financiers.iter().map(|x| x.id.as_str()).collect()),
-        ("projects.toml", "project", c.projects.iter().map(|x| x.id.as_str()).collect()),
-        ("instruments.toml", "instrument", c.instruments.iter().map(|x| x.id.as_str()).collect()),
-        ("ownership.toml", "asset", c.assets.iter().map(|x| x.id.as_str()).collect()),
+        (
+            "blocs.toml",
+            "bloc",
+            c.blocs.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(),
+        ),
+        (
+            "agreements.toml",
+            "agreement",
+            c.agreements.iter().map(|x| x.id.as_str()).collect(),
+        ),
+        (
+            "financiers.toml",
+            "financier",
+            c.financiers.iter().map(|x| x.id.as_str()).collect(),
+        ),
+        (
+            "projects.toml",
+            "project",
+            c.projects.iter().map(|x| x.id.as_str()).collect(),
+        ),
+        (
+            "instruments.toml",
+            "instrument",
+            c.instruments.iter().map(|x| x.id.as_str()).collect(),
+        ),
+        (
+            "ownership.toml",
+            "asset",
+            c.assets.iter().map(|x| x.id.as_str()).collect(),
+        ),
     ] {
         for (_, id) in dup(ids) {
-            s.toml("duplicate_id", file, table, id, "id", "a unique id", id.into());
+            s.toml(
+                "duplicate_id",
+                file,
+                table,
+                id,
+                "id",
+                "a unique id",
+                id.into(),
+            );
         }
     }
     let mut seen = HashSet::new();
@@ -139,7 +212,14 @@ fn duplicate_id(ds: &Dataset, s: &mut Sink) {
     let mut seen = HashSet::new();
     for (i, r) in ds.hs_map.iter().enumerate() {
         if !seen.insert(r.hs6) {
-            s.csv("duplicate_id", "hs_map.csv", i, "hs6", "one row per HS6 code", r.hs6.to_string());
+            s.csv(
+                "duplicate_id",
+                "hs_map.csv",
+                i,
+                "hs6",
+                "one row per HS6 code",
+                r.hs6.to_string(),
+            );
         }
     }
 }
@@ -149,7 +229,15 @@ fn missing_source(ds: &Dataset, s: &mut Sink) {
     let c = &ds.curated;
     let mut chk = |file: &str, table: &str, id: &str, src: &str| {
         if src.trim().is_empty() {
-            s.toml("missing_source", file, table, id, "source", "a citation", src.into());
+            s.toml(
+                "missing_source",
+                file,
+                table,
+                id,
+                "source",
+                "a citation",
+                src.into(),
+            );
         }
     };
     for x in &c.blocs {
@@ -172,7 +260,14 @@ fn missing_source(ds: &Dataset, s: &mut Sink) {
     }
     for (i, src) in ds.sources.iter().enumerate() {
         if src.title.trim().is_empty() {
-            s.csv("missing_source", "sources.csv", i, "title", "a title", String::new());
+            s.csv(
+                "missing_source",
+                "sources.csv",
+                i,
+                "title",
+                "a title",
+                String::new(),
+            );
         }
     }
 }
@@ -186,34 +281,81 @@ fn negative_or_non_finite(ds: &Dataset, s: &mut Sink) {
     const EXP: &str = "a finite, non-negative number";
     for (i, r) in ds.production.iter().enumerate() {
         if bad(r.value_t) {
-            s.csv("negative_or_non_finite", "production.csv", i, "value_t", EXP, r.value_t.to_string());
+            s.csv(
+                "negative_or_non_finite",
+                "production.csv",
+                i,
+                "value_t",
+                EXP,
+                r.value_t.to_string(),
+            );
         }
     }
     for (i, r) in ds.reserves.iter().enumerate() {
         if bad(r.value_t) {
-            s.csv("negative_or_non_finite", "reserves.csv", i, "value_t", EXP, r.value_t.to_string());
+            s.csv(
+                "negative_or_non_finite",
+                "reserves.csv",
+                i,
+                "value_t",
+                EXP,
+                r.value_t.to_string(),
+            );
         }
     }
     let t = &ds.trade;
     for i in 0..t.len() {
         if bad(t.value_kusd[i]) {
-            s.csv("negative_or_non_finite", "trade.csv.gz", i, "value_kusd", EXP, t.value_kusd[i].to_string());
+            s.csv(
+                "negative_or_non_finite",
+                "trade.csv.gz",
+                i,
+                "value_kusd",
+                EXP,
+                t.value_kusd[i].to_string(),
+            );
         }
         let q = t.qty_t[i];
         if !q.is_nan() && bad(q) {
-            s.csv("negative_or_non_finite", "trade.csv.gz", i, "qty_t", EXP, q.to_string());
+            s.csv(
+                "negative_or_non_finite",
+                "trade.csv.gz",
+                i,
+                "qty_t",
+                EXP,
+                q.to_string(),
+            );
         }
     }
     for a in &ds.curated.assets {
         if bad(a.output_value) {
-            s.toml("negative_or_non_finite", "ownership.toml", "asset", &a.id, "output_value", EXP, a.output_value.to_string());
+            s.toml(
+                "negative_or_non_finite",
+                "ownership.toml",
+                "asset",
+                &a.id,
+                "output_value",
+                EXP,
+                a.output_value.to_string(),
+            );
         }
     }
     for p in &ds.curated.projects {
-        for (f, v) in [("capacity_value", p.capacity_value), ("capex_usd_million", p.capex_usd_million)] {
+        for (f, v) in [
+            ("capacity_value", p.capacity_value),
+            ("capex_usd_million", p.capex_usd_million),
+        ] {
             if let Some(v) = v {
                 if bad(v) {
-                    s.toml("negative_or_non_finite", "projects.toml", "project", &p.id, f, EXP, v.to_string());
+                    s.toml(
+                        "negative_or_non_finite",
+                        "projects.toml",
+                        "project",
+                        &p.id,
+                        f,
+                        EXP,
+                        v.to_string(),
+                    );
                 }
             }
         }
@@ -221,7 +363,15 @@ fn negative_or_non_finite(ds: &Dataset, s: &mut Sink) {
     for f in &ds.curated.financiers {
         if let Some(v) = f.size_value {
             if bad(v) {
-                s.toml("negative_or_non_finite", "financiers.toml", "financier", &f.id, "size_value", EXP, v.to_string());
+                s.toml(
+                    "negative_or_non_finite",
+                    "financiers.toml",
+                    "financier",
+                    &f.id,
+                    "size_value",
+                    EXP,
+                    v.to_string(),
+                );
             }
         }
     }
@@ -234,22 +384,53 @@ fn shares_over_100(ds: &Dataset, s: &mut Sink) {
         let mut sum = 0.0;
         for (k, o) in a.owner.iter().enumerate() {
             if !(0.0..=1.0).contains(&o.share) {
-                s.toml("shares_over_100", "ownership.toml", "asset", &a.id, &format!("owner[{k}].share"), "a share between 0 and 1", o.share.to_string());
+                s.toml(
+                    "shares_over_100",
+                    "ownership.toml",
+                    "asset",
+                    &a.id,
+                    &format!("owner[{k}].share"),
+                    "a share between 0 and 1",
+                    o.share.to_string(),
+                );
             }
             sum += o.share;
         }
         if let Some(f) = a.content_factor {
             if !(f > 0.0 && f <= 1.0) {
-                s.toml("shares_over_100", "ownership.toml", "asset", &a.id, "content_factor", "a mass fraction in (0, 1]", f.to_string());
+                s.toml(
+                    "shares_over_100",
+                    "ownership.toml",
+                    "asset",
+                    &a.id,
+                    "content_factor",
+                    "a mass fraction in (0, 1]",
+                    f.to_string(),
+                );
             }
         }
         if sum > 1.0 + 1e-9 {
-            s.toml("shares_over_100", "ownership.toml", "asset", &a.id, "owner[*].share", "owner shares summing to at most 1", format!("{sum}"));
+            s.toml(
+                "shares_over_100",
+                "ownership.toml",
+                "asset",
+                &a.id,
+                "owner[*].share",
+                "owner shares summing to at most 1",
+                format!("{sum}"),
+            );
         }
     }
     for (i, h) in ds.hs_map.iter().enumerate() {
         if !(h.content_factor > 0.0 && h.content_factor <= 1.0) {
-            s.csv("shares_over_100", "hs_map.csv", i, "content_factor", "a mass fraction in (0, 1]", h.content_factor.to_string());
+            s.csv(
+                "shares_over_100",
+                "hs_map.csv",
+                i,
+                "content_factor",
+                "a mass fraction in (0, 1]",
+                h.content_factor.to_string(),
+            );
         }
     }
 }
@@ -261,44 +442,119 @@ fn unknown_country(ds: &Dataset, s: &mut Sink) {
     let c = &ds.curated;
     for b in &c.blocs {
         for m in b.members.iter().filter(|m| !known(m)) {
-            s.toml("unknown_country", "blocs.toml", "bloc", &b.id, "members", EXP, m.clone());
+            s.toml(
+                "unknown_country",
+                "blocs.toml",
+                "bloc",
+                &b.id,
+                "members",
+                EXP,
+                m.clone(),
+            );
         }
     }
     for a in &c.agreements {
         for m in a.parties.iter().filter(|m| !known(m)) {
-            s.toml("unknown_country", "agreements.toml", "agreement", &a.id, "parties", EXP, m.clone());
+            s.toml(
+                "unknown_country",
+                "agreements.toml",
+                "agreement",
+                &a.id,
+                "parties",
+                EXP,
+                m.clone(),
+            );
         }
         if let Some(r) = a.respondent.as_ref().filter(|r| !known(r)) {
-            s.toml("unknown_country", "agreements.toml", "agreement", &a.id, "respondent", EXP, r.clone());
+            s.toml(
+                "unknown_country",
+                "agreements.toml",
+                "agreement",
+                &a.id,
+                "respondent",
+                EXP,
+                r.clone(),
+            );
         }
     }
     for f in &c.financiers {
         if !f.country.is_empty() && !known(&f.country) {
-            s.toml("unknown_country", "financiers.toml", "financier", &f.id, "country", EXP, f.country.clone());
+            s.toml(
+                "unknown_country",
+                "financiers.toml",
+                "financier",
+                &f.id,
+                "country",
+                EXP,
+                f.country.clone(),
+            );
         }
         for m in f.members.iter().filter(|m| !known(m)) {
-            s.toml("unknown_country", "financiers.toml", "financier", &f.id, "members", EXP, m.clone());
+            s.toml(
+                "unknown_country",
+                "financiers.toml",
+                "financier",
+                &f.id,
+                "members",
+                EXP,
+                m.clone(),
+            );
         }
     }
     for p in &c.projects {
-        for (f, v) in [("sponsor_country", &p.sponsor_country), ("host_country", &p.host_country)] {
+        for (f, v) in [
+            ("sponsor_country", &p.sponsor_country),
+            ("host_country", &p.host_country),
+        ] {
             if !known(v) {
-                s.toml("unknown_country", "projects.toml", "project", &p.id, f, EXP, v.clone());
+                s.toml(
+                    "unknown_country",
+                    "projects.toml",
+                    "project",
+                    &p.id,
+                    f,
+                    EXP,
+                    v.clone(),
+                );
             }
         }
     }
     for i in &c.instruments {
         if !known(&i.country) {
-            s.toml("unknown_country", "instruments.toml", "instrument", &i.id, "country", EXP, i.country.clone());
+            s.toml(
+                "unknown_country",
+                "instruments.toml",
+                "instrument",
+                &i.id,
+                "country",
+                EXP,
+                i.country.clone(),
+            );
         }
     }
     for a in &c.assets {
         if !known(&a.country) {
-            s.toml("unknown_country", "ownership.toml", "asset", &a.id, "country", EXP, a.country.clone());
+            s.toml(
+                "unknown_country",
+                "ownership.toml",
+                "asset",
+                &a.id,
+                "country",
+                EXP,
+                a.country.clone(),
+            );
         }
         for (k, o) in a.owner.iter().enumerate() {
             if !known(&o.home) {
-                s.toml("unknown_country", "ownership.toml", "asset", &a.id, &format!("owner[{k}].home"), EXP, o.home.clone());
+                s.toml(
+                    "unknown_country",
+                    "ownership.toml",
+                    "asset",
+                    &a.id,
+                    &format!("owner[{k}].home"),
+                    EXP,
+                    o.home.clone(),
+                );
             }
         }
     }
@@ -308,40 +564,122 @@ fn unknown_country(ds: &Dataset, s: &mut Sink) {
 fn unknown_material(ds: &Dataset, s: &mut Sink) {
     const EXP: &str = "a material id from materials.csv";
     let c = &ds.curated;
-    for p in c.projects.iter().filter(|p| ds.material(&p.material).is_none()) {
-        s.toml("unknown_material", "projects.toml", "project", &p.id, "material", EXP, p.material.clone());
+    for p in c
+        .projects
+        .iter()
+        .filter(|p| ds.material(&p.material).is_none())
+    {
+        s.toml(
+            "unknown_material",
+            "projects.toml",
+            "project",
+            &p.id,
+            "material",
+            EXP,
+            p.material.clone(),
+        );
     }
-    for i in c.instruments.iter().filter(|p| ds.material(&p.material).is_none()) {
-        s.toml("unknown_material", "instruments.toml", "instrument", &i.id, "material", EXP, i.material.clone());
+    for i in c
+        .instruments
+        .iter()
+        .filter(|p| ds.material(&p.material).is_none())
+    {
+        s.toml(
+            "unknown_material",
+            "instruments.toml",
+            "instrument",
+            &i.id,
+            "material",
+            EXP,
+            i.material.clone(),
+        );
     }
-    for a in c.assets.iter().filter(|p| ds.material(&p.material).is_none()) {
-        s.toml("unknown_material", "ownership.toml", "asset", &a.id, "material", EXP, a.material.clone());
+    for a in c
+        .assets
+        .iter()
+        .filter(|p| ds.material(&p.material).is_none())
+    {
+        s.toml(
+            "unknown_material",
+            "ownership.toml",
+            "asset",
+            &a.id,
+            "material",
+            EXP,
+            a.material.clone(),
+        );
     }
 }
 
 /// `unknown_stage`: stages are `mining`, `refining` or `components`.
 fn unknown_stage(ds: &Dataset, s: &mut Sink) {
     const EXP: &str = "one of mining, refining, components";
-    for p in ds.curated.projects.iter().filter(|p| Stage::parse(&p.stage).is_none()) {
-        s.toml("unknown_stage", "projects.toml", "project", &p.id, "stage", EXP, p.stage.clone());
+    for p in ds
+        .curated
+        .projects
+        .iter()
+        .filter(|p| Stage::parse(&p.stage).is_none())
+    {
+        s.toml(
+            "unknown_stage",
+            "projects.toml",
+            "project",
+            &p.id,
+            "stage",
+            EXP,
+            p.stage.clone(),
+        );
     }
-    for a in ds.curated.assets.iter().filter(|p| Stage::parse(&p.stage).is_none()) {
-        s.toml("unknown_stage", "ownership.toml", "asset", &a.id, "stage", EXP, a.stage.clone());
+    for a in ds
+        .curated
+        .assets
+        .iter()
+        .filter(|p| Stage::parse(&p.stage).is_none())
+    {
+        s.toml(
+            "unknown_stage",
+            "ownership.toml",
+            "asset",
+            &a.id,
+            "stage",
+            EXP,
+            a.stage.clone(),
+        );
     }
 }
 
 /// `dangling_reference`: projects name known financiers; table rows name known sources.
 fn dangling_reference(ds: &Dataset, s: &mut Sink) {
-    let fin: HashSet<&str> = ds.curated.financiers.iter().map(|f| f.id.as_str()).collect();
+    let fin: HashSet<&str> = ds
+        .curated
+        .financiers
+        .iter()
+        .map(|f| f.id.as_str())
+        .collect();
     for p in &ds.curated.projects {
         for f in p.financiers.iter().filter(|f| !fin.contains(f.as_str())) {
-            s.toml("dangling_reference", "projects.toml", "project", &p.id, "financiers", "a financier id from financiers.toml", f.clone());
+            s.toml(
+                "dangling_reference",
+                "projects.toml",
+                "project",
+                &p.id,
+                "financiers",
+                "a financier id from financiers.toml",
+                f.clone(),
+            );
         }
     }
     let n = ds.sources.len();
     for (i, r) in ds.production.iter().enumerate() {
         if r.source as usize >= n {
-            s.csv("dangling_reference", "production.csv", i, "source", "a source id from sources.csv", r.source.to_string());
+            s.csv(
+                "dangling_reference",
+                "production.csv",
+                i,
+                "source",
+                "a source id from sources.csv",
+                r.source.to_string(),
+            );
         }
     }
 }
@@ -350,13 +688,33 @@ fn dangling_reference(ds: &Dataset, s: &mut Sink) {
 /// mixes sources (which would mix bases: IEA magnet REEs are not USGS total REO).
 fn unit_mismatch(ds: &Dataset, s: &mut Sink) {
     for a in ds.curated.assets.iter().filter(|a| a.output_unit != "t") {
-        s.toml("unit_mismatch", "ownership.toml", "asset", &a.id, "output_unit", "\"t\" (tonnes in the stated basis)", a.output_unit.clone());
+        s.toml(
+            "unit_mismatch",
+            "ownership.toml",
+            "asset",
+            &a.id,
+            "output_unit",
+            "\"t\" (tonnes in the stated basis)",
+            a.output_unit.clone(),
+        );
     }
     let mut series: HashMap<(&str, u16, Stage), u16> = HashMap::new();
     for (i, r) in ds.production.iter().enumerate() {
-        let e = series.entry((r.dataset.as_str(), r.material, r.stage)).or_insert(r.source);
+        let e = series
+            .entry((r.dataset.as_str(), r.material, r.stage))
+            .or_insert(r.source);
         if *e != r.source {
-            s.csv("unit_mismatch", "production.csv", i, "source", "the same source (hence basis) for the whole series", ds.sources.get(r.source as usize).map(|x| x.id.clone()).unwrap_or_default());
+            s.csv(
+                "unit_mismatch",
+                "production.csv",
+                i,
+                "source",
+                "the same source (hence basis) for the whole series",
+                ds.sources
+                    .get(r.source as usize)
+                    .map(|x| x.id.clone())
+                    .unwrap_or_default(),
+            );
         }
     }
 }
@@ -365,12 +723,26 @@ fn unit_mismatch(ds: &Dataset, s: &mut Sink) {
 fn out_of_range(ds: &Dataset, s: &mut Sink) {
     for (i, g) in ds.governance.iter().enumerate() {
         if !(g.estimate.is_finite() && g.estimate.abs() <= 3.5) {
-            s.csv("out_of_range", "governance.csv", i, "estimate", "a WGI estimate within [-3.5, 3.5]", g.estimate.to_string());
+            s.csv(
+                "out_of_range",
+                "governance.csv",
+                i,
+                "estimate",
+                "a WGI estimate within [-3.5, 3.5]",
+                g.estimate.to_string(),
+            );
         }
     }
     for (i, r) in ds.production.iter().enumerate() {
         if !(1900..=2100).contains(&r.year) {
-            s.csv("out_of_range", "production.csv", i, "year", "a year between 1900 and 2100", r.year.to_string());
+            s.csv(
+                "out_of_range",
+                "production.csv",
+                i,
+                "year",
+                "a year between 1900 and 2100",
+                r.year.to_string(),
+            );
         }
     }
 }

@@ -5,7 +5,10 @@ use crate::{figures, Figure};
 use quadrant_metrics::brief::Brief;
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 const BLOC: &str = "#1f6fb2";
@@ -54,22 +57,46 @@ pub fn brief_html(b: &Brief) -> String {
     let mut rows = Vec::new();
     for m in &b.materials {
         for s in &m.stages {
-            rows.push((format!("{} {}", m.material, s.stage), s.adversary_share, ADV));
+            rows.push((
+                format!("{} {}", m.material, s.stage),
+                s.adversary_share,
+                ADV,
+            ));
         }
     }
     body.push_str("<section><h2>Overview</h2>");
-    body.push_str(&bars(&format!("{} share of world output, by location", b.adversary), &rows));
+    body.push_str(&bars(
+        &format!("{} share of world output, by location", b.adversary),
+        &rows,
+    ));
     let dep: Vec<(String, f64, &str)> = b
         .materials
         .iter()
-        .flat_map(|m| m.stages.iter().filter_map(move |s| s.origin.as_ref().map(|o| (format!("{} {}", m.material, s.stage), o.through_adversary, ADV))))
+        .flat_map(|m| {
+            m.stages.iter().filter_map(move |s| {
+                s.origin.as_ref().map(|o| {
+                    (
+                        format!("{} {}", m.material, s.stage),
+                        o.through_adversary,
+                        ADV,
+                    )
+                })
+            })
+        })
         .collect();
     if !dep.is_empty() {
-        body.push_str(&bars(&format!("{} supply that passed through {}", b.bloc, b.adversary), &dep));
+        body.push_str(&bars(
+            &format!("{} supply that passed through {}", b.bloc, b.adversary),
+            &dep,
+        ));
     }
     body.push_str("</section>");
     for m in &b.materials {
-        body.push_str(&format!("<section><h2>{} <small>({})</small></h2>", esc(&m.name), esc(&m.basis)));
+        body.push_str(&format!(
+            "<section><h2>{} <small>({})</small></h2>",
+            esc(&m.name),
+            esc(&m.basis)
+        ));
         for s in &m.stages {
             let rows: Vec<(String, f64, &str)> = s
                 .top
@@ -85,8 +112,17 @@ pub fn brief_html(b: &Brief) -> String {
                     (p.country.clone(), p.share, colour)
                 })
                 .collect();
-            body.push_str(&format!("<div class=\"stage\"><h3>{} {} <small>{} · world {}</small></h3>", s.stage, s.year, esc(&s.source), tonnes(s.total_t)));
-            body.push_str(&bars(&format!("{} {}: top producers", m.material, s.stage), &rows));
+            body.push_str(&format!(
+                "<div class=\"stage\"><h3>{} {} <small>{} · world {}</small></h3>",
+                s.stage,
+                s.year,
+                esc(&s.source),
+                tonnes(s.total_t)
+            ));
+            body.push_str(&bars(
+                &format!("{} {}: top producers", m.material, s.stage),
+                &rows,
+            ));
             body.push_str(&format!(
                 "<p>HHI {:.3} · top-1 {} · top-3 {} · {} {} · {} {}",
                 s.hhi,
@@ -126,7 +162,16 @@ pub fn brief_html(b: &Brief) -> String {
     }
     body.push_str("<section><h2>All figures</h2><table><tr><th>material</th><th>stage</th><th>year</th><th>indicator</th><th>subject</th><th>value</th><th>source</th></tr>");
     for f in figures(b) {
-        let Figure { material, stage, year, indicator, subject, value, unit, source } = f;
+        let Figure {
+            material,
+            stage,
+            year,
+            indicator,
+            subject,
+            value,
+            unit,
+            source,
+        } = f;
         body.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{year}</td><td>{indicator}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&material),

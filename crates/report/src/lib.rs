@@ -52,7 +52,12 @@ pub fn figures(b: &Brief) -> Vec<Figure> {
     let mut out = Vec::new();
     for m in &b.materials {
         for s in &m.stages {
-            let mut f = |indicator: &'static str, subject: &str, value: f64, unit: &'static str, year: u16, source: &str| {
+            let mut f = |indicator: &'static str,
+                         subject: &str,
+                         value: f64,
+                         unit: &'static str,
+                         year: u16,
+                         source: &str| {
                 out.push(Figure {
                     material: m.material.clone(),
                     stage: s.stage.as_str().to_string(),
@@ -64,41 +69,156 @@ pub fn figures(b: &Brief) -> Vec<Figure> {
                     source: source.to_string(),
                 })
             };
-            f("world_production", "world", s.total_t, "t", s.year, &s.source);
+            f(
+                "world_production",
+                "world",
+                s.total_t,
+                "t",
+                s.year,
+                &s.source,
+            );
             for p in &s.top {
-                f("production_share", &p.country, p.share, "share", s.year, &s.source);
+                f(
+                    "production_share",
+                    &p.country,
+                    p.share,
+                    "share",
+                    s.year,
+                    &s.source,
+                );
             }
             f("hhi", "world", s.hhi, "index 0-1", s.year, &s.source);
             f("top1_share", "world", s.top1, "share", s.year, &s.source);
             f("top3_share", "world", s.top3, "share", s.year, &s.source);
-            f("bloc_share", &b.bloc, s.bloc_share, "share", s.year, &s.source);
-            f("adversary_share", &b.adversary, s.adversary_share, "share", s.year, &s.source);
-            f("gw_hhi_pv", "world", s.gw_hhi_pv, "index 0-1", s.year, &format!("{}+WGI", s.source));
-            f("gw_hhi_wgi6", "world", s.gw_hhi_wgi6, "index 0-1", s.year, &format!("{}+WGI", s.source));
+            f(
+                "bloc_share",
+                &b.bloc,
+                s.bloc_share,
+                "share",
+                s.year,
+                &s.source,
+            );
+            f(
+                "adversary_share",
+                &b.adversary,
+                s.adversary_share,
+                "share",
+                s.year,
+                &s.source,
+            );
+            f(
+                "gw_hhi_pv",
+                "world",
+                s.gw_hhi_pv,
+                "index 0-1",
+                s.year,
+                &format!("{}+WGI", s.source),
+            );
+            f(
+                "gw_hhi_wgi6",
+                "world",
+                s.gw_hhi_wgi6,
+                "index 0-1",
+                s.year,
+                &format!("{}+WGI", s.source),
+            );
             if let Some(c) = &s.control {
-                f("control_hhi", "world", c.hhi, "index 0-1", s.year, &c.source);
-                f("control_bloc_share", &b.bloc, c.bloc_share, "share", s.year, &c.source);
-                f("control_adversary_share", &b.adversary, c.adversary_share, "share", s.year, &c.source);
-                f("control_coverage", "world", c.coverage, "share", s.year, &c.source);
+                f(
+                    "control_hhi",
+                    "world",
+                    c.hhi,
+                    "index 0-1",
+                    s.year,
+                    &c.source,
+                );
+                f(
+                    "control_bloc_share",
+                    &b.bloc,
+                    c.bloc_share,
+                    "share",
+                    s.year,
+                    &c.source,
+                );
+                f(
+                    "control_adversary_share",
+                    &b.adversary,
+                    c.adversary_share,
+                    "share",
+                    s.year,
+                    &c.source,
+                );
+                f(
+                    "control_coverage",
+                    "world",
+                    c.coverage,
+                    "share",
+                    s.year,
+                    &c.source,
+                );
             }
             if let Some(r) = &s.bloc_reliance {
                 if let Some(v) = r.reliance.net_import_reliance {
-                    f("net_import_reliance", &b.bloc, v, "share", s.year, &s.reliance_source);
+                    f(
+                        "net_import_reliance",
+                        &b.bloc,
+                        v,
+                        "share",
+                        s.year,
+                        &s.reliance_source,
+                    );
                 }
                 if let Some(v) = r.reliance.self_sufficiency {
-                    f("self_sufficiency", &b.bloc, v, "ratio", s.year, &s.reliance_source);
+                    f(
+                        "self_sufficiency",
+                        &b.bloc,
+                        v,
+                        "ratio",
+                        s.year,
+                        &s.reliance_source,
+                    );
                 }
             }
             for r in &s.member_reliance {
                 if let Some(v) = r.reliance.net_import_reliance {
-                    f("net_import_reliance", &r.country, v, "share", s.year, &s.reliance_source);
+                    f(
+                        "net_import_reliance",
+                        &r.country,
+                        v,
+                        "share",
+                        s.year,
+                        &s.reliance_source,
+                    );
                 }
             }
             if let Some(o) = &s.origin {
-                let src = format!("{}+{}+BACI-HS92-V202401b {}", o.datasets.0, o.datasets.1, o.trade_year);
-                f("supply_through_adversary", &b.bloc, o.through_adversary, "share", s.year, &src);
-                f("supply_processed_in_adversary", &b.bloc, o.adversary_at_stage, "share", s.year, &src);
-                f("supply_upstream_in_adversary", &b.bloc, o.adversary_upstream, "share", s.year, &src);
+                let src = format!(
+                    "{}+{}+BACI-HS92-V202401b {}",
+                    o.datasets.0, o.datasets.1, o.trade_year
+                );
+                f(
+                    "supply_through_adversary",
+                    &b.bloc,
+                    o.through_adversary,
+                    "share",
+                    s.year,
+                    &src,
+                );
+                f(
+                    "supply_processed_in_adversary",
+                    &b.bloc,
+                    o.adversary_at_stage,
+                    "share",
+                    s.year,
+                    &src,
+                );
+                f(
+                    "supply_upstream_in_adversary",
+                    &b.bloc,
+                    o.adversary_upstream,
+                    "share",
+                    s.year,
+                    &src,
+                );
                 for (c, v) in o.by_origin.iter().take(5) {
                     f("supply_origin_upstream", c, *v, "share", s.year, &src);
                 }
@@ -106,7 +226,11 @@ pub fn figures(b: &Brief) -> Vec<Figure> {
         }
         for g in &m.geopolrisk {
             let src = g.sources.join("+");
-            for (ind, v) in [("geopolrisk_hhi", g.hhi), ("geopolrisk_import_risk", g.import_risk), ("geopolrisk_score", g.score)] {
+            for (ind, v) in [
+                ("geopolrisk_hhi", g.hhi),
+                ("geopolrisk_import_risk", g.import_risk),
+                ("geopolrisk_score", g.score),
+            ] {
                 out.push(Figure {
                     material: m.material.clone(),
                     stage: "all".into(),
@@ -161,7 +285,14 @@ pub fn brief_md(b: &Brief) -> String {
         b.adversary,
         b.year
     );
-    s.push_str(&text::brief_table(b).replace('\n', "  \n").lines().skip(2).map(|l| format!("{l}\n")).collect::<String>());
+    s.push_str(
+        &text::brief_table(b)
+            .replace('\n', "  \n")
+            .lines()
+            .skip(2)
+            .map(|l| format!("{l}\n"))
+            .collect::<String>(),
+    );
     s.push_str("\n## All figures\n\n| material | stage | year | indicator | subject | value | source |\n|---|---|---|---|---|---|---|\n");
     for f in figures(b) {
         s.push_str(&format!(

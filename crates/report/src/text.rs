@@ -59,20 +59,43 @@ fn wrap(label: &str, items: &[String], out: &mut String) {
 }
 
 fn stage_block(b: &Brief, s: &StageBrief, out: &mut String) {
-    out.push_str(&format!("  {} · {} · {} · world {}\n", s.stage, s.year, s.source, tonnes(s.total_t)));
-    let top: Vec<String> = s.top.iter().map(|p| format!("{} {}", p.country, pct(p.share))).collect();
+    out.push_str(&format!(
+        "  {} · {} · {} · world {}\n",
+        s.stage,
+        s.year,
+        s.source,
+        tonnes(s.total_t)
+    ));
+    let top: Vec<String> = s
+        .top
+        .iter()
+        .map(|p| format!("{} {}", p.country, pct(p.share)))
+        .collect();
     wrap("top producers", &top, out);
-    let mut conc = vec![format!("HHI {:.3}", s.hhi), format!("top-1 {}", pct(s.top1)), format!("top-3 {}", pct(s.top3))];
+    let mut conc = vec![
+        format!("HHI {:.3}", s.hhi),
+        format!("top-1 {}", pct(s.top1)),
+        format!("top-3 {}", pct(s.top3)),
+    ];
     if s.residual_share > 0.0 {
         conc.push(format!("unnamed rest {}", pct(s.residual_share)));
     }
     wrap("concentration", &conc, out);
     wrap(
         "gov.-weighted",
-        &[format!("HHI·WGI(PV) {:.3}", s.gw_hhi_pv), format!("HHI·WGI(6 dims) {:.3}", s.gw_hhi_wgi6)],
+        &[
+            format!("HHI·WGI(PV) {:.3}", s.gw_hhi_pv),
+            format!("HHI·WGI(6 dims) {:.3}", s.gw_hhi_wgi6),
+        ],
         out,
     );
-    let mut loc = vec![format!("location: {} {} · {} {}", b.bloc, pct(s.bloc_share), b.adversary, pct(s.adversary_share))];
+    let mut loc = vec![format!(
+        "location: {} {} · {} {}",
+        b.bloc,
+        pct(s.bloc_share),
+        b.adversary,
+        pct(s.adversary_share)
+    )];
     if let Some(c) = &s.control {
         loc.push(format!(
             "control: {} {} · {} {} (assets cover {}; curated/ownership.toml)",
@@ -88,13 +111,19 @@ fn stage_block(b: &Brief, s: &StageBrief, out: &mut String) {
         let mut items = vec![format!(
             "{} {}",
             b.bloc,
-            r.reliance.net_import_reliance.map(pct).unwrap_or_else(|| "n/a".into())
+            r.reliance
+                .net_import_reliance
+                .map(pct)
+                .unwrap_or_else(|| "n/a".into())
         )];
         for m in &s.member_reliance {
             items.push(format!(
                 "{} {}",
                 m.country,
-                m.reliance.net_import_reliance.map(pct).unwrap_or_else(|| "n/a".into())
+                m.reliance
+                    .net_import_reliance
+                    .map(pct)
+                    .unwrap_or_else(|| "n/a".into())
             ));
         }
         items.push(format!("[{}]", s.reliance_source));
@@ -104,20 +133,40 @@ fn stage_block(b: &Brief, s: &StageBrief, out: &mut String) {
         }
     }
     if let Some(o) = &s.origin {
-        let at: Vec<String> = o.by_stage_country.iter().take(5).map(|(c, v)| format!("{c} {}", pct(*v))).collect();
-        let up: Vec<String> = o.by_origin.iter().take(5).map(|(c, v)| format!("{c} {}", pct(*v))).collect();
+        let at: Vec<String> = o
+            .by_stage_country
+            .iter()
+            .take(5)
+            .map(|(c, v)| format!("{c} {}", pct(*v)))
+            .collect();
+        let up: Vec<String> = o
+            .by_origin
+            .iter()
+            .take(5)
+            .map(|(c, v)| format!("{c} {}", pct(*v)))
+            .collect();
         let mut items = vec![format!("{} supply {}:", b.bloc, tonnes(o.supply_t))];
         items.push(format!("{} in", o.stage));
         items.extend(at);
-        items.push(format!("; {} in", o.stage.upstream().map(|u| u.as_str()).unwrap_or("")));
+        items.push(format!(
+            "; {} in",
+            o.stage.upstream().map(|u| u.as_str()).unwrap_or("")
+        ));
         items.extend(up);
         wrap("origin", &items, out);
         wrap(
             &format!("via {}", b.adversary),
             &[
                 format!("{} at either stage", pct(o.through_adversary)),
-                format!("(processed there {}, mined there {};", pct(o.adversary_at_stage), pct(o.adversary_upstream)),
-                format!("upstream by {}; {} + {} + BACI {})", o.upstream_method, o.datasets.0, o.datasets.1, o.trade_year),
+                format!(
+                    "(processed there {}, mined there {};",
+                    pct(o.adversary_at_stage),
+                    pct(o.adversary_upstream)
+                ),
+                format!(
+                    "upstream by {}; {} + {} + BACI {})",
+                    o.upstream_method, o.datasets.0, o.datasets.1, o.trade_year
+                ),
             ],
             out,
         );
@@ -126,7 +175,16 @@ fn stage_block(b: &Brief, s: &StageBrief, out: &mut String) {
         let alts: Vec<String> = s
             .alternatives
             .iter()
-            .map(|a| format!("{}: {} {}, HHI {:.3}, world {};", a.dataset, a.top_country, pct(a.top_share), a.hhi, tonnes(a.total_t)))
+            .map(|a| {
+                format!(
+                    "{}: {} {}, HHI {:.3}, world {};",
+                    a.dataset,
+                    a.top_country,
+                    pct(a.top_share),
+                    a.hhi,
+                    tonnes(a.total_t)
+                )
+            })
             .collect();
         wrap("other sources", &alts, out);
     }
@@ -148,9 +206,16 @@ pub fn brief_table(b: &Brief) -> String {
             stage_block(b, s, &mut out);
         }
         if let Some(g0) = m.geopolrisk.first() {
-            let items: Vec<String> = m.geopolrisk.iter().map(|g| format!("{} {:.2e}", g.importer, g.score)).collect();
+            let items: Vec<String> = m
+                .geopolrisk
+                .iter()
+                .map(|g| format!("{} {:.2e}", g.importer, g.score))
+                .collect();
             let mut items = items;
-            items.push(format!("[{} {}, HHI {:.3}; WMD+BACI+WGI-PV]", g0.commodity, g0.year, g0.hhi));
+            items.push(format!(
+                "[{} {}, HHI {:.3}; WMD+BACI+WGI-PV]",
+                g0.commodity, g0.year, g0.hhi
+            ));
             out.push_str(&format!("  GeoPolRisk {}\n", g0.year));
             wrap("score", &items, &mut out);
         }
@@ -158,9 +223,9 @@ pub fn brief_table(b: &Brief) -> String {
     if !b.claims.is_empty() {
         out.push_str("\nClaims checked against the data\n");
         for c in &b.claims {
+            out.push_str(&format!("  {}:\n", c.claim));
             out.push_str(&format!(
-                "  {}: {} of {} output ({}; assets with owners cover {})\n",
-                c.claim,
+                "    {} of {} output ({}; assets with recorded owners cover {})\n",
                 pct(c.measured),
                 c.year,
                 c.source,

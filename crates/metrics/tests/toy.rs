@@ -1,0 +1,148 @@
+//! The indicator catalogue on a toy world small enough to compute by hand (docs/model.md
+//! gives the formulas). Australia mines, China and Chile refine, Japan and the US buy.
+
+use quadrant_metrics::brief::{brief, BriefRequest, Ctx};
+use quadrant_metrics::concentration::{concentration_in, governance_weighted_hhi, GovBasis};
+use quadrant_metrics::{bloc_reliance, control, origin_trace, ControlRule, Members, TradeIndex};
+use quadrant_model::curated::{Asset, Bloc, Owner};
+use quadrant_model::*;
+
+const EPS: f64 = 1e-12;
+
+fn toy() -> Dataset {
+    let mut ds = Dataset::default();
+    ds.sources.push(Source { id: "T".into(), title: "toy".into(), publisher: "test".into(), edition: "1".into(), url: String::new(), licence: String::new() });
+    for id in ["AUS", "CHL", "CHN", "JPN", "USA"] {
+        ds.countries.push(Country { id: id.into(), name: id.into(), m49: None, aggregate: false, source: 0 });
+    }
+    ds.materials.push(Material { id: "lithium".into(), name: "Lithium".into(), basis: "t Li".into(), source: 0 });
+    ds.reindex();
+    let ids = ds.clone();
+    let c = |id: &str| ids.country(id).unwrap();
+    let rows = [
+        (Stage::Mining, "AUS", 60.0),
+        (Stage::Mining, "CHL", 30.0),
+        (Stage::Mining, "CHN", 10.0),
+        (Stage::Refining, "CHN", 70.0),
+        (Stage::Refining, "CHL", 30.0),
+    ];
+    let prod: Vec<ProductionRow> = rows
+        .iter()
+        .map(|&(stage, co, v)| ProductionRow {
+            dataset: "T".into(),
+            material: 0,
+            stage,
+            country: c(co),
+            year: 2024,
+            value_t: v,
+            estimated: false,
+            source: 0,
+            raw_ref: "toy:1".into(),
+            raw_value: v.to_string(),
+            raw_unit: "t".into(),
+        })
+        .collect();
+    ds.production = prod;
+    ds.hs_map.push(HsMapRow { hs6: 283691, material: 0, stage: Stage::Refining, content_factor: 0.5, factor_kind: "stoichiometric".into(), source: 0 });
+    // Gross tonnes; content factor 0.5 halves them.
+    for (e, i, q) in [("CHN", "JPN", 40.0), ("CHL", "JPN", 20.0), ("CHN", "USA", 20.0)] {
+        ds.trade.year.push(2024);
+        ds.trade.exporter.push(c(e));
+        ds.trade.importer.push(c(i));
+        ds.trade.hs6.push(283691);
+        ds.trade.value_kusd.push(1.0);
+        ds.trade.qty_t.push(q);
+        ds.trade.source.push(0);
+    }
+    for (co, pv) in [("AUS", 1.0), ("CHL", 0.0), ("CHN", -0.5)] {
+        ds.governance.push(GovernanceRow { country: c(co), year: 2024, dimension: Dimension::PV, estimate: pv, source: 0 });
+    }
+    ds.curated.blocs.push(Bloc { id: "B".into(), name: "bloc".into(), members: vec!["AUS".into(), "JPN".into(), "USA".into()], since: String::new(), source: "t".into(), note: None });
+    ds.curated.assets.push(Asset {
+        id: "mine".into(),
+        name: "mine".into(),
+        country: "AUS".into(),
+        material: "lithium".into(),
+        stage: "mining".into(),
+        output_value: 120.0,
+        output_unit: "t".into(),
+        output_basis: "concentrate".into(),
+        output_year: 2024,
+        content_factor: Some(0.5),
+        source: "t".into(),
+        note: None,
+        owner: vec![
+            Owner { name: "A".into(), home: "CHN".into(), share: 0.51, operator: true, source: String::new(), note: None },
+            Owner { name: "B".into(), home: "AUS".into(), share: 0.49, operator: false, source: String::new(), note: None },
+        ],
+    });
+    ds.reindex();
+    assert!(validate(&ds, &|_, _, _| None).is_empty());
+    ds
+}
+
+#[test]
+fn concentration_by_hand() {
+    let ds = toy();
+    let c = concentration_in(&ds, "T", 0, Stage::Mining, 2024).unwrap();
+    assert!((c.hhi - (0.36 + 0.09 + 0.01)).abs() < EPS);
+    assert!((c.top1 - 0.6).abs() < EPS && (c.top3 - 1.0).abs() < EPS);
+    let bloc = Members::bloc(&ds, "B").unwrap();
+    assert!((c.share_of(&bloc) - 0.6).abs() < EPS);
+    // g = (2.5 − PV)/5: AUS 0.3, CHL 0.5, CHN 0.6.
+    let (gw, cov) = governance_weighted_hhi(&ds, &c, GovBasis::PoliticalStability);
+    assert!((gw - (0.36 * 0.3 + 0.09 * 0.5 + 0.01 * 0.6)).abs() < EPS, "{gw}");
+    assert!((cov - 1.0).abs() < EPS);
+}
+
+#[test]
+fn control_by_hand() {
+    let ds = toy();
+    let c = concentration_in(&ds, "T", 0, Stage::Mining, 2024).unwrap();
+    let chn = ds.country("CHN").unwrap();
+    let aus = ds.country("AUS").unwrap();
+    let ctl = control(&ds, &c, ControlRule::Controlling).unwrap();
+    assert!((ctl.share_of_country(chn) - 0.7).abs() < EPS, "{:?}", ctl.shares);
+    assert!((ctl.coverage - 0.6).abs() < EPS);
+    let eq = control(&ds, &c, ControlRule::Equity).unwrap();
+    assert!((eq.share_of_country(chn) - (0.6 * 0.51 + 0.1)).abs() < EPS);
+    assert!((eq.share_of_country(aus) - 0.6 * 0.49).abs() < EPS);
+    assert!((eq.hhi - eq.by_ix.iter().map(|x| x.1 * x.1).sum::<f64>()).abs() < EPS);
+}
+
+#[test]
+fn reliance_and_origin_by_hand() {
+    let ds = toy();
+    let t = TradeIndex::build(&ds);
+    let bloc = Members::bloc(&ds, "B").unwrap();
+    let down = concentration_in(&ds, "T", 0, Stage::Refining, 2024).unwrap();
+    let up = concentration_in(&ds, "T", 0, Stage::Mining, 2024).unwrap();
+    let r = bloc_reliance(&down, &t, 0, Stage::Refining, 2024, &bloc);
+    assert!((r.imports_t - 40.0).abs() < EPS, "content factor applied: {}", r.imports_t);
+    assert_eq!(r.net_import_reliance, Some(1.0));
+    assert_eq!(r.self_sufficiency, Some(0.0));
+    let chn = ds.country("CHN").unwrap();
+    let o = origin_trace(&ds, &t, 0, &down, &up, 2024, &bloc, chn);
+    assert_eq!(o.upstream_method, "pool");
+    assert!((o.supply_t - 40.0).abs() < EPS);
+    // Refined in China 30/40; China's feed: own mining 10 of 70, the rest from Australia's surplus.
+    assert!((o.adversary_at_stage - 0.75).abs() < EPS);
+    assert!((o.adversary_upstream - 0.75 / 7.0).abs() < EPS);
+    assert!((o.through_adversary - 0.75).abs() < EPS);
+    let aus = o.by_origin.iter().find(|x| x.0 == "AUS").unwrap().1;
+    assert!((aus - 0.75 * 6.0 / 7.0).abs() < EPS);
+    let total: f64 = o.by_origin.iter().map(|x| x.1).sum();
+    assert!((total - 1.0).abs() < 1e-9, "origin shares sum to 1: {total}");
+}
+
+#[test]
+fn adversary_is_a_parameter_not_a_name() {
+    // The same toy with Chile as the adversary: nothing in the code knows China.
+    let ds = toy();
+    let cx = Ctx::new(&ds);
+    let b = brief(&cx, &BriefRequest { bloc: "B", adversary: ds.country("CHL").unwrap(), year: 2024, materials: vec![0], top_n: 3 }).unwrap();
+    let refining = &b.materials[0].stages[1];
+    assert_eq!(refining.stage, Stage::Refining);
+    assert!((refining.adversary_share - 0.3).abs() < EPS);
+    assert!((refining.origin.as_ref().unwrap().through_adversary - 0.25).abs() < EPS);
+}
