@@ -280,9 +280,14 @@ def main():
               file=sys.stderr)
         return 2
 
-    outdir = a.out or Path(tempfile.mkdtemp(prefix="peer_table_"))
-    outdir.mkdir(parents=True, exist_ok=True)
+    if a.out:
+        a.out.mkdir(parents=True, exist_ok=True)
+        return run(a, raw, exe, a.out)
+    with tempfile.TemporaryDirectory(prefix="peer_table_") as tmp:
+        return run(a, raw, exe, Path(tmp))
 
+
+def run(a, raw, exe, outdir):
     pd_s, pd_df = timed(table_pandas, raw, a.runs)
     pl_s, pl_df = timed(table_polars, raw, a.runs)
     rust_csv = outdir / "rust.csv"
@@ -292,14 +297,17 @@ def main():
         return 2
     rj = json.loads(r.stdout.strip().splitlines()[-1])
 
-    pd_df.to_csv(outdir / "pandas.csv", index=False, float_format=None)
-    pl_df.write_csv(outdir / "polars.csv")
     with open(rust_csv, newline="") as fh:
         rd = csv.reader(fh)
         next(rd)
         ref = rows_of(rd)
     got_pd = rows_of(pd_df.itertuples(index=False, name=None))
     got_pl = rows_of(pl_df.iter_rows())
+    for name, got in (("pandas", got_pd), ("polars", got_pl)):
+        with open(outdir / f"{name}.csv", "w", newline="") as fh:
+            wr = csv.writer(fh, lineterminator="\n")
+            wr.writerow(["table", "commodity", "year", "country", "value"])
+            wr.writerows([*k, repr(v)] for k, v in got.items())  # shortest round-trip floats
 
     probs, worst = [], {}
     for name, got in (("pandas", got_pd), ("polars", got_pl)):

@@ -21,6 +21,9 @@ pub struct BriefArgs {
     /// Material id (repeatable); default: every material in the dataset.
     #[arg(long)]
     material: Vec<String>,
+    /// One brief per year with data (2018–2040, projections included) instead of one.
+    #[arg(long)]
+    all_years: bool,
     /// Producers to list per stage.
     #[arg(long, default_value_t = 5)]
     top: usize,
@@ -107,6 +110,31 @@ pub fn brief(data: Option<&Path>, a: BriefArgs) -> Result<()> {
             .collect::<Result<Vec<_>>>()?
     };
     let cx = Ctx::new(&ds);
+    let req = BriefRequest {
+        bloc: &a.bloc,
+        adversary,
+        year: a.year,
+        materials: materials.clone(),
+        top_n: a.top,
+    };
+    if a.all_years {
+        let all = quadrant_metrics::brief::brief_all_years(&cx, &req);
+        let text = match fmt {
+            Format::Json => quadrant_report::briefs_json(&all) + "\n",
+            Format::Csv => quadrant_report::figures_csv(
+                &all.iter()
+                    .flat_map(quadrant_report::figures)
+                    .collect::<Vec<_>>(),
+            ),
+            Format::Table => all
+                .iter()
+                .map(quadrant_report::brief_table)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            _ => bail!("--all-years prints table, json or csv"),
+        };
+        return emit(text, a.output.as_deref());
+    }
     let b = make_brief(
         &cx,
         &BriefRequest {

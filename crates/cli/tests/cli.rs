@@ -13,46 +13,93 @@ fn quadrant(args: &[&str]) -> Output {
 
 fn ok(args: &[&str]) -> String {
     let o = quadrant(args);
-    assert!(o.status.success(), "quadrant {args:?} failed:\n{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "quadrant {args:?} failed:\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     String::from_utf8(o.stdout).unwrap()
 }
 
 fn stage<'a>(b: &'a serde_json::Value, material: &str, stage: &str) -> &'a serde_json::Value {
-    let m = b["materials"].as_array().unwrap().iter().find(|m| m["material"] == material).unwrap();
-    m["stages"].as_array().unwrap().iter().find(|s| s["stage"] == stage).unwrap()
+    let m = b["materials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["material"] == material)
+        .unwrap();
+    m["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stage"] == stage)
+        .unwrap()
 }
 
 fn share(s: &serde_json::Value, country: &str) -> f64 {
-    s["top"].as_array().unwrap().iter().find(|p| p["country"] == country).unwrap()["share"].as_f64().unwrap()
+    s["top"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["country"] == country)
+        .unwrap()["share"]
+        .as_f64()
+        .unwrap()
 }
 
 /// The figures the issue asks the brief to show, each with its source and year.
 #[test]
 fn brief_shows_the_headline_figures_with_sources() {
-    let b: serde_json::Value = serde_json::from_str(&ok(&["brief", "--bloc", "QUAD", "--adversary", "CHN", "--format", "json"])).unwrap();
+    let b: serde_json::Value = serde_json::from_str(&ok(&[
+        "brief",
+        "--bloc",
+        "QUAD",
+        "--adversary",
+        "CHN",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
     assert_eq!(b["members"].as_array().unwrap().len(), 4);
 
     let li = stage(&b, "lithium", "mining");
     let aus = share(li, "AUS");
-    assert!((0.30..0.45).contains(&aus), "Australia's share of lithium mining {aus}");
+    assert!(
+        (0.30..0.45).contains(&aus),
+        "Australia's share of lithium mining {aus}"
+    );
     assert_eq!(li["year"], 2024);
     assert!(li["source"].as_str().unwrap().len() > 2);
 
     let co = stage(&b, "cobalt", "mining");
     let cod = share(co, "COD");
-    assert!((0.6..0.85).contains(&cod), "DRC share of cobalt mining {cod}");
+    assert!(
+        (0.6..0.85).contains(&cod),
+        "DRC share of cobalt mining {cod}"
+    );
 
     let cr = stage(&b, "cobalt", "refining");
     let chn = share(cr, "CHN");
-    assert!((0.65..0.9).contains(&chn), "China's share of cobalt refining {chn}");
+    assert!(
+        (0.65..0.9).contains(&chn),
+        "China's share of cobalt refining {chn}"
+    );
     assert_eq!(cr["source"], "IEA-2025");
 
     let lr = stage(&b, "lithium", "refining");
     let dep = lr["origin"]["through_adversary"].as_f64().unwrap();
-    assert!((0.2..1.0).contains(&dep), "Quad dependence on China for refined lithium {dep}");
+    assert!(
+        (0.2..1.0).contains(&dep),
+        "Quad dependence on China for refined lithium {dep}"
+    );
     assert!(lr["origin"]["trade_year"].as_u64().unwrap() >= 2022);
     // The brief carries a GeoPolRisk score for every member.
-    let m = b["materials"].as_array().unwrap().iter().find(|m| m["material"] == "nickel").unwrap();
+    let m = b["materials"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["material"] == "nickel")
+        .unwrap();
     assert_eq!(m["geopolrisk"].as_array().unwrap().len(), 4);
 }
 
@@ -60,7 +107,11 @@ fn brief_shows_the_headline_figures_with_sources() {
 fn table_output_fits_100_columns() {
     let t = ok(&["brief"]);
     for line in t.lines() {
-        assert!(line.chars().count() <= 100, "line too wide ({}): {line}", line.chars().count());
+        assert!(
+            line.chars().count() <= 100,
+            "line too wide ({}): {line}",
+            line.chars().count()
+        );
     }
     assert!(t.contains("LITHIUM") && t.contains("COBALT") && t.contains("RARE EARTHS"));
 }
@@ -70,7 +121,19 @@ fn csv_has_a_source_for_every_figure() {
     let t = ok(&["brief", "--material", "cobalt", "--format", "csv"]);
     let mut r = csv::Reader::from_reader(t.as_bytes());
     let h = r.headers().unwrap().clone();
-    assert_eq!(h.iter().collect::<Vec<_>>(), ["material", "stage", "year", "indicator", "subject", "value", "unit", "source"]);
+    assert_eq!(
+        h.iter().collect::<Vec<_>>(),
+        [
+            "material",
+            "stage",
+            "year",
+            "indicator",
+            "subject",
+            "value",
+            "unit",
+            "source"
+        ]
+    );
     let mut n = 0;
     for rec in r.records() {
         let rec = rec.unwrap();
@@ -99,15 +162,47 @@ fn markdown_lists_figures() {
 #[test]
 fn geopolrisk_json_for_any_material_and_importer() {
     for (m, imp) in [("nickel", "USA"), ("manganese", "JPN"), ("graphite", "IND")] {
-        let g: serde_json::Value = serde_json::from_str(&ok(&["risk", "geopolrisk", "--importer", imp, "--year", "2022", "--material", m, "--format", "json"])).unwrap();
-        let (hhi, ir, score) = (g["hhi"].as_f64().unwrap(), g["import_risk"].as_f64().unwrap(), g["score"].as_f64().unwrap());
+        let g: serde_json::Value = serde_json::from_str(&ok(&[
+            "risk",
+            "geopolrisk",
+            "--importer",
+            imp,
+            "--year",
+            "2022",
+            "--material",
+            m,
+            "--format",
+            "json",
+        ]))
+        .unwrap();
+        let (hhi, ir, score) = (
+            g["hhi"].as_f64().unwrap(),
+            g["import_risk"].as_f64().unwrap(),
+            g["score"].as_f64().unwrap(),
+        );
         assert!(hhi > 0.0 && hhi <= 1.0 && (0.0..=1.0).contains(&ir));
         assert!((score - hhi * ir).abs() < 1e-15);
         assert_eq!(g["importer"], imp);
     }
     // USA nickel 2022 as geopolrisk-py 2.0.1 computes it (tests/golden).
-    let g: serde_json::Value = serde_json::from_str(&ok(&["risk", "geopolrisk", "--importer", "USA", "--year", "2022", "--material", "nickel", "--format", "json"])).unwrap();
-    assert!((g["hhi"].as_f64().unwrap() - 0.2675).abs() < 5e-5, "{}", g["hhi"]);
+    let g: serde_json::Value = serde_json::from_str(&ok(&[
+        "risk",
+        "geopolrisk",
+        "--importer",
+        "USA",
+        "--year",
+        "2022",
+        "--material",
+        "nickel",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert!(
+        (g["hhi"].as_f64().unwrap() - 0.2675).abs() < 5e-5,
+        "{}",
+        g["hhi"]
+    );
 }
 
 #[test]
@@ -120,7 +215,9 @@ fn source_prints_the_citation() {
 fn bad_arguments_say_what_was_expected() {
     let o = quadrant(&["brief", "--format", "pdf"]);
     assert!(!o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("expected one of table, json, csv, md, html"));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("expected one of table, json, csv, md, html")
+    );
     let o = quadrant(&["brief", "--material", "unobtainium"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown material \"unobtainium\""));
     let o = quadrant(&["brief", "--bloc", "NOPE"]);
@@ -136,7 +233,11 @@ fn data_check_on_a_bad_folder_names_file_and_line() {
         std::fs::copy(world.join(f), dir.join(f)).unwrap();
     }
     let m = std::fs::read_to_string(dir.join("materials.csv")).unwrap();
-    std::fs::write(dir.join("materials.csv"), m.replacen("t Li content,QUADRANT", "t Li content,NOSUCH", 1)).unwrap();
+    std::fs::write(
+        dir.join("materials.csv"),
+        m.replacen("t Li content,QUADRANT", "t Li content,NOSUCH", 1),
+    )
+    .unwrap();
     let o = quadrant(&["data", "check", "--data", dir.to_str().unwrap()]);
     let err = String::from_utf8_lossy(&o.stderr).to_string();
     let _ = std::fs::remove_dir_all(&dir);

@@ -303,3 +303,36 @@ pub fn brief(cx: &Ctx, req: &BriefRequest) -> Option<Brief> {
         claims,
     })
 }
+
+/// Every year with production data for any of the requested materials, ascending.
+pub fn data_years(ds: &Dataset, materials: &[MaterialIx]) -> Vec<u16> {
+    let mut y: Vec<u16> = ds
+        .production
+        .iter()
+        .filter(|r| materials.contains(&r.material))
+        .map(|r| r.year)
+        .collect();
+    y.sort_unstable();
+    y.dedup();
+    y
+}
+
+/// The brief for every year with data (projections included): what `quadrant brief
+/// --all-years` prints and what the speed benchmark times.
+pub fn brief_all_years(cx: &Ctx, req: &BriefRequest) -> Vec<Brief> {
+    data_years(cx.ds, &req.materials)
+        .into_iter()
+        .filter_map(|year| {
+            brief(
+                cx,
+                &BriefRequest {
+                    bloc: req.bloc,
+                    adversary: req.adversary,
+                    year,
+                    materials: req.materials.clone(),
+                    top_n: req.top_n,
+                },
+            )
+        })
+        .collect()
+}

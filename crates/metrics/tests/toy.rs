@@ -11,11 +11,29 @@ const EPS: f64 = 1e-12;
 
 fn toy() -> Dataset {
     let mut ds = Dataset::default();
-    ds.sources.push(Source { id: "T".into(), title: "toy".into(), publisher: "test".into(), edition: "1".into(), url: String::new(), licence: String::new() });
+    ds.sources.push(Source {
+        id: "T".into(),
+        title: "toy".into(),
+        publisher: "test".into(),
+        edition: "1".into(),
+        url: String::new(),
+        licence: String::new(),
+    });
     for id in ["AUS", "CHL", "CHN", "JPN", "USA"] {
-        ds.countries.push(Country { id: id.into(), name: id.into(), m49: None, aggregate: false, source: 0 });
+        ds.countries.push(Country {
+            id: id.into(),
+            name: id.into(),
+            m49: None,
+            aggregate: false,
+            source: 0,
+        });
     }
-    ds.materials.push(Material { id: "lithium".into(), name: "Lithium".into(), basis: "t Li".into(), source: 0 });
+    ds.materials.push(Material {
+        id: "lithium".into(),
+        name: "Lithium".into(),
+        basis: "t Li".into(),
+        source: 0,
+    });
     ds.reindex();
     let ids = ds.clone();
     let c = |id: &str| ids.country(id).unwrap();
@@ -43,9 +61,20 @@ fn toy() -> Dataset {
         })
         .collect();
     ds.production = prod;
-    ds.hs_map.push(HsMapRow { hs6: 283691, material: 0, stage: Stage::Refining, content_factor: 0.5, factor_kind: "stoichiometric".into(), source: 0 });
+    ds.hs_map.push(HsMapRow {
+        hs6: 283691,
+        material: 0,
+        stage: Stage::Refining,
+        content_factor: 0.5,
+        factor_kind: "stoichiometric".into(),
+        source: 0,
+    });
     // Gross tonnes; content factor 0.5 halves them.
-    for (e, i, q) in [("CHN", "JPN", 40.0), ("CHL", "JPN", 20.0), ("CHN", "USA", 20.0)] {
+    for (e, i, q) in [
+        ("CHN", "JPN", 40.0),
+        ("CHL", "JPN", 20.0),
+        ("CHN", "USA", 20.0),
+    ] {
         ds.trade.year.push(2024);
         ds.trade.exporter.push(c(e));
         ds.trade.importer.push(c(i));
@@ -55,9 +84,22 @@ fn toy() -> Dataset {
         ds.trade.source.push(0);
     }
     for (co, pv) in [("AUS", 1.0), ("CHL", 0.0), ("CHN", -0.5)] {
-        ds.governance.push(GovernanceRow { country: c(co), year: 2024, dimension: Dimension::PV, estimate: pv, source: 0 });
+        ds.governance.push(GovernanceRow {
+            country: c(co),
+            year: 2024,
+            dimension: Dimension::PV,
+            estimate: pv,
+            source: 0,
+        });
     }
-    ds.curated.blocs.push(Bloc { id: "B".into(), name: "bloc".into(), members: vec!["AUS".into(), "JPN".into(), "USA".into()], since: String::new(), source: "t".into(), note: None });
+    ds.curated.blocs.push(Bloc {
+        id: "B".into(),
+        name: "bloc".into(),
+        members: vec!["AUS".into(), "JPN".into(), "USA".into()],
+        since: String::new(),
+        source: "t".into(),
+        note: None,
+    });
     ds.curated.assets.push(Asset {
         id: "mine".into(),
         name: "mine".into(),
@@ -72,8 +114,22 @@ fn toy() -> Dataset {
         source: "t".into(),
         note: None,
         owner: vec![
-            Owner { name: "A".into(), home: "CHN".into(), share: 0.51, operator: true, source: String::new(), note: None },
-            Owner { name: "B".into(), home: "AUS".into(), share: 0.49, operator: false, source: String::new(), note: None },
+            Owner {
+                name: "A".into(),
+                home: "CHN".into(),
+                share: 0.51,
+                operator: true,
+                source: String::new(),
+                note: None,
+            },
+            Owner {
+                name: "B".into(),
+                home: "AUS".into(),
+                share: 0.49,
+                operator: false,
+                source: String::new(),
+                note: None,
+            },
         ],
     });
     ds.reindex();
@@ -91,7 +147,10 @@ fn concentration_by_hand() {
     assert!((c.share_of(&bloc) - 0.6).abs() < EPS);
     // g = (2.5 − PV)/5: AUS 0.3, CHL 0.5, CHN 0.6.
     let (gw, cov) = governance_weighted_hhi(&ds, &c, GovBasis::PoliticalStability);
-    assert!((gw - (0.36 * 0.3 + 0.09 * 0.5 + 0.01 * 0.6)).abs() < EPS, "{gw}");
+    assert!(
+        (gw - (0.36 * 0.3 + 0.09 * 0.5 + 0.01 * 0.6)).abs() < EPS,
+        "{gw}"
+    );
     assert!((cov - 1.0).abs() < EPS);
 }
 
@@ -102,7 +161,11 @@ fn control_by_hand() {
     let chn = ds.country("CHN").unwrap();
     let aus = ds.country("AUS").unwrap();
     let ctl = control(&ds, &c, ControlRule::Controlling).unwrap();
-    assert!((ctl.share_of_country(chn) - 0.7).abs() < EPS, "{:?}", ctl.shares);
+    assert!(
+        (ctl.share_of_country(chn) - 0.7).abs() < EPS,
+        "{:?}",
+        ctl.shares
+    );
     assert!((ctl.coverage - 0.6).abs() < EPS);
     let eq = control(&ds, &c, ControlRule::Equity).unwrap();
     assert!((eq.share_of_country(chn) - (0.6 * 0.51 + 0.1)).abs() < EPS);
@@ -118,7 +181,11 @@ fn reliance_and_origin_by_hand() {
     let down = concentration_in(&ds, "T", 0, Stage::Refining, 2024).unwrap();
     let up = concentration_in(&ds, "T", 0, Stage::Mining, 2024).unwrap();
     let r = bloc_reliance(&down, &t, 0, Stage::Refining, 2024, &bloc);
-    assert!((r.imports_t - 40.0).abs() < EPS, "content factor applied: {}", r.imports_t);
+    assert!(
+        (r.imports_t - 40.0).abs() < EPS,
+        "content factor applied: {}",
+        r.imports_t
+    );
     assert_eq!(r.net_import_reliance, Some(1.0));
     assert_eq!(r.self_sufficiency, Some(0.0));
     let chn = ds.country("CHN").unwrap();
@@ -132,7 +199,10 @@ fn reliance_and_origin_by_hand() {
     let aus = o.by_origin.iter().find(|x| x.0 == "AUS").unwrap().1;
     assert!((aus - 0.75 * 6.0 / 7.0).abs() < EPS);
     let total: f64 = o.by_origin.iter().map(|x| x.1).sum();
-    assert!((total - 1.0).abs() < 1e-9, "origin shares sum to 1: {total}");
+    assert!(
+        (total - 1.0).abs() < 1e-9,
+        "origin shares sum to 1: {total}"
+    );
 }
 
 #[test]
@@ -140,7 +210,17 @@ fn adversary_is_a_parameter_not_a_name() {
     // The same toy with Chile as the adversary: nothing in the code knows China.
     let ds = toy();
     let cx = Ctx::new(&ds);
-    let b = brief(&cx, &BriefRequest { bloc: "B", adversary: ds.country("CHL").unwrap(), year: 2024, materials: vec![0], top_n: 3 }).unwrap();
+    let b = brief(
+        &cx,
+        &BriefRequest {
+            bloc: "B",
+            adversary: ds.country("CHL").unwrap(),
+            year: 2024,
+            materials: vec![0],
+            top_n: 3,
+        },
+    )
+    .unwrap();
     let refining = &b.materials[0].stages[1];
     assert_eq!(refining.stage, Stage::Refining);
     assert!((refining.adversary_share - 0.3).abs() < EPS);

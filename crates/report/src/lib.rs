@@ -277,6 +277,10 @@ pub fn brief_json(b: &Brief) -> String {
     serde_json::to_string_pretty(b).expect("brief serialises")
 }
 
+pub fn briefs_json(b: &[Brief]) -> String {
+    serde_json::to_string_pretty(b).expect("briefs serialise")
+}
+
 pub fn brief_md(b: &Brief) -> String {
     let mut s = format!(
         "# Dependence brief: {} ({}) against {}, year ≤ {}\n\n",

@@ -133,40 +133,53 @@ fn stage_block(b: &Brief, s: &StageBrief, out: &mut String) {
         }
     }
     if let Some(o) = &s.origin {
+        let verb = |st: quadrant_model::Stage| match st {
+            quadrant_model::Stage::Mining => "mined in",
+            quadrant_model::Stage::Refining => "refined in",
+            quadrant_model::Stage::Components => "made in",
+        };
         let at: Vec<String> = o
             .by_stage_country
             .iter()
-            .take(5)
+            .take(6)
             .map(|(c, v)| format!("{c} {}", pct(*v)))
             .collect();
         let up: Vec<String> = o
             .by_origin
             .iter()
-            .take(5)
+            .take(6)
             .map(|(c, v)| format!("{c} {}", pct(*v)))
             .collect();
-        let mut items = vec![format!("{} supply {}:", b.bloc, tonnes(o.supply_t))];
-        items.push(format!("{} in", o.stage));
-        items.extend(at);
-        items.push(format!(
-            "; {} in",
-            o.stage.upstream().map(|u| u.as_str()).unwrap_or("")
-        ));
-        items.extend(up);
-        wrap("origin", &items, out);
         wrap(
-            &format!("via {}", b.adversary),
+            &format!("{} supply", b.bloc),
+            &[format!(
+                "{} ({} + {} + BACI {})",
+                tonnes(o.supply_t),
+                o.datasets.0,
+                o.datasets.1,
+                o.trade_year
+            )],
+            out,
+        );
+        wrap(&format!(" {}", verb(o.stage)), &at, out);
+        if let Some(u) = o.stage.upstream() {
+            wrap(&format!(" {}", verb(u)), &up, out);
+        }
+        wrap(
+            &format!(" via {}", b.adversary),
             &[
                 format!("{} at either stage", pct(o.through_adversary)),
                 format!(
-                    "(processed there {}, mined there {};",
+                    "({} there {}, {} there {};",
+                    verb(o.stage).trim_end_matches(" in"),
                     pct(o.adversary_at_stage),
+                    o.stage
+                        .upstream()
+                        .map(|u| verb(u).trim_end_matches(" in"))
+                        .unwrap_or(""),
                     pct(o.adversary_upstream)
                 ),
-                format!(
-                    "upstream by {}; {} + {} + BACI {})",
-                    o.upstream_method, o.datasets.0, o.datasets.1, o.trade_year
-                ),
+                format!("upstream feed by {})", o.upstream_method),
             ],
             out,
         );
