@@ -12,7 +12,7 @@ pub mod import;
 mod load;
 mod table;
 
-pub use load::{load_dir, load_embedded, load_files, parse_ownership_toml, Files};
+pub use load::{load_dir, load_embedded, load_files, parse_ownership_toml, Files, MemFiles};
 use quadrant_model::Issue;
 
 /// Why a dataset could not be read. `Invalid` lists every problem, each naming file, line,

@@ -34,6 +34,25 @@ impl Files for Dir {
     }
 }
 
+/// Files held in memory, by name: for tests, fuzzing and callers that build a dataset.
+#[derive(Debug, Default, Clone)]
+pub struct MemFiles(pub HashMap<String, Vec<u8>>);
+
+impl Files for MemFiles {
+    fn get(&self, name: &str) -> Result<Cow<'_, [u8]>, DataError> {
+        self.0
+            .get(name)
+            .map(|b| Cow::Borrowed(b.as_slice()))
+            .ok_or_else(|| DataError::Io {
+                file: format!("<memory>/{name}"),
+                message: "no such file".into(),
+            })
+    }
+    fn label(&self) -> String {
+        "<memory>".into()
+    }
+}
+
 /// Loads the dataset folder at `dir` (the layout of `data/world/`).
 pub fn load_dir(dir: &Path) -> Result<Dataset, DataError> {
     load_files(&Dir(dir.to_path_buf()))

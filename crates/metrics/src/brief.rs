@@ -66,6 +66,59 @@ pub struct Alternative {
     pub top_share: f64,
 }
 
+/// Who holds the reserves (mining stage only): USGS, latest edition up to the brief's year.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReservesBrief {
+    pub year: u16,
+    pub source: String,
+    pub total_t: f64,
+    pub top: Vec<(String, f64)>,
+    pub bloc_share: f64,
+    pub adversary_share: f64,
+}
+
+fn reserves(
+    ds: &Dataset,
+    m: MaterialIx,
+    year: u16,
+    bloc: &Members,
+    adv: CountryIx,
+    top_n: usize,
+) -> Option<ReservesBrief> {
+    let rows: Vec<_> = ds
+        .reserves
+        .iter()
+        .filter(|r| r.material == m && r.year <= year)
+        .collect();
+    let y = rows.iter().map(|r| r.year).max()?;
+    let rows: Vec<_> = rows.into_iter().filter(|r| r.year == y).collect();
+    let total: f64 = rows.iter().map(|r| r.value_t).sum();
+    if total <= 0.0 {
+        return None;
+    }
+    let mut top: Vec<(CountryIx, f64)> = rows
+        .iter()
+        .map(|r| (r.country, r.value_t / total))
+        .collect();
+    top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    Some(ReservesBrief {
+        year: y,
+        source: rows[0].dataset.clone(),
+        total_t: total,
+        bloc_share: top
+            .iter()
+            .filter(|(c, _)| bloc.contains(*c))
+            .map(|x| x.1)
+            .sum(),
+        adversary_share: top.iter().filter(|(c, _)| *c == adv).map(|x| x.1).sum(),
+        top: top
+            .iter()
+            .take(top_n)
+            .map(|(c, v)| (ds.country_id(*c).to_string(), *v))
+            .collect(),
+    })
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct StageBrief {
     pub stage: Stage,
@@ -88,6 +141,7 @@ pub struct StageBrief {
     /// Source of the reliance figures: production dataset + trade.
     pub reliance_source: String,
     pub origin: Option<OriginTrace>,
+    pub reserves: Option<ReservesBrief>,
     pub alternatives: Vec<Alternative>,
 }
 
@@ -200,7 +254,13 @@ fn stage_brief(
         year: y,
         source: conc.dataset.clone(),
         total_t: conc.total_t,
-        top: conc.shares.iter().take(top_n).cloned().collect(),
+        top: conc
+            .shares
+            .iter()
+            .filter(|s| s.value_t > 0.0)
+            .take(top_n)
+            .cloned()
+            .collect(),
         hhi: conc.hhi,
         top1: conc.top1,
         top3: conc.top3,
@@ -216,6 +276,11 @@ fn stage_brief(
             .map(|ty| format!("{}+{BACI} {ty}", conc.dataset))
             .unwrap_or_default(),
         origin,
+        reserves: if stage == Stage::Mining {
+            reserves(ds, m, year, bloc, adv, top_n)
+        } else {
+            None
+        },
         alternatives,
     })
 }

@@ -3,6 +3,16 @@
 //! formula here is written out in `docs/model.md` with its notation.
 //!
 //! Shares are on a 0–1 scale; HHI is on a 0–1 scale (×10 000 for the "points" convention).
+//!
+//! ```
+//! use quadrant_model::Stage;
+//! let ds = quadrant_data::load_embedded().unwrap();
+//! let lithium = ds.material("lithium").unwrap();
+//! let c = quadrant_metrics::concentration(&ds, lithium, Stage::Refining, 2024).unwrap();
+//! assert_eq!((c.dataset.as_str(), c.year), ("IEA-2025", 2024));
+//! assert_eq!(c.shares[0].country, "CHN");
+//! assert!(c.hhi > 0.4 && c.top1 > 0.6);
+//! ```
 
 pub mod brief;
 pub mod concentration;

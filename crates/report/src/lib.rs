@@ -190,6 +190,27 @@ pub fn figures(b: &Brief) -> Vec<Figure> {
                     );
                 }
             }
+            if let Some(r) = &s.reserves {
+                f(
+                    "reserves_bloc_share",
+                    &b.bloc,
+                    r.bloc_share,
+                    "share",
+                    r.year,
+                    &r.source,
+                );
+                f(
+                    "reserves_adversary_share",
+                    &b.adversary,
+                    r.adversary_share,
+                    "share",
+                    r.year,
+                    &r.source,
+                );
+                for (c, v) in &r.top {
+                    f("reserves_share", c, *v, "share", r.year, &r.source);
+                }
+            }
             if let Some(o) = &s.origin {
                 let src = format!(
                     "{}+{}+BACI-HS92-V202401b {}",

@@ -6,6 +6,7 @@ use quadrant_metrics::GeoPolRisk;
 pub const WIDTH: usize = 100;
 
 pub fn pct(v: f64) -> String {
+    let v = v + 0.0; // an empty f64 sum is -0.0; print it as 0%
     if v.abs() >= 0.1 || v == 0.0 {
         format!("{:.0}%", v * 100.0)
     } else {
@@ -183,6 +184,23 @@ fn stage_block(b: &Brief, s: &StageBrief, out: &mut String) {
             ],
             out,
         );
+    }
+    if let Some(r) = &s.reserves {
+        let mut items: Vec<String> = r
+            .top
+            .iter()
+            .map(|(c, v)| format!("{c} {}", pct(*v)))
+            .collect();
+        items.push(format!(
+            "· {} {} · {} {} [{} {}]",
+            b.bloc,
+            pct(r.bloc_share),
+            b.adversary,
+            pct(r.adversary_share),
+            r.source,
+            r.year
+        ));
+        wrap("reserves", &items, out);
     }
     if !s.alternatives.is_empty() {
         let alts: Vec<String> = s
