@@ -6,7 +6,6 @@
 
 use libfuzzer_sys::fuzz_target;
 use quadrant_data::{load_files, MemFiles};
-use std::io::Write;
 
 fuzz_target!(|data: &[u8]| {
     let mut parts = data.splitn(3, |&b| b == 0);
@@ -30,9 +29,7 @@ fuzz_target!(|data: &[u8]| {
     put("geopolrisk_pv.csv", b"country,year,normalized,source\n");
     let mut t = b"year,exporter,importer,hs6,value_kusd,qty_t,source\n".to_vec();
     t.extend_from_slice(trade);
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    e.write_all(&t).unwrap();
-    put("trade.csv.gz", &e.finish().unwrap());
+    put("trade.csv.zst", &zstd::stream::encode_all(&t[..], 1).unwrap());
     put("curated/ownership.toml", ownership);
     for f in ["blocs", "agreements", "financiers", "projects", "instruments"] {
         put(&format!("curated/{f}.toml"), b"");

@@ -254,7 +254,7 @@ fn quadrant_data_files() -> Vec<&'static str> {
         "production.csv",
         "reserves.csv",
         "governance.csv",
-        "trade.csv.gz",
+        "trade.csv.zst",
         "geopolrisk_map.csv",
         "geopolrisk_pv.csv",
         "curated/blocs.toml",

@@ -24,7 +24,7 @@ pub static FILES: &[(&str, &[u8])] = &[
     ("production.csv", world!("production.csv")),
     ("reserves.csv", world!("reserves.csv")),
     ("governance.csv", world!("governance.csv")),
-    ("trade.csv.gz", world!("trade.csv.gz")),
+    ("trade.csv.zst", world!("trade.csv.zst")),
     ("geopolrisk_map.csv", world!("geopolrisk_map.csv")),
     ("geopolrisk_pv.csv", world!("geopolrisk_pv.csv")),
     ("curated/blocs.toml", world!("curated/blocs.toml")),

@@ -9,11 +9,10 @@
 use crate::table::{issue, Table};
 use crate::DataError;
 use flate2::read::GzDecoder;
-use flate2::write::GzEncoder;
 use quadrant_model::Issue;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 
 const USGS_FILE: &str = "usgs_mcs/mcs_world_production_reserves_long.csv";
@@ -37,7 +36,7 @@ pub const DERIVED: &[&str] = &[
     "production.csv",
     "reserves.csv",
     "governance.csv",
-    "trade.csv.gz",
+    "trade.csv.zst",
     "geopolrisk_map.csv",
     "geopolrisk_pv.csv",
 ];
@@ -332,7 +331,7 @@ pub fn import(raw: &Path, world: &Path) -> Result<Imported, DataError> {
         "governance.csv".to_string(),
         governance(raw, &ctx, &mut report)?,
     );
-    files.insert("trade.csv.gz".to_string(), trade(raw, &ctx, &mut report)?);
+    files.insert("trade.csv.zst".to_string(), trade(raw, &ctx, &mut report)?);
     files.insert("geopolrisk_map.csv".to_string(), gpr_map(raw, &ctx)?);
     files.insert("geopolrisk_pv.csv".to_string(), gpr_pv(raw, &ctx)?);
     report.push(format!(
@@ -765,13 +764,10 @@ fn trade(raw: &Path, ctx: &Ctx, report: &mut Vec<String>) -> Result<Vec<u8>, Dat
         return Err(DataError::Invalid(issues));
     }
     report.push(format!("BACI: {n} flows"));
-    let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::new(6));
-    enc.write_all(&out)
-        .and_then(|_| enc.finish())
-        .map_err(|e| DataError::Io {
-            file: "trade.csv.gz".into(),
-            message: e.to_string(),
-        })
+    zstd::stream::encode_all(&out[..], 12).map_err(|e| DataError::Io {
+        file: "trade.csv.zst".into(),
+        message: e.to_string(),
+    })
 }
 
 fn gpr_map(raw: &Path, ctx: &Ctx) -> Result<Vec<u8>, DataError> {

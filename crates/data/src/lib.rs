@@ -52,7 +52,7 @@ pub const DATASET_FILES: &[&str] = &[
     "production.csv",
     "reserves.csv",
     "governance.csv",
-    "trade.csv.gz",
+    "trade.csv.zst",
     "geopolrisk_map.csv",
     "geopolrisk_pv.csv",
     "curated/blocs.toml",

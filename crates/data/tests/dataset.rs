@@ -2,7 +2,6 @@
 //! bad input is refused whole with a message naming file, line, field and expectation.
 
 use quadrant_data::{import, load_dir, load_embedded, DataError};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 fn world() -> PathBuf {
@@ -15,12 +14,8 @@ fn raw() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"))
 }
 
-fn gunzip(b: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    flate2::read::GzDecoder::new(b)
-        .read_to_end(&mut out)
-        .unwrap();
-    out
+fn unzstd(b: &[u8]) -> Vec<u8> {
+    zstd::stream::decode_all(b).unwrap()
 }
 
 /// A scratch copy of the shipped dataset that a test may corrupt.
@@ -91,8 +86,8 @@ fn shipped_tables_equal_what_the_importers_produce() {
     for name in import::DERIVED {
         let fresh = &imported.files[*name];
         let shipped = std::fs::read(world().join(name)).unwrap();
-        let (a, b) = if name.ends_with(".gz") {
-            (gunzip(fresh), gunzip(&shipped))
+        let (a, b) = if name.ends_with(".zst") {
+            (unzstd(fresh), unzstd(&shipped))
         } else {
             (fresh.clone(), shipped)
         };
@@ -269,17 +264,15 @@ fn missing_column_is_refused() {
 #[test]
 fn corrupt_trade_row_is_refused_and_nothing_loads() {
     let d = scratch("trade");
-    let p = d.join("trade.csv.gz");
-    let mut text = gunzip(&std::fs::read(&p).unwrap());
+    let p = d.join("trade.csv.zst");
+    let mut text = unzstd(&std::fs::read(&p).unwrap());
     text.extend_from_slice(b"2024,USA,ZZZ,283691,1.0,-3,BACI-HS92-V202401b\n");
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    std::io::Write::write_all(&mut enc, &text).unwrap();
-    std::fs::write(&p, enc.finish().unwrap()).unwrap();
+    std::fs::write(&p, zstd::stream::encode_all(&text[..], 1).unwrap()).unwrap();
     let issues = refused(&d);
     assert!(
         issues
             .iter()
-            .any(|i| i.starts_with("trade.csv.gz:1264890: field `importer`")),
+            .any(|i| i.starts_with("trade.csv.zst:1264890: field `importer`")),
         "{issues:#?}"
     );
 }

@@ -6,9 +6,7 @@ use quadrant_data::{load_files, MemFiles};
 use std::collections::HashMap;
 
 fn gz(s: &str) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    std::io::Write::write_all(&mut e, s.as_bytes()).unwrap();
-    e.finish().unwrap()
+    zstd::stream::encode_all(s.as_bytes(), 1).unwrap()
 }
 
 /// A minimal valid dataset; `production` and `trade` are the tables under test.
@@ -44,7 +42,7 @@ fn mini(production: &[u8], trade: &str) -> MemFiles {
         "geopolrisk_pv.csv",
         b"country,year,normalized,source\nAAA,2020,0.4,S\n",
     );
-    put("trade.csv.gz", &gz(trade));
+    put("trade.csv.zst", &gz(trade));
     for f in [
         "blocs",
         "agreements",
@@ -126,7 +124,7 @@ proptest! {
         }
         let err = load_files(&mini(HEADER.as_bytes(), &s)).expect_err("refused");
         let i = &err.issues()[0];
-        prop_assert_eq!(i.file.as_str(), "trade.csv.gz");
+        prop_assert_eq!(i.file.as_str(), "trade.csv.zst");
         prop_assert_eq!(i.line, Some(bad + 2));
         prop_assert_eq!(i.field.as_str(), "importer");
     }

@@ -308,7 +308,7 @@ fn negative_or_non_finite(ds: &Dataset, s: &mut Sink) {
         if bad(t.value_kusd[i]) {
             s.csv(
                 "negative_or_non_finite",
-                "trade.csv.gz",
+                "trade.csv.zst",
                 i,
                 "value_kusd",
                 EXP,
@@ -319,7 +319,7 @@ fn negative_or_non_finite(ds: &Dataset, s: &mut Sink) {
         if !q.is_nan() && bad(q) {
             s.csv(
                 "negative_or_non_finite",
-                "trade.csv.gz",
+                "trade.csv.zst",
                 i,
                 "qty_t",
                 EXP,
