@@ -43,7 +43,7 @@ pub struct OriginTrace {
 
 /// Supply mix of one country at a stage: domestic output kept (P − X, floored at 0) plus
 /// imports by partner. Returns (total supply, [(source country, tonnes)]).
-fn supply_mix(
+pub fn supply_mix(
     conc: &Concentration,
     flows: &[(CountryIx, CountryIx, f64)],
     c: CountryIx,
@@ -65,7 +65,7 @@ fn supply_mix(
 }
 
 /// Upstream origin shares of a producer's `stage` output: [(origin country, share)].
-fn upstream_origin(
+pub fn upstream_origin(
     down: &Concentration,
     up: &Concentration,
     up_flows: Option<&[(CountryIx, CountryIx, f64)]>,
@@ -118,6 +118,30 @@ fn upstream_origin(
         }
     }
     out
+}
+
+/// A country's supply mix at a stage with re-exports attributed to the world's producers pro
+/// rata (as in [`origin_trace`]): (total supply, [(producer, share)]).
+pub fn consumer_mix(
+    conc: &Concentration,
+    flows: &[(CountryIx, CountryIx, f64)],
+    k: CountryIx,
+) -> (f64, Vec<(CountryIx, f64)>) {
+    let (tot, mix) = supply_mix(conc, flows, k);
+    if tot <= 0.0 {
+        return (0.0, Vec::new());
+    }
+    let mut out: BTreeMap<CountryIx, f64> = BTreeMap::new();
+    for (c, q) in mix {
+        if conc.value_of(c) > 0.0 {
+            *out.entry(c).or_default() += q / tot;
+        } else {
+            for s in &conc.shares {
+                *out.entry(s.ix).or_default() += q / tot * s.share;
+            }
+        }
+    }
+    (tot, out.into_iter().collect())
 }
 
 /// Traces the bloc's supply of (material, `down.stage`) back one stage, to `up.stage`.

@@ -1,0 +1,167 @@
+//! The disruption simulator: "if this happens, how short does each member of the alliance run,
+//! for how long, at what price — and what do our policies change?"
+//!
+//! * [`network`] builds one material's supply network from the dataset (nodes are countries
+//!   at each stage, links the baseline trade and domestic flows), so that the baseline is an
+//!   exact steady state.
+//! * [`scenario`] reads immutable scenarios (events and policies) from TOML.
+//! * [`engine`] holds the state and the one weekly step; [`record`] the recorders that observe
+//!   it; [`montecarlo`] runs thousands of futures in parallel, bit-identically on any number of
+//!   threads.
+
+// Index loops over nodes and stages mirror the equations of docs/model.md; iterator chains
+// over several parallel arrays would hide them.
+#![allow(clippy::needless_range_loop)]
+
+pub mod engine;
+pub mod montecarlo;
+pub mod network;
+pub mod params;
+pub mod record;
+pub mod scenario;
+
+use engine::{realize, run, Realized};
+use network::Network;
+use params::Params;
+use quadrant_metrics::TradeIndex;
+use quadrant_model::Dataset;
+use record::{KpiRecorder, Recorder, SeriesRecorder};
+use scenario::{resolve, Scenario};
+use serde::Serialize;
+
+/// Shortfall of one country (or the bloc) over a run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Shortfall {
+    pub country: String,
+    pub demand_t: f64,
+    /// Desired demand minus consumption: rationing plus demand destroyed by price.
+    pub shortfall_t: f64,
+    pub shortfall_pct: f64,
+    /// The rationed part alone.
+    pub rationed_t: f64,
+    pub short_weeks: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MaterialResult {
+    pub material: String,
+    pub year: u16,
+    pub datasets: Vec<String>,
+    pub demand_method: String,
+    pub weeks: usize,
+    pub bloc: Shortfall,
+    pub members: Vec<Shortfall>,
+    pub world: Shortfall,
+    /// (stage, peak price / baseline, mean price / baseline)
+    pub prices: Vec<(String, f64, f64)>,
+    pub cost_index_t: f64,
+    pub max_balance_error: f64,
+    #[serde(skip)]
+    pub series: Option<SeriesRecorder>,
+    #[serde(skip)]
+    pub kpi: KpiRecorder,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SimResult {
+    pub scenario: String,
+    pub bloc: String,
+    pub materials: Vec<MaterialResult>,
+}
+
+/// Networks for the scenario's materials, built once and reused across runs.
+pub fn networks(ds: &Dataset, trade: &TradeIndex, sc: &Scenario) -> Vec<Network> {
+    sc.material_ids()
+        .iter()
+        .filter_map(|m| ds.material(m))
+        .filter_map(|m| network::build(ds, trade, m, sc.base_year))
+        .collect()
+}
+
+fn shortfall(country: &str, idx: &[usize], kpi: &KpiRecorder) -> Shortfall {
+    let d: f64 = idx.iter().map(|&i| kpi.demand[i]).sum();
+    let u: f64 = idx.iter().map(|&i| kpi.shortfall[i]).sum();
+    Shortfall {
+        country: country.to_string(),
+        demand_t: d,
+        shortfall_t: u,
+        shortfall_pct: if d > 0.0 { u / d } else { 0.0 },
+        rationed_t: idx.iter().map(|&i| kpi.unmet[i]).sum(),
+        short_weeks: idx.iter().map(|&i| kpi.short_weeks[i]).max().unwrap_or(0),
+    }
+}
+
+/// Summarises one run of one material.
+pub fn summarize(
+    ds: &Dataset,
+    sc: &Scenario,
+    net: &Network,
+    kpi: KpiRecorder,
+    series: Option<SeriesRecorder>,
+) -> MaterialResult {
+    let members: Vec<String> =
+        resolve(ds, &scenario::Targets::Named(format!("bloc:{}", sc.bloc))).unwrap_or_default();
+    let idx: Vec<usize> = members.iter().filter_map(|m| net.node(m)).collect();
+    let all: Vec<usize> = (0..net.n()).collect();
+    let w = kpi.weeks.max(1) as f64;
+    MaterialResult {
+        material: net.material.clone(),
+        year: net.year,
+        datasets: net.datasets.clone(),
+        demand_method: net.demand_method.clone(),
+        weeks: kpi.weeks,
+        bloc: shortfall(&sc.bloc, &idx, &kpi),
+        members: members
+            .iter()
+            .map(|m| shortfall(m, &net.node(m).into_iter().collect::<Vec<_>>(), &kpi))
+            .collect(),
+        world: shortfall("world", &all, &kpi),
+        prices: net
+            .stages
+            .iter()
+            .enumerate()
+            .map(|(s, sn)| {
+                (
+                    sn.stage.as_str().to_string(),
+                    kpi.peak_price[s],
+                    kpi.price_sum[s] / w,
+                )
+            })
+            .collect(),
+        cost_index_t: kpi.cost_index,
+        max_balance_error: kpi.max_balance_error,
+        series,
+        kpi,
+    }
+}
+
+/// Runs a scenario once, every event at its stated (or mid-range) value.
+pub fn simulate(
+    ds: &Dataset,
+    nets: &[Network],
+    params: &Params,
+    sc: &Scenario,
+    with_series: bool,
+) -> SimResult {
+    let materials = nets
+        .iter()
+        .map(|net| {
+            let r: Realized = realize(ds, sc, net, &mut |_, _| 0.5, &mut |_, _| true);
+            let mut kpi = KpiRecorder::default();
+            let mut series = SeriesRecorder::default();
+            {
+                let mut recs: Vec<&mut dyn Recorder> = vec![&mut kpi];
+                if with_series {
+                    recs.push(&mut series);
+                }
+                run(net, params.get(&net.material), &r, sc.weeks, &mut recs);
+            }
+            summarize(ds, sc, net, kpi, with_series.then_some(series))
+        })
+        .collect();
+    SimResult {
+        scenario: sc.name.clone(),
+        bloc: sc.bloc.clone(),
+        materials,
+    }
+}

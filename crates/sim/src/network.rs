@@ -1,0 +1,214 @@
+//! The supply network of one material: producers at each stage, the preferred supplier mix of
+//! every buyer, and final demand — built from the dataset so that its baseline is an exact
+//! steady state (docs/model.md, "Simulator: network").
+
+use quadrant_metrics::concentration::{
+    concentration, concentration_in, latest_year, Concentration,
+};
+use quadrant_metrics::origin::{consumer_mix, upstream_origin};
+use quadrant_metrics::TradeIndex;
+use quadrant_model::{CountryIx, Dataset, MaterialIx, Stage};
+use std::collections::BTreeMap;
+
+/// One stage's producers and, for each buyer, its baseline orders by supplier.
+#[derive(Debug, Clone)]
+pub struct StageNet {
+    pub stage: Stage,
+    /// Weekly capacity by node (country), t of content.
+    pub capacity: Vec<f64>,
+    /// Weekly baseline output by node.
+    pub base_output: Vec<f64>,
+    /// flows[b] = [(supplier, weekly baseline tonnes)] for buyer b (a producer of the next
+    /// stage, or a final consumer at the last stage).
+    pub flows: Vec<Vec<(usize, f64)>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Network {
+    pub material: String,
+    pub material_ix: MaterialIx,
+    pub year: u16,
+    pub datasets: Vec<String>,
+    /// Country ids of the nodes; node i is `countries[i]` at every stage. The last entry may be
+    /// the aggregate world consumer `WLD` when the final stage has no trade data.
+    pub countries: Vec<String>,
+    /// Upstream first.
+    pub stages: Vec<StageNet>,
+    /// Weekly baseline final demand by node.
+    pub demand: Vec<f64>,
+    /// How the last stage's buyers were derived: `trade` or `world-pool`.
+    pub demand_method: String,
+}
+
+impl Network {
+    pub fn node(&self, id: &str) -> Option<usize> {
+        self.countries.iter().position(|c| c == id)
+    }
+    pub fn n(&self) -> usize {
+        self.countries.len()
+    }
+    /// Σ over links of one step's updates: the work a step does, for throughput figures.
+    pub fn links(&self) -> usize {
+        self.stages
+            .iter()
+            .map(|s| s.flows.iter().map(|f| f.len()).sum::<usize>())
+            .sum()
+    }
+}
+
+const WEEKS: f64 = 52.0;
+
+/// Builds the network of `material` from the latest data up to `year`. Stages are those with
+/// production data (mining, then refining if present), from one dataset where it covers both.
+pub fn build(ds: &Dataset, trade: &TradeIndex, m: MaterialIx, year: u16) -> Option<Network> {
+    let last = [Stage::Refining, Stage::Mining]
+        .into_iter()
+        .find(|&s| latest_year(ds, m, s, year).is_some())?;
+    let y = latest_year(ds, m, last, year)?;
+    let down = concentration(ds, m, last, y)?;
+    let up: Option<Concentration> = last.upstream().and_then(|u| {
+        concentration_in(ds, &down.dataset, m, u, y).or_else(|| concentration(ds, m, u, y))
+    });
+    // Nodes: every country producing at any stage, plus every consumer with trade.
+    let mut ids: BTreeMap<CountryIx, usize> = BTreeMap::new();
+    let add = |c: CountryIx, ids: &mut BTreeMap<CountryIx, usize>| {
+        let n = ids.len();
+        *ids.entry(c).or_insert(n)
+    };
+    for s in down
+        .shares
+        .iter()
+        .chain(up.iter().flat_map(|u| u.shares.iter()))
+    {
+        add(s.ix, &mut ids);
+    }
+    let flows = trade.flows(m, last, trade.latest_year(m, last, y).unwrap_or(y));
+    let consumers: Vec<CountryIx> = {
+        let mut v: Vec<CountryIx> = flows
+            .iter()
+            .map(|f| f.1)
+            .chain(down.shares.iter().map(|s| s.ix))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    let has_trade = !flows.is_empty();
+    // Final demand and its supplier mix (re-exports spread over producers).
+    let mut demand: BTreeMap<CountryIx, (f64, Vec<(CountryIx, f64)>)> = BTreeMap::new();
+    if has_trade {
+        for &k in &consumers {
+            let (tot, mix) = consumer_mix(&down, flows, k);
+            if tot > 0.0 {
+                add(k, &mut ids);
+                demand.insert(k, (tot, mix));
+            }
+        }
+    }
+    let world_pool = demand.is_empty();
+    let mut countries: Vec<String> = vec![String::new(); ids.len()];
+    for (&c, &i) in &ids {
+        countries[i] = ds.country_id(c).to_string();
+    }
+    let n = countries.len() + usize::from(world_pool);
+    if world_pool {
+        countries.push("WLD".into());
+    }
+    // Scale demand to the world's output at the last stage, so that mass balances.
+    let world_out = down.total_t / WEEKS;
+    let mut dem = vec![0.0; n];
+    let mut final_flows: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+    if world_pool {
+        dem[n - 1] = world_out;
+        final_flows[n - 1] = down
+            .shares
+            .iter()
+            .filter(|s| s.value_t > 0.0)
+            .map(|s| (ids[&s.ix], world_out * s.share))
+            .collect();
+    } else {
+        let tot: f64 = demand.values().map(|d| d.0).sum();
+        for (k, (d, mix)) in &demand {
+            let b = ids[k];
+            dem[b] = d / tot * world_out;
+            final_flows[b] = mix
+                .iter()
+                .filter(|x| x.1 > 0.0)
+                .map(|(r, sh)| (ids[r], dem[b] * sh))
+                .collect();
+        }
+    }
+    // Baseline output of the last stage = what its buyers take; capacity = max(data, baseline).
+    let mut out_last = vec![0.0; n];
+    for fl in &final_flows {
+        for &(r, q) in fl {
+            out_last[r] += q;
+        }
+    }
+    let mut cap_last = vec![0.0; n];
+    for s in &down.shares {
+        cap_last[ids[&s.ix]] = s.value_t / WEEKS;
+    }
+    for i in 0..n {
+        cap_last[i] = cap_last[i].max(out_last[i]);
+    }
+    let mut stages = Vec::new();
+    let mut datasets = vec![down.dataset.clone()];
+    if let Some(up) = &up {
+        datasets.push(up.dataset.clone());
+        let up_flows = trade
+            .covers(ds, m, up.stage)
+            .then(|| trade.flows(m, up.stage, trade.latest_year(m, up.stage, y).unwrap_or(y)))
+            .filter(|f| !f.is_empty());
+        // Feed of each last-stage producer r: its baseline output, mixed as upstream_origin says.
+        let mut feed: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+        let mut out_up = vec![0.0; n];
+        for (&c, &r) in &ids {
+            if out_last[r] <= 0.0 {
+                continue;
+            }
+            for (o, sh) in upstream_origin(&down, up, up_flows, c) {
+                if sh <= 0.0 {
+                    continue;
+                }
+                let oi = ids.get(&o).copied();
+                let Some(oi) = oi else { continue };
+                feed[r].push((oi, out_last[r] * sh));
+                out_up[oi] += out_last[r] * sh;
+            }
+        }
+        let mut cap_up = vec![0.0; n];
+        for s in &up.shares {
+            cap_up[ids[&s.ix]] = s.value_t / WEEKS;
+        }
+        for i in 0..n {
+            cap_up[i] = cap_up[i].max(out_up[i]);
+        }
+        stages.push(StageNet {
+            stage: up.stage,
+            capacity: cap_up,
+            base_output: out_up,
+            flows: feed,
+        });
+    }
+    stages.push(StageNet {
+        stage: last,
+        capacity: cap_last,
+        base_output: out_last,
+        flows: final_flows,
+    });
+    Some(Network {
+        material: ds.material_id(m).to_string(),
+        material_ix: m,
+        year: y,
+        datasets,
+        countries,
+        stages,
+        demand: dem,
+        demand_method: if world_pool {
+            "world-pool".into()
+        } else {
+            "trade".into()
+        },
+    })
+}

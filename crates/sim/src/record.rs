@@ -1,0 +1,94 @@
+//! Recorders observe a run; the step never knows what is recorded (no string switches).
+
+use crate::engine::{Realized, State};
+use crate::network::Network;
+use serde::Serialize;
+
+pub trait Recorder {
+    fn record(&mut self, net: &Network, r: &Realized, st: &State);
+}
+
+/// Shortfall, duration, prices and mass balance, accumulated over a run.
+#[derive(Debug, Clone, Default)]
+pub struct KpiRecorder {
+    pub weeks: usize,
+    /// Σ desired demand (before the price response).
+    pub demand: Vec<f64>,
+    /// Σ (desired − consumed): rationing plus demand destroyed by price.
+    pub shortfall: Vec<f64>,
+    /// Σ rationed demand alone.
+    pub unmet: Vec<f64>,
+    pub short_weeks: Vec<usize>,
+    pub peak_price: Vec<f64>,
+    pub price_sum: Vec<f64>,
+    /// Σ_t (p_t − 1) × consumed_t at the last stage: extra spend in baseline-price tonnes.
+    pub cost_index: f64,
+    pub max_balance_error: f64,
+    /// exports[s][i] summed over the run.
+    pub exports: Vec<Vec<f64>>,
+    pub production: Vec<Vec<f64>>,
+}
+
+impl Recorder for KpiRecorder {
+    fn record(&mut self, net: &Network, _r: &Realized, st: &State) {
+        let n = net.n();
+        let ns = net.stages.len();
+        if self.demand.is_empty() {
+            self.demand = vec![0.0; n];
+            self.shortfall = vec![0.0; n];
+            self.unmet = vec![0.0; n];
+            self.short_weeks = vec![0; n];
+            self.peak_price = vec![1.0; ns];
+            self.price_sum = vec![0.0; ns];
+            self.exports = vec![vec![0.0; n]; ns];
+            self.production = vec![vec![0.0; n]; ns];
+        }
+        self.weeks += 1;
+        for k in 0..n {
+            let short = (st.desired[k] - st.consumed[k]).max(0.0);
+            self.demand[k] += st.desired[k];
+            self.shortfall[k] += short;
+            self.unmet[k] += st.unmet[k];
+            // A week counts as short when more than 0.1% of the week's desired demand is missing.
+            if short > 1e-3 * net.demand[k].max(1e-12) {
+                self.short_weeks[k] += 1;
+            }
+        }
+        for s in 0..ns {
+            self.peak_price[s] = self.peak_price[s].max(st.price[s]);
+            self.price_sum[s] += st.price[s];
+            for i in 0..n {
+                self.exports[s][i] += st.exports[s][i];
+                self.production[s][i] += st.production[s][i];
+            }
+        }
+        let last = ns - 1;
+        self.cost_index += (st.price[last] - 1.0) * st.consumed.iter().sum::<f64>();
+        let scale = st.stock().abs().max(1.0);
+        self.max_balance_error = self.max_balance_error.max(st.balance_error.abs() / scale);
+    }
+}
+
+/// Weekly series: prices per stage and shortfall per node.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SeriesRecorder {
+    pub price: Vec<Vec<f64>>,
+    pub unmet: Vec<Vec<f64>>,
+    pub shortfall: Vec<Vec<f64>>,
+    pub demand: Vec<Vec<f64>>,
+}
+
+impl Recorder for SeriesRecorder {
+    fn record(&mut self, _net: &Network, _r: &Realized, st: &State) {
+        self.price.push(st.price.clone());
+        self.unmet.push(st.unmet.clone());
+        self.shortfall.push(
+            st.desired
+                .iter()
+                .zip(&st.consumed)
+                .map(|(d, c)| (d - c).max(0.0))
+                .collect(),
+        );
+        self.demand.push(st.demand.clone());
+    }
+}

@@ -1,0 +1,549 @@
+//! Scenarios: immutable values read from TOML and validated like the dataset. An event is the
+//! initial shock; how it evolves during a run is computed from the week (`Scenario::at`), never
+//! stored in the event.
+
+use quadrant_model::Dataset;
+use serde::Deserialize;
+use std::fmt;
+
+/// A number, or a `[low, high]` range drawn uniformly in a Monte Carlo run.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Param {
+    Fixed(f64),
+    Range([f64; 2]),
+}
+
+impl Param {
+    pub fn mid(self) -> f64 {
+        match self {
+            Param::Fixed(v) => v,
+            Param::Range([a, b]) => 0.5 * (a + b),
+        }
+    }
+    /// The value at quantile `u` ∈ [0, 1).
+    pub fn at(self, u: f64) -> f64 {
+        match self {
+            Param::Fixed(v) => v,
+            Param::Range([a, b]) => a + (b - a) * u,
+        }
+    }
+    fn ok(self) -> bool {
+        match self {
+            Param::Fixed(v) => v.is_finite(),
+            Param::Range([a, b]) => a.is_finite() && b.is_finite() && a <= b,
+        }
+    }
+}
+
+/// Who an export measure applies to.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Targets {
+    /// `"all"` or `"bloc:ID"`.
+    Named(String),
+    List(Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Event {
+    /// The exporter ships at most `share` (0 = ban) of its baseline exports to the targets.
+    ExportRestriction {
+        exporter: String,
+        material: String,
+        stage: String,
+        #[serde(default = "all")]
+        targets: Targets,
+        #[serde(default = "zero")]
+        share: Param,
+        start_week: Param,
+        duration_weeks: Param,
+        #[serde(default = "one")]
+        probability: f64,
+    },
+    /// Capacity falls by `share`, then recovers linearly over `recovery_weeks` after the end.
+    CapacityLoss {
+        country: String,
+        material: String,
+        stage: String,
+        share: Param,
+        start_week: Param,
+        duration_weeks: Param,
+        #[serde(default = "zero")]
+        recovery_weeks: Param,
+        #[serde(default = "one")]
+        probability: f64,
+    },
+    /// Final demand multiplied by `factor` (everywhere, or in `country`).
+    DemandShift {
+        material: String,
+        #[serde(default)]
+        country: Option<String>,
+        factor: Param,
+        start_week: Param,
+        #[serde(default = "forever")]
+        duration_weeks: Param,
+        #[serde(default = "one")]
+        probability: f64,
+    },
+    /// The supplier sells `volume_share` more than its baseline exports at a price `price_cut`
+    /// below the market; buyers outside a pact with a price floor switch to it.
+    Dumping {
+        exporter: String,
+        material: String,
+        stage: String,
+        price_cut: Param,
+        volume_share: Param,
+        start_week: Param,
+        duration_weeks: Param,
+        #[serde(default = "one")]
+        probability: f64,
+    },
+}
+
+fn all() -> Targets {
+    Targets::Named("all".into())
+}
+fn zero() -> Param {
+    Param::Fixed(0.0)
+}
+fn one() -> f64 {
+    1.0
+}
+fn forever() -> Param {
+    Param::Fixed(1e9)
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Policy {
+    /// A strategic stockpile of `weeks` of the holders' baseline demand, released when their
+    /// consumer inventory falls below `release_below` of its target.
+    Stockpile {
+        holders: Targets,
+        material: String,
+        weeks: f64,
+        #[serde(default = "half")]
+        release_below: f64,
+    },
+    /// A security pact: priority allocation among members, a joint stockpile, a price floor for
+    /// members' producers, and a tariff on the adversary's goods.
+    Pact {
+        members: Targets,
+        #[serde(default)]
+        material: Option<String>,
+        #[serde(default = "yes")]
+        priority: bool,
+        #[serde(default)]
+        joint_stockpile_weeks: f64,
+        #[serde(default)]
+        price_floor: Option<f64>,
+        #[serde(default)]
+        tariff_on: Option<String>,
+        #[serde(default)]
+        tariff: f64,
+    },
+}
+
+fn half() -> f64 {
+    0.5
+}
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Materials to simulate; default: those the events name.
+    #[serde(default)]
+    pub materials: Vec<String>,
+    #[serde(default = "quad")]
+    pub bloc: String,
+    #[serde(default)]
+    pub adversary: Option<String>,
+    /// Structure year: the network is built from the latest data up to it.
+    #[serde(default = "y2024")]
+    pub base_year: u16,
+    #[serde(default = "w104")]
+    pub weeks: usize,
+    #[serde(default, rename = "event")]
+    pub events: Vec<Event>,
+    #[serde(default, rename = "policy")]
+    pub policies: Vec<Policy>,
+    /// Observed effects, for back-tests.
+    #[serde(default)]
+    pub observed: Option<Observed>,
+}
+
+fn quad() -> String {
+    "QUAD".into()
+}
+fn y2024() -> u16 {
+    2024
+}
+fn w104() -> usize {
+    104
+}
+
+/// What history recorded after the event, for `quadrant backtest`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Observed {
+    /// Peak price over the pre-event price.
+    pub price_ratio: f64,
+    /// Change of the restricted exporter's exports in the stated window (−0.94 = −94%).
+    #[serde(default)]
+    pub export_change: Option<f64>,
+    /// Weeks after the start over which `export_change` was observed.
+    #[serde(default)]
+    pub export_window_weeks: Option<usize>,
+    /// Whether the price-adjustment parameter was fitted on this event.
+    pub fitted: bool,
+    pub source: String,
+}
+
+/// A scenario problem, located in its file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioError {
+    pub file: String,
+    pub line: Option<usize>,
+    pub field: String,
+    pub expected: String,
+    pub found: String,
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(l) => write!(
+                f,
+                "{}:{l}: field `{}`: expected {}, found {:?}",
+                self.file, self.field, self.expected, self.found
+            ),
+            None => write!(
+                f,
+                "{}: field `{}`: expected {}, found {:?}",
+                self.file, self.field, self.expected, self.found
+            ),
+        }
+    }
+}
+
+impl Scenario {
+    /// Parses and validates a scenario against the dataset; every problem is returned.
+    pub fn parse(file: &str, text: &str, ds: &Dataset) -> Result<Scenario, Vec<ScenarioError>> {
+        let sc: Scenario = toml::from_str(text).map_err(|e| {
+            vec![ScenarioError {
+                file: file.into(),
+                line: e
+                    .span()
+                    .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1),
+                field: "toml".into(),
+                expected: "a scenario in the documented schema (docs/scenarios.md)".into(),
+                found: e.message().to_string(),
+            }]
+        })?;
+        let mut errs = Vec::new();
+        // Locate the k-th [[event]] / [[policy]] table for messages.
+        let line_of = |table: &str, k: usize| -> Option<usize> {
+            let hdr = format!("[[{table}]]");
+            text.lines()
+                .enumerate()
+                .filter(|(_, l)| l.trim() == hdr)
+                .nth(k)
+                .map(|(i, _)| i + 1)
+        };
+        let mut err = |line: Option<usize>, field: &str, expected: &str, found: &str| {
+            errs.push(ScenarioError {
+                file: file.into(),
+                line,
+                field: field.into(),
+                expected: expected.into(),
+                found: found.into(),
+            })
+        };
+        let country_ok = |c: &str| ds.country(c).is_some();
+        let targets_ok = |t: &Targets| match t {
+            Targets::Named(s) if s == "all" => Ok(()),
+            Targets::Named(s) => match s.strip_prefix("bloc:") {
+                Some(b) if ds.curated.bloc(b).is_some() => Ok(()),
+                _ => Err(s.clone()),
+            },
+            Targets::List(v) => v
+                .iter()
+                .find(|c| !country_ok(c))
+                .map_or(Ok(()), |c| Err(c.clone())),
+        };
+        for m in &sc.materials {
+            if ds.material(m).is_none() {
+                err(None, "materials", "material ids from materials.csv", m);
+            }
+        }
+        if ds.curated.bloc(&sc.bloc).is_none() {
+            err(None, "bloc", "a bloc id from curated/blocs.toml", &sc.bloc);
+        }
+        if let Some(a) = &sc.adversary {
+            if !country_ok(a) {
+                err(None, "adversary", "a country id", a);
+            }
+        }
+        if sc.weeks == 0 || sc.weeks > 52 * 30 {
+            err(None, "weeks", "between 1 and 1560", &sc.weeks.to_string());
+        }
+        for (k, e) in sc.events.iter().enumerate() {
+            let l = line_of("event", k);
+            let (material, who, stage, params, prob): (
+                &str,
+                Option<&str>,
+                Option<&str>,
+                Vec<(&str, Param)>,
+                f64,
+            ) = match e {
+                Event::ExportRestriction {
+                    exporter,
+                    material,
+                    stage,
+                    targets,
+                    share,
+                    start_week,
+                    duration_weeks,
+                    probability,
+                } => {
+                    if let Err(t) = targets_ok(targets) {
+                        err(
+                            l,
+                            "targets",
+                            "\"all\", \"bloc:ID\" or a list of country ids",
+                            &t,
+                        );
+                    }
+                    (
+                        material,
+                        Some(exporter),
+                        Some(stage),
+                        vec![
+                            ("share", *share),
+                            ("start_week", *start_week),
+                            ("duration_weeks", *duration_weeks),
+                        ],
+                        *probability,
+                    )
+                }
+                Event::CapacityLoss {
+                    country,
+                    material,
+                    stage,
+                    share,
+                    start_week,
+                    duration_weeks,
+                    recovery_weeks,
+                    probability,
+                } => (
+                    material,
+                    Some(country),
+                    Some(stage),
+                    vec![
+                        ("share", *share),
+                        ("start_week", *start_week),
+                        ("duration_weeks", *duration_weeks),
+                        ("recovery_weeks", *recovery_weeks),
+                    ],
+                    *probability,
+                ),
+                Event::DemandShift {
+                    material,
+                    country,
+                    factor,
+                    start_week,
+                    duration_weeks,
+                    probability,
+                } => (
+                    material,
+                    country.as_deref(),
+                    None,
+                    vec![
+                        ("factor", *factor),
+                        ("start_week", *start_week),
+                        ("duration_weeks", *duration_weeks),
+                    ],
+                    *probability,
+                ),
+                Event::Dumping {
+                    exporter,
+                    material,
+                    stage,
+                    price_cut,
+                    volume_share,
+                    start_week,
+                    duration_weeks,
+                    probability,
+                } => (
+                    material,
+                    Some(exporter),
+                    Some(stage),
+                    vec![
+                        ("price_cut", *price_cut),
+                        ("volume_share", *volume_share),
+                        ("start_week", *start_week),
+                        ("duration_weeks", *duration_weeks),
+                    ],
+                    *probability,
+                ),
+            };
+            if ds.material(material).is_none() {
+                err(l, "material", "a material id from materials.csv", material);
+            }
+            if let Some(c) = who {
+                if !country_ok(c) {
+                    err(l, "country/exporter", "a country id from countries.csv", c);
+                }
+            }
+            if let Some(s) = stage {
+                if quadrant_model::Stage::parse(s).is_none() {
+                    err(l, "stage", "mining or refining", s);
+                }
+            }
+            for (name, p) in params {
+                let share_like = matches!(name, "share" | "price_cut");
+                let bad =
+                    !p.ok() || (share_like && !(0.0..=1.0).contains(&p.mid())) || p.mid() < 0.0;
+                if bad {
+                    err(
+                        l,
+                        name,
+                        if share_like {
+                            "a number (or [low, high]) in [0, 1]"
+                        } else {
+                            "a non-negative number or [low, high]"
+                        },
+                        &format!("{p:?}"),
+                    );
+                }
+            }
+            if !(0.0..=1.0).contains(&prob) {
+                err(
+                    l,
+                    "probability",
+                    "a probability in [0, 1]",
+                    &prob.to_string(),
+                );
+            }
+        }
+        for (k, p) in sc.policies.iter().enumerate() {
+            let l = line_of("policy", k);
+            match p {
+                Policy::Stockpile {
+                    holders,
+                    material,
+                    weeks,
+                    release_below,
+                } => {
+                    if let Err(t) = targets_ok(holders) {
+                        err(
+                            l,
+                            "holders",
+                            "\"all\", \"bloc:ID\" or a list of country ids",
+                            &t,
+                        );
+                    }
+                    if ds.material(material).is_none() {
+                        err(l, "material", "a material id", material);
+                    }
+                    if !(*weeks >= 0.0 && weeks.is_finite()) {
+                        err(l, "weeks", "a non-negative number", &weeks.to_string());
+                    }
+                    if !(0.0..=1.0).contains(release_below) {
+                        err(
+                            l,
+                            "release_below",
+                            "a share in [0, 1]",
+                            &release_below.to_string(),
+                        );
+                    }
+                }
+                Policy::Pact {
+                    members,
+                    material,
+                    tariff_on,
+                    tariff,
+                    joint_stockpile_weeks,
+                    price_floor,
+                    ..
+                } => {
+                    if let Err(t) = targets_ok(members) {
+                        err(l, "members", "\"bloc:ID\" or a list of country ids", &t);
+                    }
+                    if let Some(m) = material.as_ref().filter(|m| ds.material(m).is_none()) {
+                        err(l, "material", "a material id", m);
+                    }
+                    if let Some(t) = tariff_on.as_ref().filter(|t| !country_ok(t)) {
+                        err(l, "tariff_on", "a country id", t);
+                    }
+                    if !(0.0..=1.0).contains(tariff) {
+                        err(l, "tariff", "a rate in [0, 1]", &tariff.to_string());
+                    }
+                    if *joint_stockpile_weeks < 0.0 {
+                        err(
+                            l,
+                            "joint_stockpile_weeks",
+                            "a non-negative number",
+                            &joint_stockpile_weeks.to_string(),
+                        );
+                    }
+                    if let Some(f) = price_floor.filter(|f| f.is_nan() || *f <= 0.0) {
+                        err(
+                            l,
+                            "price_floor",
+                            "a positive price relative to the base price",
+                            &f.to_string(),
+                        );
+                    }
+                }
+            }
+        }
+        if errs.is_empty() {
+            Ok(sc)
+        } else {
+            Err(errs)
+        }
+    }
+
+    /// Materials the scenario simulates.
+    pub fn material_ids(&self) -> Vec<String> {
+        if !self.materials.is_empty() {
+            return self.materials.clone();
+        }
+        let mut v: Vec<String> = self
+            .events
+            .iter()
+            .map(|e| match e {
+                Event::ExportRestriction { material, .. }
+                | Event::CapacityLoss { material, .. }
+                | Event::DemandShift { material, .. }
+                | Event::Dumping { material, .. } => material.clone(),
+            })
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+/// Resolves targets to country ids.
+pub fn resolve(ds: &Dataset, t: &Targets) -> Option<Vec<String>> {
+    match t {
+        Targets::Named(s) if s == "all" => None,
+        Targets::Named(s) => Some(
+            s.strip_prefix("bloc:")
+                .and_then(|b| ds.curated.bloc(b))
+                .map(|b| b.members.clone())
+                .unwrap_or_default(),
+        ),
+        Targets::List(v) => Some(v.clone()),
+    }
+}
