@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 mod cmd;
+mod simcmd;
 
 #[derive(Parser)]
 #[command(
@@ -35,6 +36,14 @@ enum Cmd {
         #[command(subcommand)]
         which: DataCmd,
     },
+    /// Simulate one scenario: shortfall, duration, prices, cost per member and material.
+    Simulate(simcmd::SimArgs),
+    /// Run a scenario set many times with random starts, durations and depths.
+    Montecarlo(simcmd::McArgs),
+    /// Rank single (country, stage) outages by the bloc's shortfall.
+    Chokepoints(simcmd::ChokeArgs),
+    /// Replay historical disruptions; predicted against observed effects.
+    Backtest(simcmd::BacktestArgs),
     /// Where a figure comes from: print the full citation of a source id.
     Source {
         /// Source id as printed next to a figure (e.g. USGS-MCS2024).
@@ -113,6 +122,10 @@ fn main() -> Result<()> {
             Ok(())
         }
         Cmd::Brief(a) => cmd::brief(cli.data.as_deref(), a),
+        Cmd::Simulate(a) => simcmd::simulate_cmd(cli.data.as_deref(), a),
+        Cmd::Montecarlo(a) => simcmd::montecarlo_cmd(cli.data.as_deref(), a),
+        Cmd::Chokepoints(a) => simcmd::chokepoints_cmd(cli.data.as_deref(), a),
+        Cmd::Backtest(a) => simcmd::backtest_cmd(cli.data.as_deref(), a),
         Cmd::Risk {
             which: RiskCmd::Geopolrisk(a),
         } => cmd::geopolrisk(cli.data.as_deref(), a),

@@ -31,6 +31,16 @@ pub struct CapLoss {
 }
 
 #[derive(Debug, Clone)]
+pub struct Expansion {
+    pub node: usize,
+    pub stage: usize,
+    /// Weekly tonnes at full ramp.
+    pub weekly: f64,
+    pub start: usize,
+    pub ramp: usize,
+}
+
+#[derive(Debug, Clone)]
 pub struct DemandShift {
     pub node: Option<usize>,
     pub factor: f64,
@@ -64,6 +74,7 @@ pub struct Pact {
 pub struct Realized {
     pub restrictions: Vec<Restriction>,
     pub losses: Vec<CapLoss>,
+    pub expansions: Vec<Expansion>,
     pub demand: Vec<DemandShift>,
     pub dumping: Vec<Dumping>,
     /// (node, weeks of baseline demand, release threshold)
@@ -152,6 +163,29 @@ pub fn realize(
                     start,
                     end: start.saturating_add(weeks(duration_weeks.at(d(2)))),
                     recovery: weeks(recovery_weeks.at(d(3))),
+                });
+            }
+            Event::CapacityExpansion {
+                country,
+                material,
+                stage,
+                tonnes_per_year,
+                start_week,
+                ramp_weeks,
+                probability,
+            } if *material == net.material => {
+                if !include(k, *probability) {
+                    continue;
+                }
+                let (Some(x), Some(s)) = (net.node(country), stage_ix(stage)) else {
+                    continue;
+                };
+                r.expansions.push(Expansion {
+                    node: x,
+                    stage: s,
+                    weekly: tonnes_per_year.at(d(0)) / 52.0,
+                    start: weeks(start_week.at(d(1))),
+                    ramp: weeks(ramp_weeks.at(d(2))),
                 });
             }
             Event::DemandShift {
@@ -359,6 +393,15 @@ fn capacity_factor(r: &Realized, node: usize, stage: usize, w: usize) -> f64 {
     f
 }
 
+/// Capacity added by projects at a node and stage in week w, tonnes per week.
+fn added_capacity(r: &Realized, node: usize, stage: usize, w: usize) -> f64 {
+    r.expansions
+        .iter()
+        .filter(|e| e.node == node && e.stage == stage && w >= e.start)
+        .map(|e| e.weekly * ((w - e.start + 1) as f64 / (e.ramp + 1) as f64).min(1.0))
+        .sum()
+}
+
 /// Advances the state by one week. Pure in the sense that matters: the result depends only on
 /// (network, parameters, realized scenario, state).
 pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
@@ -395,7 +438,8 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
             } else {
                 // Producers of stage s+1 plan to meet last week's orders, within capacity.
                 let nx = &net.stages[s + 1];
-                let cap = nx.capacity[b] * capacity_factor(r, b, s + 1, w);
+                let cap = nx.capacity[b] * capacity_factor(r, b, s + 1, w)
+                    + added_capacity(r, b, s + 1, w);
                 let plan = st.orders_recv[s + 1][b].min(cap);
                 // Excess feed is drawn down (negative replenishment), so surpluses clear.
                 (plan
@@ -446,7 +490,7 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
         // Rerouting: unfilled orders from `reroute_lag` weeks ago go to suppliers with spare
         // capacity that do not restrict this buyer.
         let cap_now: Vec<f64> = (0..n)
-            .map(|i| sn.capacity[i] * capacity_factor(r, i, s, w))
+            .map(|i| sn.capacity[i] * capacity_factor(r, i, s, w) + added_capacity(r, i, s, w))
             .collect();
         let restricted = |i: usize, b: usize| -> Option<f64> {
             r.restrictions

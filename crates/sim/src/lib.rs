@@ -19,6 +19,7 @@ pub mod network;
 pub mod params;
 pub mod record;
 pub mod scenario;
+pub mod shipped;
 
 use engine::{realize, run, Realized};
 use network::Network;
@@ -101,7 +102,8 @@ pub fn summarize(
 ) -> MaterialResult {
     let members: Vec<String> =
         resolve(ds, &scenario::Targets::Named(format!("bloc:{}", sc.bloc))).unwrap_or_default();
-    let idx: Vec<usize> = members.iter().filter_map(|m| net.node(m)).collect();
+    let mut idx: Vec<usize> = members.iter().flat_map(|m| net.demand_nodes(m)).collect();
+    idx.dedup();
     let all: Vec<usize> = (0..net.n()).collect();
     let w = kpi.weeks.max(1) as f64;
     MaterialResult {

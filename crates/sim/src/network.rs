@@ -44,6 +44,16 @@ impl Network {
     pub fn node(&self, id: &str) -> Option<usize> {
         self.countries.iter().position(|c| c == id)
     }
+    /// Nodes whose demand stands for a country's: the country itself, or — when final demand
+    /// is one world pool (no trade data at the last stage) — the pool, i.e. every country is
+    /// assumed to suffer the world's average shortfall.
+    pub fn demand_nodes(&self, country: &str) -> Vec<usize> {
+        if self.demand_method == "world-pool" {
+            self.node("WLD").into_iter().collect()
+        } else {
+            self.node(country).into_iter().collect()
+        }
+    }
     pub fn n(&self) -> usize {
         self.countries.len()
     }

@@ -75,6 +75,19 @@ pub enum Event {
         #[serde(default = "one")]
         probability: f64,
     },
+    /// New capacity of `tonnes_per_year` (material content) at a node, ramping up linearly
+    /// over `ramp_weeks` from `start_week`: a project coming online.
+    CapacityExpansion {
+        country: String,
+        material: String,
+        stage: String,
+        tonnes_per_year: Param,
+        start_week: Param,
+        #[serde(default = "zero")]
+        ramp_weeks: Param,
+        #[serde(default = "one")]
+        probability: f64,
+    },
     /// Final demand multiplied by `factor` (everywhere, or in `country`).
     DemandShift {
         material: String,
@@ -194,7 +207,8 @@ fn w104() -> usize {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Observed {
-    /// Peak price over the pre-event price.
+    /// Peak price over the pre-event price (0 or absent: not observed).
+    #[serde(default)]
     pub price_ratio: f64,
     /// Change of the restricted exporter's exports in the stated window (−0.94 = −94%).
     #[serde(default)]
@@ -352,6 +366,25 @@ impl Scenario {
                         ("start_week", *start_week),
                         ("duration_weeks", *duration_weeks),
                         ("recovery_weeks", *recovery_weeks),
+                    ],
+                    *probability,
+                ),
+                Event::CapacityExpansion {
+                    country,
+                    material,
+                    stage,
+                    tonnes_per_year,
+                    start_week,
+                    ramp_weeks,
+                    probability,
+                } => (
+                    material,
+                    Some(country),
+                    Some(stage),
+                    vec![
+                        ("tonnes_per_year", *tonnes_per_year),
+                        ("start_week", *start_week),
+                        ("ramp_weeks", *ramp_weeks),
                     ],
                     *probability,
                 ),
@@ -524,6 +557,7 @@ impl Scenario {
             .map(|e| match e {
                 Event::ExportRestriction { material, .. }
                 | Event::CapacityLoss { material, .. }
+                | Event::CapacityExpansion { material, .. }
                 | Event::DemandShift { material, .. }
                 | Event::Dumping { material, .. } => material.clone(),
             })

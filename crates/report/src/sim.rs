@@ -1,0 +1,199 @@
+//! Renderers for simulator results: tables (100 columns), CSV. JSON is serde's.
+
+use crate::text::pct;
+use quadrant_sim::montecarlo::{BacktestCase, Chokepoint, McResult};
+use quadrant_sim::SimResult;
+
+pub fn sim_table(r: &SimResult) -> String {
+    let mut s = format!("Scenario: {}\n", r.scenario);
+    for m in &r.materials {
+        s.push_str(&format!(
+            "\n{} · network {} ({}; demand by {}) · {} weeks\n",
+            m.material.to_uppercase(),
+            m.year,
+            m.datasets.join(" + "),
+            m.demand_method,
+            m.weeks
+        ));
+        s.push_str("  who        desired demand     shortfall   share  rationed  weeks short\n");
+        for x in std::iter::once(&m.bloc)
+            .chain(m.members.iter())
+            .chain(std::iter::once(&m.world))
+        {
+            s.push_str(&format!(
+                "  {:<9} {:>15.0} t {:>11.0} t {:>6} {:>8.0} t {:>11}\n",
+                x.country,
+                x.demand_t,
+                x.shortfall_t,
+                pct(x.shortfall_pct),
+                x.rationed_t,
+                x.short_weeks
+            ));
+        }
+        let prices: Vec<String> = m
+            .prices
+            .iter()
+            .map(|(st, peak, mean)| format!("{st} peak ×{peak:.2} (mean ×{mean:.2})"))
+            .collect();
+        s.push_str(&format!("  prices: {}\n", prices.join(" · ")));
+        s.push_str(&format!(
+            "  extra spend at the last stage: {:.0} t-equivalent at baseline price · max mass-balance error {:.1e}\n",
+            m.cost_index_t, m.max_balance_error
+        ));
+    }
+    s
+}
+
+pub fn sim_csv(r: &SimResult) -> String {
+    let mut s = String::from("scenario,material,subject,desired_demand_t,shortfall_t,shortfall_share,rationed_t,short_weeks\n");
+    for m in &r.materials {
+        for x in std::iter::once(&m.bloc)
+            .chain(m.members.iter())
+            .chain(std::iter::once(&m.world))
+        {
+            s.push_str(&format!(
+                "\"{}\",{},{},{},{},{},{},{}\n",
+                r.scenario.replace('"', "\"\""),
+                m.material,
+                x.country,
+                x.demand_t,
+                x.shortfall_t,
+                x.shortfall_pct,
+                x.rationed_t,
+                x.short_weeks
+            ));
+        }
+    }
+    s
+}
+
+pub fn mc_table(r: &McResult) -> String {
+    let mut s = format!(
+        "Monte Carlo: {} · seed {} · {} of {} runs{}\n\n",
+        r.scenario,
+        r.seed,
+        r.runs_done,
+        r.runs_requested,
+        if r.interrupted {
+            " (interrupted; statistics over the finished runs)"
+        } else {
+            ""
+        }
+    );
+    s.push_str("  material     subject   shortfall share of desired demand over the horizon\n");
+    s.push_str("                           mean      P5     P50     P95  CVaR95\n");
+    for x in &r.rows {
+        let st = &x.shortfall;
+        s.push_str(&format!(
+            "  {:<12} {:<8} {:>7} {:>7} {:>7} {:>7} {:>7}\n",
+            x.material,
+            x.subject,
+            pct(st.mean),
+            pct(st.p5),
+            pct(st.p50),
+            pct(st.p95),
+            pct(st.cvar95)
+        ));
+    }
+    s.push_str("\n  peak price (× baseline)   mean     P50     P95\n");
+    for (m, st) in &r.peak_price {
+        s.push_str(&format!(
+            "  {:<24} {:>6.2} {:>7.2} {:>7.2}\n",
+            m, st.mean, st.p50, st.p95
+        ));
+    }
+    s
+}
+
+pub fn mc_csv(r: &McResult) -> String {
+    let mut s = String::from("material,subject,mean,p5,p50,p95,cvar95\n");
+    for x in &r.rows {
+        let st = &x.shortfall;
+        s.push_str(&format!(
+            "{},{},{},{},{},{},{}\n",
+            x.material, x.subject, st.mean, st.p5, st.p50, st.p95, st.cvar95
+        ));
+    }
+    s
+}
+
+pub fn chokepoints_table(material: &str, bloc: &str, weeks: usize, v: &[Chokepoint]) -> String {
+    let mut s = format!("Chokepoints for {bloc} in {material}: a {weeks}-week full outage of one (country, stage)\n\n");
+    s.push_str("  rank  country  stage      world share  bloc shortfall  peak price\n");
+    for (i, c) in v.iter().enumerate() {
+        s.push_str(&format!(
+            "  {:>4}  {:<7}  {:<9}  {:>11}  {:>14}  {:>9.2}×\n",
+            i + 1,
+            c.country,
+            c.stage,
+            pct(c.world_share),
+            pct(c.bloc_shortfall),
+            c.peak_price
+        ));
+    }
+    s
+}
+
+pub fn chokepoints_csv(material: &str, v: &[Chokepoint]) -> String {
+    let mut s = String::from("material,rank,country,stage,world_share,bloc_shortfall,peak_price\n");
+    for (i, c) in v.iter().enumerate() {
+        s.push_str(&format!(
+            "{},{},{},{},{},{},{}\n",
+            material,
+            i + 1,
+            c.country,
+            c.stage,
+            c.world_share,
+            c.bloc_shortfall,
+            c.peak_price
+        ));
+    }
+    s
+}
+
+pub fn backtest_table(cases: &[BacktestCase], lambda: f64, rho: f64) -> String {
+    let mut s = format!("Back-tests (price response λ = {lambda}, mean reversion ρ = {rho})\n\n");
+    s.push_str("  event                                        fit  price ×pred  ×obs  ln err  exports pred   obs\n");
+    for c in cases {
+        let name: String = c.scenario.chars().take(44).collect();
+        s.push_str(&format!(
+            "  {:<44} {:<3} {:>10.2} {:>5} {:>7} {:>13} {:>5}\n",
+            name,
+            if c.fitted { "yes" } else { "no" },
+            c.predicted_price_ratio,
+            c.observed_price_ratio
+                .map(|v| format!("{v:.2}"))
+                .unwrap_or_else(|| "–".into()),
+            c.price_log_error
+                .map(|v| format!("{v:+.2}"))
+                .unwrap_or_else(|| "–".into()),
+            c.predicted_export_change
+                .map(pct)
+                .unwrap_or_else(|| "–".into()),
+            c.observed_export_change
+                .map(pct)
+                .unwrap_or_else(|| "–".into()),
+        ));
+    }
+    s
+}
+
+pub fn backtest_csv(cases: &[BacktestCase]) -> String {
+    let mut s = String::from("scenario,material,fitted,predicted_price_ratio,observed_price_ratio,price_log_error,predicted_export_change,observed_export_change,source\n");
+    let o = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
+    for c in cases {
+        s.push_str(&format!(
+            "\"{}\",{},{},{},{},{},{},{},\"{}\"\n",
+            c.scenario,
+            c.material,
+            c.fitted,
+            c.predicted_price_ratio,
+            o(c.observed_price_ratio),
+            o(c.price_log_error),
+            o(c.predicted_export_change),
+            o(c.observed_export_change),
+            c.source.replace('"', "\"\"")
+        ));
+    }
+    s
+}

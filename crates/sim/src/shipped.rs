@@ -1,0 +1,77 @@
+//! The shipped scenarios (`data/scenarios/`), compiled in so that `quadrant simulate NAME`
+//! and `quadrant backtest` work from any directory.
+
+/// (path relative to data/scenarios, TOML text)
+pub static SCENARIOS: &[(&str, &str)] = &[
+    (
+        "backtest/gallium-2023.toml",
+        include_str!("../../../data/scenarios/backtest/gallium-2023.toml"),
+    ),
+    (
+        "backtest/graphite-2023.toml",
+        include_str!("../../../data/scenarios/backtest/graphite-2023.toml"),
+    ),
+    (
+        "backtest/nickel-2014.toml",
+        include_str!("../../../data/scenarios/backtest/nickel-2014.toml"),
+    ),
+    (
+        "backtest/nickel-2019.toml",
+        include_str!("../../../data/scenarios/backtest/nickel-2019.toml"),
+    ),
+    (
+        "backtest/ree-2010.toml",
+        include_str!("../../../data/scenarios/backtest/ree-2010.toml"),
+    ),
+    (
+        "coordinated-funding.toml",
+        include_str!("../../../data/scenarios/coordinated-funding.toml"),
+    ),
+    (
+        "drc-cobalt-2025.toml",
+        include_str!("../../../data/scenarios/drc-cobalt-2025.toml"),
+    ),
+    (
+        "ethical-cobalt.toml",
+        include_str!("../../../data/scenarios/ethical-cobalt.toml"),
+    ),
+    (
+        "montecarlo-quad.toml",
+        include_str!("../../../data/scenarios/montecarlo-quad.toml"),
+    ),
+    (
+        "quad-lithium-refining-baseline.toml",
+        include_str!("../../../data/scenarios/quad-lithium-refining-baseline.toml"),
+    ),
+    (
+        "quad-lithium-refining.toml",
+        include_str!("../../../data/scenarios/quad-lithium-refining.toml"),
+    ),
+    (
+        "quad-pact-baseline.toml",
+        include_str!("../../../data/scenarios/quad-pact-baseline.toml"),
+    ),
+    (
+        "quad-pact.toml",
+        include_str!("../../../data/scenarios/quad-pact.toml"),
+    ),
+];
+
+/// A shipped scenario by name, with or without `.toml` (`drc-cobalt-2025`, `backtest/ree-2010`).
+pub fn find(name: &str) -> Option<(&'static str, &'static str)> {
+    let key = name.trim_start_matches("data/scenarios/");
+    let key = key.strip_suffix(".toml").unwrap_or(key);
+    SCENARIOS
+        .iter()
+        .find(|(p, _)| p.strip_suffix(".toml") == Some(key))
+        .copied()
+}
+
+/// The back-test cases: every scenario under `backtest/`, plus the DRC 2025 cobalt ban.
+pub fn backtests() -> Vec<(&'static str, &'static str)> {
+    SCENARIOS
+        .iter()
+        .filter(|(p, _)| p.starts_with("backtest/") || *p == "drc-cobalt-2025.toml")
+        .copied()
+        .collect()
+}

@@ -1,0 +1,173 @@
+//! Scenario files, policies and Monte Carlo reproducibility.
+
+use quadrant_metrics::TradeIndex;
+use quadrant_sim::montecarlo::montecarlo;
+use quadrant_sim::params::Params;
+use quadrant_sim::scenario::Scenario;
+use quadrant_sim::{networks, shipped, simulate, SimResult};
+use std::sync::atomic::{AtomicBool, AtomicUsize};
+
+fn run_shipped(ds: &quadrant_model::Dataset, trade: &TradeIndex, name: &str) -> SimResult {
+    let (p, t) = shipped::find(name).unwrap();
+    let sc = Scenario::parse(p, t, ds).unwrap();
+    simulate(
+        ds,
+        &networks(ds, trade, &sc),
+        &Params::shipped(),
+        &sc,
+        false,
+    )
+}
+
+#[test]
+fn every_shipped_scenario_is_listed_parses_and_validates() {
+    let ds = quadrant_data::load_embedded().unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/scenarios");
+    let mut on_disk = Vec::new();
+    for sub in ["", "backtest"] {
+        for e in std::fs::read_dir(dir.join(sub)).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "toml") {
+                let rel = p.strip_prefix(&dir).unwrap().to_string_lossy().to_string();
+                assert_eq!(
+                    std::fs::read_to_string(&p).unwrap(),
+                    shipped::find(&rel)
+                        .unwrap_or_else(|| panic!("{rel} not in shipped.rs"))
+                        .1
+                );
+                on_disk.push(rel);
+            }
+        }
+    }
+    assert_eq!(on_disk.len(), shipped::SCENARIOS.len());
+    for (p, t) in shipped::SCENARIOS {
+        Scenario::parse(p, t, &ds).unwrap_or_else(|e| panic!("{p}: {e:?}"));
+    }
+}
+
+#[test]
+fn bad_scenarios_name_file_line_and_field() {
+    let ds = quadrant_data::load_embedded().unwrap();
+    let text = "name = \"x\"\n\n[[event]]\nkind = \"export_restriction\"\nexporter = \"ATLANTIS\"\nmaterial = \"cobalt\"\nstage = \"mining\"\nshare = 1.5\nstart_week = 1\nduration_weeks = 2\n";
+    let errs = Scenario::parse("bad.toml", text, &ds).unwrap_err();
+    let msgs: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+    assert!(
+        msgs.iter().any(|m| m
+            .starts_with("bad.toml:3: field `country/exporter`: expected a country id")
+            && m.contains("ATLANTIS")),
+        "{msgs:#?}"
+    );
+    assert!(
+        msgs.iter().any(|m| m.starts_with(
+            "bad.toml:3: field `share`: expected a number (or [low, high]) in [0, 1]"
+        )),
+        "{msgs:#?}"
+    );
+    let errs = Scenario::parse(
+        "typo.toml",
+        "name = \"x\"\n[[event]]\nkind = \"export_ban\"\n",
+        &ds,
+    )
+    .unwrap_err();
+    assert_eq!(errs[0].line, Some(3), "the line of the bad kind: {errs:?}");
+    assert!(errs[0].found.contains("export_ban"), "{errs:?}");
+}
+
+#[test]
+fn the_pact_cuts_the_blocs_shortfall() {
+    let ds = quadrant_data::load_embedded().unwrap();
+    let trade = TradeIndex::build(&ds);
+    let with = run_shipped(&ds, &trade, "quad-pact");
+    let without = run_shipped(&ds, &trade, "quad-pact-baseline");
+    let (a, b) = (
+        with.materials[0].bloc.shortfall_t,
+        without.materials[0].bloc.shortfall_t,
+    );
+    assert!(b > 0.0 && a < 0.5 * b, "pact {a} vs none {b}");
+}
+
+#[test]
+fn a_refinery_build_out_cuts_the_lithium_shortfall() {
+    let ds = quadrant_data::load_embedded().unwrap();
+    let trade = TradeIndex::build(&ds);
+    let with = run_shipped(&ds, &trade, "quad-lithium-refining");
+    let without = run_shipped(&ds, &trade, "quad-lithium-refining-baseline");
+    let (a, b) = (
+        with.materials[0].bloc.shortfall_t,
+        without.materials[0].bloc.shortfall_t,
+    );
+    assert!(b > 0.0 && a < b, "build-out {a} vs none {b}");
+}
+
+#[test]
+fn montecarlo_is_bit_identical_on_1_or_2_threads() {
+    let ds = quadrant_data::load_embedded().unwrap();
+    let trade = TradeIndex::build(&ds);
+    let (p, t) = shipped::find("montecarlo-quad").unwrap();
+    let mut sc = Scenario::parse(p, t, &ds).unwrap();
+    sc.weeks = 104;
+    sc.materials = vec!["cobalt".into(), "lithium".into()];
+    let nets = networks(&ds, &trade, &sc);
+    let params = Params::shipped();
+    let go = |threads: usize, seed: u64| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            montecarlo(
+                &ds,
+                &nets,
+                &params,
+                &sc,
+                64,
+                seed,
+                &AtomicBool::new(false),
+                &AtomicUsize::new(0),
+            )
+        })
+    };
+    let one = go(1, 42);
+    let two = go(2, 42);
+    assert_eq!(
+        one.outcomes, two.outcomes,
+        "same seed, same bits, any thread count"
+    );
+    let bits = |r: &quadrant_sim::montecarlo::McResult| {
+        r.rows
+            .iter()
+            .map(|x| x.shortfall.mean.to_bits())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(bits(&one), bits(&two));
+    assert_ne!(
+        one.outcomes,
+        go(2, 43).outcomes,
+        "another seed, other futures"
+    );
+    assert!(
+        one.outcomes.iter().any(|o| o.shortfall[0][0] > 0.0),
+        "some futures run short"
+    );
+}
+
+#[test]
+fn an_interrupted_montecarlo_keeps_nothing_half_done() {
+    let ds = quadrant_data::load_embedded().unwrap();
+    let trade = TradeIndex::build(&ds);
+    let (p, t) = shipped::find("montecarlo-quad").unwrap();
+    let sc = Scenario::parse(p, t, &ds).unwrap();
+    let nets = networks(&ds, &trade, &sc);
+    let r = montecarlo(
+        &ds,
+        &nets,
+        &Params::shipped(),
+        &sc,
+        10,
+        1,
+        &AtomicBool::new(true),
+        &AtomicUsize::new(0),
+    );
+    assert!(r.interrupted);
+    assert_eq!(r.runs_done, 0);
+}
