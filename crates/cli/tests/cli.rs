@@ -265,3 +265,135 @@ fn quadrant_data_files() -> Vec<&'static str> {
         "curated/ownership.toml",
     ]
 }
+
+#[test]
+fn simulate_the_drc_ban_reports_shortfall_and_prices() {
+    let r: serde_json::Value =
+        serde_json::from_str(&ok(&["simulate", "drc-cobalt-2025", "--format", "json"])).unwrap();
+    let m = &r["materials"][0];
+    assert_eq!(m["material"], "cobalt");
+    assert!(m["bloc"]["shortfall_t"].as_f64().unwrap() > 0.0);
+    assert!(
+        m["prices"][0][1].as_f64().unwrap() > 1.0,
+        "the mining price rises"
+    );
+    assert!(
+        m["max_balance_error"].as_f64().unwrap() < 1e-9,
+        "mass balance"
+    );
+    let t = ok(&["simulate", "drc-cobalt-2025"]);
+    assert!(t.lines().all(|l| l.chars().count() <= 100), "{t}");
+    let csv = ok(&["simulate", "quad-pact", "--format", "csv"]);
+    assert!(csv.starts_with("scenario,material,subject,"));
+}
+
+#[test]
+fn simulate_writes_the_weekly_series() {
+    let path = std::env::temp_dir().join(format!("quadrant-series-{}.csv", std::process::id()));
+    ok(&[
+        "simulate",
+        "drc-cobalt-2025",
+        "--series",
+        path.to_str().unwrap(),
+    ]);
+    let s = std::fs::read_to_string(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert!(s.starts_with("material,week,subject,value_kind,value\n"));
+    assert!(s.contains(",price_index,") && s.contains(",shortfall_t,"));
+}
+
+#[test]
+fn montecarlo_is_reproducible_from_the_command_line() {
+    let a = ok(&[
+        "montecarlo",
+        "montecarlo-quad",
+        "--runs",
+        "24",
+        "--seed",
+        "5",
+        "--threads",
+        "1",
+        "--format",
+        "csv",
+    ]);
+    let b = ok(&[
+        "montecarlo",
+        "montecarlo-quad",
+        "--runs",
+        "24",
+        "--seed",
+        "5",
+        "--threads",
+        "2",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(a, b);
+    assert!(a.starts_with("material,subject,mean,p5,p50,p95,cvar95\n"));
+    let t = ok(&["montecarlo", "montecarlo-quad", "--runs", "8"]);
+    assert!(t.contains("CVaR95") && t.contains("8 of 8 runs"));
+}
+
+#[test]
+fn chokepoints_rank_the_drc_and_china_for_cobalt() {
+    let v: serde_json::Value = serde_json::from_str(&ok(&[
+        "chokepoints",
+        "--bloc",
+        "QUAD",
+        "--material",
+        "cobalt",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let top: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(2)
+        .map(|c| c["country"].as_str().unwrap())
+        .collect();
+    assert!(top.contains(&"COD") && top.contains(&"CHN"), "{top:?}");
+    let shares: Vec<f64> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["bloc_shortfall"].as_f64().unwrap())
+        .collect();
+    assert!(
+        shares.windows(2).all(|w| w[0] >= w[1]),
+        "ranked by shortfall"
+    );
+}
+
+#[test]
+fn backtest_prints_every_case_with_its_error() {
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&["backtest", "--format", "json"])).unwrap();
+    let cases = v.as_array().unwrap();
+    assert!(cases.len() >= 6);
+    let drc = cases
+        .iter()
+        .find(|c| c["scenario"].as_str().unwrap().contains("DRC"))
+        .unwrap();
+    assert_eq!(drc["fitted"], false, "the DRC ban is out of sample");
+    let nickel = cases
+        .iter()
+        .find(|c| c["scenario"].as_str().unwrap().starts_with("2014"))
+        .unwrap();
+    assert!(
+        nickel["price_log_error"].as_f64().unwrap().abs() < 0.5,
+        "{nickel}"
+    );
+}
+
+#[test]
+fn a_bad_scenario_file_is_refused_with_its_line() {
+    let path = std::env::temp_dir().join(format!("quadrant-bad-{}.toml", std::process::id()));
+    std::fs::write(&path, "name = \"x\"\n[[event]]\nkind = \"capacity_loss\"\ncountry = \"COD\"\nmaterial = \"unobtainium\"\nstage = \"mining\"\nshare = 0.5\nstart_week = 1\nduration_weeks = 4\n").unwrap();
+    let o = quadrant(&["simulate", path.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&path);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success());
+    assert!(err.contains(":2: field `material`: expected a material id from materials.csv, found \"unobtainium\""), "{err}");
+}

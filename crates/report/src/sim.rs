@@ -37,8 +37,12 @@ pub fn sim_table(r: &SimResult) -> String {
             .collect();
         s.push_str(&format!("  prices: {}\n", prices.join(" · ")));
         s.push_str(&format!(
-            "  extra spend at the last stage: {:.0} t-equivalent at baseline price · max mass-balance error {:.1e}\n",
-            m.cost_index_t, m.max_balance_error
+            "  extra spend at the last stage: {:.0} t-equivalent at baseline price\n",
+            m.cost_index_t
+        ));
+        s.push_str(&format!(
+            "  largest mass-balance residual of a step: {:.1e} (relative)\n",
+            m.max_balance_error
         ));
     }
     s

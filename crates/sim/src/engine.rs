@@ -82,6 +82,19 @@ pub struct Realized {
     pub pact: Option<Pact>,
 }
 
+impl Realized {
+    /// True when nothing happens: the run is the undisturbed baseline.
+    pub fn is_empty(&self) -> bool {
+        self.restrictions.is_empty()
+            && self.losses.is_empty()
+            && self.expansions.is_empty()
+            && self.demand.is_empty()
+            && self.dumping.is_empty()
+            && self.stockpiles.is_empty()
+            && self.pact.is_none()
+    }
+}
+
 fn active(w: usize, start: usize, end: usize) -> bool {
     w >= start && w < end
 }
@@ -285,6 +298,40 @@ pub fn realize(
     r
 }
 
+/// Work buffers of the step, kept between weeks so that the step does not allocate. They
+/// carry no information from one week to the next.
+#[derive(Debug, Clone, Default)]
+pub struct Scratch {
+    cf: Vec<Vec<f64>>,
+    add: Vec<Vec<f64>>,
+    want: Vec<f64>,
+    orders: Vec<Vec<(usize, f64)>>,
+    deliverable: Vec<Vec<(usize, usize, f64)>>,
+    delivered: Vec<Vec<f64>>,
+    recv: Vec<f64>,
+    cap_now: Vec<f64>,
+    spare: Vec<f64>,
+}
+
+impl Scratch {
+    fn prepare(&mut self, net: &Network) {
+        let (n, ns) = (net.n(), net.stages.len());
+        if self.want.len() != n || self.cf.len() != ns {
+            *self = Scratch {
+                cf: vec![vec![1.0; n]; ns],
+                add: vec![vec![0.0; n]; ns],
+                want: vec![0.0; n],
+                orders: vec![Vec::new(); n],
+                deliverable: vec![Vec::new(); n],
+                delivered: vec![Vec::new(); n],
+                recv: vec![0.0; n],
+                cap_now: vec![0.0; n],
+                spare: vec![0.0; n],
+            };
+        }
+    }
+}
+
 /// Everything that changes during a run. Flow fields hold the last step's values, for the
 /// recorders.
 #[derive(Debug, Clone)]
@@ -318,6 +365,7 @@ pub struct State {
     pub mined: f64,
     pub consumed_total: f64,
     pub balance_error: f64,
+    pub scratch: Scratch,
 }
 
 impl State {
@@ -370,36 +418,29 @@ pub fn initial(net: &Network, p: &MatParams, r: &Realized) -> State {
         mined: 0.0,
         consumed_total: 0.0,
         balance_error: 0.0,
+        scratch: Scratch::default(),
     }
 }
 
-/// Capacity multiplier of a node at a stage in week w: 1 − loss, recovering linearly.
-fn capacity_factor(r: &Realized, node: usize, stage: usize, w: usize) -> f64 {
-    let mut f = 1.0f64;
-    for l in r
-        .losses
-        .iter()
-        .filter(|l| l.node == node && l.stage == stage)
-    {
-        let loss = if active(w, l.start, l.end) {
-            l.share
-        } else if w >= l.end && w < l.end + l.recovery {
-            l.share * (1.0 - (w - l.end + 1) as f64 / (l.recovery + 1) as f64)
-        } else {
-            0.0
-        };
-        f *= 1.0 - loss;
+/// The loss share of one capacity-loss event in week w: full while active, then recovering
+/// linearly over `recovery` weeks.
+fn loss_at(l: &CapLoss, w: usize) -> f64 {
+    if active(w, l.start, l.end) {
+        l.share
+    } else if w >= l.end && w < l.end + l.recovery {
+        l.share * (1.0 - (w - l.end + 1) as f64 / (l.recovery + 1) as f64)
+    } else {
+        0.0
     }
-    f
 }
 
-/// Capacity added by projects at a node and stage in week w, tonnes per week.
-fn added_capacity(r: &Realized, node: usize, stage: usize, w: usize) -> f64 {
-    r.expansions
-        .iter()
-        .filter(|e| e.node == node && e.stage == stage && w >= e.start)
-        .map(|e| e.weekly * ((w - e.start + 1) as f64 / (e.ramp + 1) as f64).min(1.0))
-        .sum()
+/// Weekly capacity a project adds in week w, ramping up linearly.
+fn expansion_at(e: &Expansion, w: usize) -> f64 {
+    if w >= e.start {
+        e.weekly * ((w - e.start + 1) as f64 / (e.ramp + 1) as f64).min(1.0)
+    } else {
+        0.0
+    }
 }
 
 /// Advances the state by one week. Pure in the sense that matters: the result depends only on
@@ -410,7 +451,24 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
     let ns = net.stages.len();
     let stock_before = st.stock();
     let last = ns - 1;
+    // Buffers live in the state so that a step allocates nothing in the steady case.
+    let mut sc = std::mem::take(&mut st.scratch);
+    sc.prepare(net);
+    // Capacity multipliers and project additions for every stage and node this week.
+    for s in 0..ns {
+        for i in 0..n {
+            sc.cf[s][i] = 1.0;
+            sc.add[s][i] = 0.0;
+        }
+    }
+    for l in &r.losses {
+        sc.cf[l.stage][l.node] *= 1.0 - loss_at(l, w);
+    }
+    for e in &r.expansions {
+        sc.add[e.stage][e.node] += expansion_at(e, w);
+    }
     // Final demand this week: baseline × shifts × price response.
+    let price_resp = st.price[last].powf(p.eps_demand);
     for k in 0..n {
         let mut f = 1.0;
         for d in r
@@ -421,25 +479,28 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
             f *= d.factor;
         }
         st.desired[k] = net.demand[k] * f;
-        st.demand[k] = st.desired[k] * st.price[last].powf(p.eps_demand);
+        st.demand[k] = st.desired[k] * price_resp;
     }
     let pact = r.pact.as_ref();
     let mut mined = 0.0;
     let mut anchors = vec![0.0; ns];
     for s in 0..ns {
         let sn = &net.stages[s];
+        let acts: Vec<&Restriction> = r
+            .restrictions
+            .iter()
+            .filter(|x| x.stage == s && active(w, x.start, x.end))
+            .collect();
         // What each buyer wants this week from stage s.
-        let mut want = vec![0.0; n];
         for b in 0..n {
-            want[b] = if s == last {
+            sc.want[b] = if s == last {
                 (st.demand[b]
                     + (p.cover_weeks * net.demand[b] - st.cons_inv[b]) / p.replenish_weeks)
                     .max(0.0)
             } else {
                 // Producers of stage s+1 plan to meet last week's orders, within capacity.
                 let nx = &net.stages[s + 1];
-                let cap = nx.capacity[b] * capacity_factor(r, b, s + 1, w)
-                    + added_capacity(r, b, s + 1, w);
+                let cap = nx.capacity[b] * sc.cf[s + 1][b] + sc.add[s + 1][b];
                 let plan = st.orders_recv[s + 1][b].min(cap);
                 // Excess feed is drawn down (negative replenishment), so surpluses clear.
                 (plan
@@ -449,60 +510,53 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
             };
         }
         // Orders by supplier: baseline mix, bent by tariffs and dumping.
-        let mut orders: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
         let dump: Vec<&Dumping> = r
             .dumping
             .iter()
             .filter(|d| d.stage == s && active(w, d.start, d.end))
             .collect();
         for b in 0..n {
+            let ob = &mut sc.orders[b];
+            ob.clear();
             let fl = &sn.flows[b];
             let base: f64 = fl.iter().map(|x| x.1).sum();
-            if base <= 0.0 || want[b] <= 0.0 {
+            let want = sc.want[b];
+            if base <= 0.0 || want <= 0.0 {
                 continue;
             }
             let member = pact.is_some_and(|pc| pc.members[b]);
-            let mut ws: Vec<(usize, f64)> = fl
-                .iter()
-                .map(|&(i, q)| {
-                    let mut wgt = q / base;
-                    if let Some(pc) = pact.filter(|_| member) {
-                        if pc.tariff_on == Some(i) {
-                            wgt *= 1.0 - pc.tariff;
-                        }
+            let mut tot = 0.0;
+            for &(i, q) in fl {
+                let mut wgt = q / base;
+                if let Some(pc) = pact.filter(|_| member) {
+                    if pc.tariff_on == Some(i) {
+                        wgt *= 1.0 - pc.tariff;
                     }
-                    for d in &dump {
-                        // Buyers protected by a pact price floor do not switch to the dumper.
-                        let protected = member && pact.is_some_and(|pc| pc.price_floor.is_some());
-                        if d.exporter == i && b != i && !protected {
-                            wgt *= 1.0 + d.volume_share;
-                        }
+                }
+                for d in &dump {
+                    // Buyers protected by a pact price floor do not switch to the dumper.
+                    let protected = member && pact.is_some_and(|pc| pc.price_floor.is_some());
+                    if d.exporter == i && b != i && !protected {
+                        wgt *= 1.0 + d.volume_share;
                     }
-                    (i, wgt)
-                })
-                .collect();
-            let tot: f64 = ws.iter().map(|x| x.1).sum();
-            for x in &mut ws {
-                x.1 = want[b] * x.1 / tot;
+                }
+                tot += wgt;
+                ob.push((i, wgt));
             }
-            orders[b] = ws;
+            for x in ob.iter_mut() {
+                x.1 = want * x.1 / tot;
+            }
         }
         // Rerouting: unfilled orders from `reroute_lag` weeks ago go to suppliers with spare
         // capacity that do not restrict this buyer.
-        let cap_now: Vec<f64> = (0..n)
-            .map(|i| sn.capacity[i] * capacity_factor(r, i, s, w) + added_capacity(r, i, s, w))
-            .collect();
-        let restricted = |i: usize, b: usize| -> Option<f64> {
-            r.restrictions
-                .iter()
-                .filter(|x| x.stage == s && x.exporter == i && b != i && active(w, x.start, x.end))
-                .filter(|x| x.targets.as_ref().is_none_or(|t| t[b]))
-                .map(|x| x.share)
-                .reduce(f64::min)
+        for i in 0..n {
+            sc.cap_now[i] = sn.capacity[i] * sc.cf[s][i] + sc.add[s][i];
+            sc.spare[i] = (sc.cap_now[i] - sn.base_output[i]).max(0.0);
+        }
+        let restricts = |i: usize, b: usize| {
+            acts.iter()
+                .any(|x| x.exporter == i && b != i && x.targets.as_ref().is_none_or(|t| t[b]))
         };
-        let spare: Vec<f64> = (0..n)
-            .map(|i| (cap_now[i] - sn.base_output[i]).max(0.0))
-            .collect();
         for b in 0..n {
             let q = &mut st.unfilled[s][b];
             let due = if q.len() >= p.reroute_lag {
@@ -513,75 +567,69 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
             if due <= 0.0 {
                 continue;
             }
-            let cands: Vec<(usize, f64)> = (0..n)
-                .filter(|&i| spare[i] > 0.0 && restricted(i, b).is_none())
-                .map(|i| (i, spare[i]))
-                .collect();
-            let tot: f64 = cands.iter().map(|x| x.1).sum();
+            let tot: f64 = (0..n)
+                .filter(|&i| sc.spare[i] > 0.0 && !restricts(i, b))
+                .map(|i| sc.spare[i])
+                .sum();
             if tot <= 0.0 {
                 continue;
             }
-            for (i, sp) in cands {
-                orders[b].push((i, due * p.reroute_share * sp / tot));
-            }
-        }
-        // Each supplier: deliverable orders (export restrictions), production, allocation.
-        let mut recv = vec![0.0; n];
-        let mut deliverable: Vec<Vec<(usize, usize, f64)>> = vec![Vec::new(); n]; // supplier → (buyer, slot, qty)
-        for (b, ob) in orders.iter().enumerate() {
-            for (slot, &(i, q)) in ob.iter().enumerate() {
-                recv[i] += q;
-                deliverable[i].push((b, slot, q));
-            }
-        }
-        for i in 0..n {
-            // Quota: restricted buyers together get at most share × their baseline purchases.
-            let mut groups: Vec<(f64, f64)> = Vec::new(); // (allowed, requested)
-            let rs: Vec<&Restriction> = r
-                .restrictions
-                .iter()
-                .filter(|x| x.stage == s && x.exporter == i && active(w, x.start, x.end))
-                .collect();
-            for x in &rs {
-                let hit = |b: usize| b != i && x.targets.as_ref().is_none_or(|t| t[b]);
-                let base: f64 = (0..n)
-                    .filter(|&b| hit(b))
-                    .map(|b| {
-                        sn.flows[b]
-                            .iter()
-                            .filter(|f| f.0 == i)
-                            .map(|f| f.1)
-                            .sum::<f64>()
-                    })
-                    .sum();
-                let req: f64 = deliverable[i]
-                    .iter()
-                    .filter(|d| hit(d.0))
-                    .map(|d| d.2)
-                    .sum();
-                groups.push((x.share * base, req));
-                if req > x.share * base && req > 0.0 {
-                    let k = x.share * base / req;
-                    for d in deliverable[i].iter_mut().filter(|d| hit(d.0)) {
-                        d.2 *= k;
-                    }
+            for i in 0..n {
+                if sc.spare[i] > 0.0 && !restricts(i, b) {
+                    sc.orders[b].push((i, due * p.reroute_share * sc.spare[i] / tot));
                 }
             }
         }
-        let mut delivered: Vec<Vec<f64>> = orders.iter().map(|o| vec![0.0; o.len()]).collect();
+        // Each supplier: deliverable orders (export restrictions), production, allocation.
         for i in 0..n {
-            let total: f64 = deliverable[i].iter().map(|d| d.2).sum();
-            let supply_cap = {
-                let pr = st.price[s].max(1.0);
-                let floor_boost = pact
-                    .and_then(|pc| pc.price_floor.filter(|_| pc.members[i]))
-                    .map_or(1.0, |f| f.max(1.0));
-                (sn.base_output[i]
-                    * capacity_factor(r, i, s, w)
-                    * (pr * floor_boost).powf(p.eps_supply)
-                    + spare[i])
-                    .min(cap_now[i])
-            };
+            sc.recv[i] = 0.0;
+            sc.deliverable[i].clear();
+        }
+        for b in 0..n {
+            for (slot, &(i, q)) in sc.orders[b].iter().enumerate() {
+                sc.recv[i] += q;
+                sc.deliverable[i].push((b, slot, q));
+            }
+            sc.delivered[b].clear();
+            sc.delivered[b].resize(sc.orders[b].len(), 0.0);
+        }
+        // Quota: restricted buyers together get at most share × their baseline purchases.
+        for x in &acts {
+            let i = x.exporter;
+            let hit = |b: usize| b != i && x.targets.as_ref().is_none_or(|t| t[b]);
+            let base: f64 = (0..n)
+                .filter(|&b| hit(b))
+                .map(|b| {
+                    sn.flows[b]
+                        .iter()
+                        .filter(|f| f.0 == i)
+                        .map(|f| f.1)
+                        .sum::<f64>()
+                })
+                .sum();
+            let req: f64 = sc.deliverable[i]
+                .iter()
+                .filter(|d| hit(d.0))
+                .map(|d| d.2)
+                .sum();
+            if req > x.share * base && req > 0.0 {
+                let k = x.share * base / req;
+                for d in sc.deliverable[i].iter_mut().filter(|d| hit(d.0)) {
+                    d.2 *= k;
+                }
+            }
+        }
+        let pr = st.price[s].max(1.0);
+        for i in 0..n {
+            let dl = &sc.deliverable[i];
+            let total: f64 = dl.iter().map(|d| d.2).sum();
+            let floor_boost = pact
+                .and_then(|pc| pc.price_floor.filter(|_| pc.members[i]))
+                .map_or(1.0, |f| f.max(1.0));
+            let supply_cap =
+                (sn.base_output[i] * sc.cf[s][i] * (pr * floor_boost).powf(p.eps_supply)
+                    + sc.spare[i])
+                    .min(sc.cap_now[i]);
             let feed = if s == 0 {
                 f64::INFINITY
             } else {
@@ -597,34 +645,27 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
             // Allocate: pact members first when the supplier is a member, then pro rata.
             let mut left = q;
             let prio = pact.filter(|pc| pc.priority && pc.members[i]);
-            let classes: [bool; 2] = [true, false];
-            for class in classes {
-                let req: f64 = deliverable[i]
-                    .iter()
-                    .filter(|d| prio.is_none_or(|pc| pc.members[d.0] == class))
-                    .map(|d| d.2)
-                    .sum();
+            for class in [true, false] {
+                let in_class = |b: usize| prio.is_none_or(|pc| pc.members[b] == class);
+                let req: f64 = dl.iter().filter(|d| in_class(d.0)).map(|d| d.2).sum();
                 if req <= 0.0 || (prio.is_none() && !class) {
                     continue;
                 }
                 let k = (left / req).min(1.0);
-                for &(b, slot, qty) in deliverable[i]
-                    .iter()
-                    .filter(|d| prio.is_none_or(|pc| pc.members[d.0] == class))
-                {
-                    delivered[b][slot] += qty * k;
+                for &(b, slot, qty) in dl.iter().filter(|d| in_class(d.0)) {
+                    sc.delivered[b][slot] += qty * k;
                 }
                 left -= req * k;
             }
-            st.exports[s][i] = deliverable[i]
+            st.exports[s][i] = dl
                 .iter()
                 .filter(|d| d.0 != i)
-                .map(|d| delivered[d.0][d.1])
+                .map(|d| sc.delivered[d.0][d.1])
                 .sum();
         }
         for b in 0..n {
-            let got: f64 = delivered[b].iter().sum();
-            let asked: f64 = orders[b].iter().map(|x| x.1).sum();
+            let got: f64 = sc.delivered[b].iter().sum();
+            let asked: f64 = sc.orders[b].iter().map(|x| x.1).sum();
             if s == last {
                 st.cons_inv[b] += got;
             } else {
@@ -645,10 +686,9 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
                 .ln()
             })
             .sum();
-        for (i, r) in recv.into_iter().enumerate() {
-            st.orders_recv[s][i] = r;
-        }
+        st.orders_recv[s].copy_from_slice(&sc.recv);
     }
+    st.scratch = sc;
     // Consumption: from consumer inventory, then stockpiles, then the pact's joint stockpile.
     let mut consumed_total = 0.0;
     for k in 0..n {

@@ -115,6 +115,28 @@ pub fn montecarlo(
     done: &AtomicUsize,
 ) -> McResult {
     let mem = members(ds, sc);
+    // (bloc + member shortfall shares, peak price) of one material's run.
+    let measure = |net: &Network, real: &Realized| -> (Vec<f64>, f64) {
+        let mut kpi = KpiRecorder::default();
+        run(
+            net,
+            params.get(&net.material),
+            real,
+            sc.weeks,
+            &mut [&mut kpi as &mut dyn Recorder],
+        );
+        let mut bloc: Vec<usize> = mem.iter().flat_map(|m| net.demand_nodes(m)).collect();
+        bloc.dedup();
+        let mut row = vec![share(&kpi, &bloc)];
+        row.extend(mem.iter().map(|m| share(&kpi, &net.demand_nodes(m))));
+        (row, kpi.peak_price.iter().copied().fold(1.0, f64::max))
+    };
+    // A material no event touches in a run follows its undisturbed baseline: computed once,
+    // reused (the same numbers a fresh run would give, since runs are deterministic).
+    let baseline: Vec<(Vec<f64>, f64)> = nets
+        .iter()
+        .map(|net| measure(net, &Realized::default()))
+        .collect();
     let outcomes: Vec<Option<RunOutcome>> = (0..runs)
         .into_par_iter()
         .map(|r| {
@@ -123,7 +145,7 @@ pub fn montecarlo(
             }
             let mut shortfall = Vec::with_capacity(nets.len());
             let mut peak = Vec::with_capacity(nets.len());
-            for net in nets {
+            for (mi, net) in nets.iter().enumerate() {
                 let real = realize(
                     ds,
                     sc,
@@ -131,24 +153,13 @@ pub fn montecarlo(
                     &mut |k, f| uniform(seed, r as u64, k as u64, f as u64),
                     &mut |k, p| uniform(seed, r as u64, k as u64, 1 << 20) < p,
                 );
-                let mut kpi = KpiRecorder::default();
-                run(
-                    net,
-                    params.get(&net.material),
-                    &real,
-                    sc.weeks,
-                    &mut [&mut kpi as &mut dyn Recorder],
-                );
-                let mut row = vec![share(
-                    &kpi,
-                    &mem.iter().filter_map(|m| net.node(m)).collect::<Vec<_>>(),
-                )];
-                row.extend(
-                    mem.iter()
-                        .map(|m| share(&kpi, &net.node(m).into_iter().collect::<Vec<_>>())),
-                );
+                let (row, pk) = if real.is_empty() {
+                    baseline[mi].clone()
+                } else {
+                    measure(net, &real)
+                };
                 shortfall.push(row);
-                peak.push(kpi.peak_price.iter().copied().fold(1.0, f64::max));
+                peak.push(pk);
             }
             done.fetch_add(1, Ordering::Relaxed);
             Some(RunOutcome {

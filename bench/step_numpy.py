@@ -1,0 +1,376 @@
+#!/usr/bin/env python3
+"""Peer benchmark: the simulator's weekly step (`crates/sim/src/engine.rs`, fn `initial` and
+fn `step`) re-implemented with numpy, checked against and timed against the Rust example
+`crates/sim/examples/step_bench.rs`, run in the same invocation.
+
+    /work/peervenv/bin/python bench/step_numpy.py [--material M] [--scenario TOML]
+                                                  [--weeks N] [--reps N] [--no-build]
+
+The Rust example exports one material's network and the realized scenario (network.json) and
+its per-week series (rust_series.csv); this script reads them, runs the same weeks with numpy,
+compares the series, and times its run loop (initial() + `weeks` steps) in-process with
+time.perf_counter, median of --reps. The Rust figure is the example's own in-process median of
+the same loop over the same number of reps.
+
+Only the features the exported scenarios use are implemented: export restrictions (quotas and
+bans, optional target sets), capacity losses with linear recovery, rerouting of unfilled orders
+after `reroute_lag` weeks, proportional allocation, supply and demand elasticity, the
+inventory-gap price update with mean reversion, consumer inventories. The exported JSON carries
+no pact, stockpile, dumping, expansion or demand shift (step_bench.rs does not export them); the
+script asserts that the scenario TOML declares none of them.
+
+Floating-point order: every sum the Rust code does as a sequential fold is done here as a
+sequential fold too (np.bincount with weights, or np.cumsum), never np.sum (pairwise); logs,
+exps and powers are scalar and use libm through Python's math module, as Rust's f64::ln/exp/
+powf do. With that the series agree to round-off (see --tol).
+
+Exit status: 0 if the series agree within --tol (relative, 1e-12 absolute floor), 1 if not,
+2 on a setup error.
+"""
+import argparse
+import csv
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+
+
+def seqsum(a):
+    """Left-to-right sum, as Rust's `Iterator::sum` for f64 (np.sum is pairwise)."""
+    return float(np.cumsum(a)[-1]) if len(a) else 0.0
+
+
+class Net:
+    """network.json in flat (CSR-like) arrays: per stage, one entry per (buyer, supplier) flow,
+    buyer-major, in the Rust slot order."""
+
+    def __init__(self, j):
+        for key in ("pact", "stockpiles", "dumping", "expansions", "demand_shifts"):
+            assert not j.get(key), f"network.json has {key}: not implemented here"
+        self.n = len(j["countries"])
+        self.demand = np.array(j["demand"], dtype=float)
+        self.ns = len(j["stages"])
+        self.capacity, self.base_output, self.fb, self.fi, self.fq = [], [], [], [], []
+        for st in j["stages"]:
+            self.capacity.append(np.array(st["capacity"], dtype=float))
+            self.base_output.append(np.array(st["base_output"], dtype=float))
+            assert len(st["flows"]) == self.n
+            fb, fi, fq = [], [], []
+            for b, fl in enumerate(st["flows"]):
+                for i, q in fl:
+                    fb.append(b)
+                    fi.append(i)
+                    fq.append(q)
+            self.fb.append(np.array(fb, dtype=np.int64))
+            self.fi.append(np.array(fi, dtype=np.int64))
+            self.fq.append(np.array(fq, dtype=float))
+        self.links = sum(len(x) for x in self.fb)
+        self.p = j["params"]
+        self.weeks = j["weeks"]
+        self.restrictions = []
+        for x in j["restrictions"]:
+            t = None
+            if x["targets"] is not None:
+                t = np.zeros(self.n, dtype=bool)
+                t[x["targets"]] = True
+            self.restrictions.append(dict(x, targets=t))
+        self.losses = j["losses"]
+        # Sums of baseline demand and baseline output, as the price update folds them.
+        self.demand_total = seqsum(self.demand)
+        self.base_total = [seqsum(b) for b in self.base_output]
+
+
+class State:
+    pass
+
+
+def initial(net):
+    p, n, ns = net.p, net.n, net.ns
+    st = State()
+    st.week = 0
+    st.inv_in = [np.zeros(n)] + [p["input_cover_weeks"] * net.base_output[s] for s in range(1, ns)]
+    st.cons_inv = net.demand * p["cover_weeks"]
+    st.price = [1.0] * ns
+    # unfilled[s] is a ring of the last `reroute_lag` weeks' unfilled orders by buyer. Every
+    # buyer pushes one value per week, so the Rust deques all have length min(week, lag).
+    lag = p["reroute_lag"]
+    st.unfilled = [np.zeros((max(lag, 1), n)) for _ in range(ns)]
+    st.orders_recv = [b.copy() for b in net.base_output]
+    st.production = [np.zeros(n) for _ in range(ns)]
+    st.exports = [np.zeros(n) for _ in range(ns)]
+    st.demand = net.demand.copy()
+    st.desired = net.demand.copy()
+    st.consumed = np.zeros(n)
+    st.unmet = np.zeros(n)
+    st.mined = st.consumed_total = st.balance_error = 0.0
+    return st
+
+
+def stock(st):
+    return sum(float(x.sum()) for x in st.inv_in) + float(st.cons_inv.sum())
+
+
+def capacity_factors(net, w):
+    """cf[s][node]: Π over that node's losses of (1 − loss), linear recovery after `end`."""
+    cf = [np.ones(net.n) for _ in range(net.ns)]
+    for l in net.losses:
+        if l["start"] <= w < l["end"]:
+            loss = l["share"]
+        elif l["end"] <= w < l["end"] + l["recovery"]:
+            loss = l["share"] * (1.0 - (w - l["end"] + 1) / (l["recovery"] + 1))
+        else:
+            loss = 0.0
+        cf[l["stage"]][l["node"]] *= 1.0 - loss
+    return cf
+
+
+def step(net, st):
+    p, n, ns = net.p, net.n, net.ns
+    w = st.week
+    last = ns - 1
+    lag, rshare = p["reroute_lag"], p["reroute_share"]
+    stock_before = stock(st)
+    nodes = np.arange(n)
+    # Final demand: baseline (no demand shifts) × price response.
+    st.desired = net.demand * 1.0
+    st.demand = st.desired * math.pow(st.price[last], p["eps_demand"])
+    cf = capacity_factors(net, w)
+    active = [x for x in net.restrictions if x["start"] <= w < x["end"]]
+    mined = 0.0
+    for s in range(ns):
+        fb, fi, fq = net.fb[s], net.fi[s], net.fq[s]
+        base_out = net.base_output[s]
+        # What each buyer wants from stage s.
+        if s == last:
+            want = np.maximum(
+                st.demand + (p["cover_weeks"] * net.demand - st.cons_inv) / p["replenish_weeks"], 0.0)
+        else:
+            cap = net.capacity[s + 1] * cf[s + 1] + 0.0
+            plan = np.minimum(st.orders_recv[s + 1], cap)
+            want = np.maximum(
+                plan + (p["input_cover_weeks"] * net.base_output[s + 1] - st.inv_in[s + 1])
+                / p["replenish_weeks"], 0.0)
+        # Orders: the baseline mix scaled to `want` (no tariffs, no dumping).
+        base = np.bincount(fb, fq, minlength=n)
+        wgt = fq / base[fb]
+        tot = np.bincount(fb, wgt, minlength=n)
+        act = ((base > 0.0) & (want > 0.0))[fb]
+        ob, oi = fb[act], fi[act]
+        oq = want[ob] * wgt[act] / tot[ob]
+        # Rerouting of the orders left unfilled `lag` weeks ago.
+        cap_now = net.capacity[s] * cf[s] + 0.0
+        spare = np.maximum(cap_now - base_out, 0.0)
+        rs = [x for x in active if x["stage"] == s]
+        if lag >= 1 and w >= lag:
+            due = st.unfilled[s][w % lag].copy()
+        else:
+            due = np.zeros(n)
+        rb_idx = np.nonzero(due > 0.0)[0]
+        rb = ri = rq = np.zeros(0)
+        if len(rb_idx):
+            ok = np.broadcast_to(spare > 0.0, (len(rb_idx), n)).copy()  # [buyer row, supplier]
+            for x in rs:
+                hit = rb_idx != x["exporter"]
+                if x["targets"] is not None:
+                    hit &= x["targets"][rb_idx]
+                ok[hit, x["exporter"]] = False
+            tot_sp = np.cumsum(np.where(ok, spare, 0.0), axis=1)[:, -1]
+            ok &= (tot_sp > 0.0)[:, None]
+            r_row, ri = np.nonzero(ok)  # row-major: buyer, then supplier ascending
+            rb = rb_idx[r_row]
+            rq = due[rb] * rshare * spare[ri] / tot_sp[r_row]
+        # All orders in the Rust (buyer, slot) order: baseline slots, then rerouted ones.
+        B = np.concatenate([ob, rb.astype(np.int64)])
+        I = np.concatenate([oi, ri.astype(np.int64)])
+        Q = np.concatenate([oq, rq])
+        order = np.argsort(B, kind="stable")
+        B, I, Q = B[order], I[order], Q[order]
+        recv = np.bincount(I, Q, minlength=n)
+        # Export restrictions: restricted buyers of exporter i together get at most
+        # share × their baseline purchases from i.
+        D = Q.copy()
+        for x in rs:
+            i = x["exporter"]
+            hit_b = nodes != i
+            if x["targets"] is not None:
+                hit_b &= x["targets"]
+            from_i = fi == i
+            per_buyer = np.bincount(fb[from_i], fq[from_i], minlength=n)
+            qbase = seqsum(np.where(hit_b, per_buyer, 0.0))
+            m = (I == i) & hit_b[B]
+            req = seqsum(D[m])
+            allowed = x["share"] * qbase
+            if req > allowed and req > 0.0:
+                D[m] *= allowed / req
+        # Production within the supply response, capacity and feed; pro-rata allocation.
+        total = np.bincount(I, D, minlength=n)
+        pw = math.pow(max(st.price[s], 1.0) * 1.0, p["eps_supply"])
+        supply_cap = np.minimum(base_out * cf[s] * pw + spare, cap_now)
+        q = np.minimum(total, supply_cap)
+        if s == 0:
+            mined += seqsum(q)
+        else:
+            q = np.minimum(q, st.inv_in[s])
+            st.inv_in[s] = st.inv_in[s] - q
+        st.production[s] = q
+        with np.errstate(divide="ignore", invalid="ignore"):
+            k = np.where(total > 0.0, np.minimum(q / total, 1.0), 0.0)
+        delivered = D * k[I]
+        ext = B != I
+        st.exports[s] = np.bincount(I[ext], delivered[ext], minlength=n)
+        got = np.bincount(B, delivered, minlength=n)
+        asked = np.bincount(B, Q, minlength=n)
+        if s == last:
+            st.cons_inv = st.cons_inv + got
+        else:
+            st.inv_in[s + 1] = st.inv_in[s + 1] + got
+        if lag >= 1:
+            st.unfilled[s][w % lag] = np.maximum(asked - got, 0.0)
+        st.orders_recv[s] = recv
+    # Consumption from consumer inventory (no stockpiles, no pact).
+    d = st.demand
+    take = np.minimum(d, st.cons_inv)
+    st.cons_inv = st.cons_inv - take
+    st.consumed = take
+    st.unmet = np.maximum(d - take, 0.0)
+    consumed_total = seqsum(take)
+    # Prices: inventory gap up, mean reversion toward the anchor (0: no dumping).
+    for s in range(ns):
+        if s == last:
+            held, target = seqsum(st.cons_inv), p["cover_weeks"] * net.demand_total
+        else:
+            held, target = seqsum(st.inv_in[s + 1]), p["input_cover_weeks"] * net.base_total[s + 1]
+        x = min(max((target - held) / target, -1.0), 1.0) if target > 0.0 else 0.0
+        lnp = math.log(st.price[s])
+        lp = lnp + p["lambda"] * x - p["rho"] * (lnp - 0.0)
+        st.price[s] = min(max(math.exp(lp), 0.05), 100.0)
+    st.mined = mined
+    st.consumed_total = consumed_total
+    st.balance_error = stock(st) - stock_before - mined + consumed_total
+    st.week += 1
+
+
+def run_series(net, weeks):
+    st = initial(net)
+    rows = []
+    for _ in range(weeks):
+        step(net, st)
+        short = seqsum(np.maximum(st.desired - st.consumed, 0.0))
+        rows.append((st.week, st.price[0], st.price[-1], short,
+                     seqsum(st.production[0]), seqsum(st.production[-1])))
+    return rows
+
+
+def run_loop(net, weeks):
+    st = initial(net)
+    for _ in range(weeks):
+        step(net, st)
+    return st
+
+
+def check_scenario(path, material):
+    """The scenario must use, for this material, only the features implemented here."""
+    sc = tomllib.loads(path.read_text())
+    bad = sorted({e.get("kind") for e in sc.get("event", [])
+                  if e.get("material") == material
+                  and e.get("kind") not in ("export_restriction", "capacity_loss")})
+    bad += sorted({q.get("kind") for q in sc.get("policy", [])
+                   if q.get("material", material) == material})
+    if bad:
+        sys.exit(f"scenario {path} uses {bad} for {material}: not implemented here")
+    return sc
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--material", default="cobalt")
+    ap.add_argument("--scenario", default="data/scenarios/drc-cobalt-2025.toml",
+                    help="relative paths are resolved from the repository root")
+    ap.add_argument("--weeks", type=int, default=None, help="default: the scenario's")
+    ap.add_argument("--reps", type=int, default=20)
+    ap.add_argument("--no-build", action="store_true")
+    ap.add_argument("--out", default=None, help="keep network.json / rust_series.csv here")
+    ap.add_argument("--tol", type=float, default=1e-9)
+    a = ap.parse_args()
+
+    scen = Path(a.scenario)
+    if not scen.is_absolute():
+        scen = (REPO / scen) if (REPO / scen).exists() else scen.resolve()
+    sc = check_scenario(scen, a.material)
+    if not a.no_build:
+        r = subprocess.run(["cargo", "build", "--release", "-q", "-p", "quadrant-sim",
+                            "--example", "step_bench"], cwd=REPO)
+        if r.returncode:
+            sys.exit(2)
+    tdir = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
+    if not tdir.is_absolute():
+        tdir = REPO / tdir
+    exe = tdir / "release" / "examples" / "step_bench"
+    if not exe.exists():
+        print(f"missing {exe}; run without --no-build", file=sys.stderr)
+        sys.exit(2)
+    out = Path(a.out) if a.out else Path(tempfile.mkdtemp(prefix="step_numpy_"))
+    # Weeks: the scenario's unless given (the example defaults to it as well).
+    weeks_arg = [str(a.weeks or sc["weeks"])]
+    r = subprocess.run([str(exe), a.material, str(scen), str(out), *weeks_arg, str(a.reps)],
+                       cwd=REPO, capture_output=True, text=True)
+    if r.returncode:
+        print(r.stderr, file=sys.stderr)
+        sys.exit(2)
+    rust = json.loads(r.stdout.strip().splitlines()[-1])
+    net = Net(json.loads((out / "network.json").read_text()))
+    weeks = net.weeks
+    assert net.links == rust["links"], (net.links, rust["links"])
+
+    # Agreement.
+    with open(out / "rust_series.csv") as f:
+        ref = [tuple(float(v) for v in row) for row in list(csv.reader(f))[1:]]
+    mine = run_series(net, weeks)
+    cols = ["price_stage0", "price_last", "shortfall_total", "production_stage0",
+            "production_last"]
+    worst = {c: (0.0, 0) for c in cols}
+    for rr, mm in zip(ref, mine):
+        assert int(rr[0]) == mm[0]
+        for c, x, y in zip(cols, rr[1:], mm[1:]):
+            d = abs(x - y)
+            rel = 0.0 if d <= 1e-12 else d / max(abs(x), abs(y))
+            if rel > worst[c][0]:
+                worst[c] = (rel, mm[0])
+    ok = len(ref) == len(mine) == weeks and all(v[0] <= a.tol for v in worst.values())
+
+    # Timing: initial() + weeks steps, as the Rust example.
+    times = []
+    for _ in range(a.reps):
+        t0 = time.perf_counter()
+        run_loop(net, weeks)
+        times.append(time.perf_counter() - t0)
+    times.sort()
+    med = times[len(times) // 2]  # upper median for even N, as the Rust example
+
+    lu = net.links * weeks
+    print(f"# {a.material}, {scen.name}: {net.n} nodes, {net.ns} stages, {net.links} links, "
+          f"{weeks} weeks, {a.reps} reps; python {platform.python_version()}, "
+          f"numpy {np.__version__}; load {os.getloadavg()[0]:.2f}")
+    print("# agreement with rust_series.csv, max relative difference (week):")
+    for c in cols:
+        print(f"#   {c:18s} {worst[c][0]:.3e} (week {worst[c][1]})")
+    print(f"# series {'AGREE' if ok else 'DISAGREE'} (tol {a.tol:g})")
+    print(f"{'implementation':14s} {'median_s':>10s} {'link_upd/s':>12s} {'ratio':>7s}")
+    print(f"{'rust':14s} {rust['median_s']:10.6f} {rust['link_updates_per_s']:12.4g} {1.0:7.2f}")
+    print(f"{'numpy':14s} {med:10.6f} {lu / med:12.4g} {med / rust['median_s']:7.2f}")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
