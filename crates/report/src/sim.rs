@@ -30,12 +30,9 @@ pub fn sim_table(r: &SimResult) -> String {
                 x.short_weeks
             ));
         }
-        let prices: Vec<String> = m
-            .prices
-            .iter()
-            .map(|(st, peak, mean)| format!("{st} peak ×{peak:.2} (mean ×{mean:.2})"))
-            .collect();
-        s.push_str(&format!("  prices: {}\n", prices.join(" · ")));
+        for (st, peak, mean) in &m.prices {
+            s.push_str(&format!("  price, {st}: peak ×{peak:.2}, mean ×{mean:.2} of baseline\n"));
+        }
         s.push_str(&format!(
             "  extra spend at the last stage: {:.0} t-equivalent at baseline price\n",
             m.cost_index_t
