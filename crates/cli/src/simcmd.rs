@@ -17,9 +17,12 @@ use std::sync::Arc;
 pub struct SimArgs {
     /// Scenario file, or the name of a shipped one (drc-cobalt-2025, quad-pact, …).
     scenario: String,
-    /// table | json | csv
+    /// table | json | csv | parquet (parquet needs --output)
     #[arg(long, default_value = "table")]
     format: String,
+    /// Write the KPIs to this file instead of standard output.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
     /// Write the weekly series (price per stage, shortfall per country) to this CSV file.
     #[arg(long)]
     series: Option<PathBuf>,
@@ -39,9 +42,12 @@ pub struct McArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
-    /// table | json | csv
+    /// table | json | csv | parquet (one row per run, material and subject; needs --output)
     #[arg(long, default_value = "table")]
     format: String,
+    /// Write the results to this file instead of standard output.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
     #[arg(long)]
     params: Option<PathBuf>,
 }
@@ -120,6 +126,24 @@ fn scenario(ds: &Dataset, name: &str) -> Result<Scenario> {
     })
 }
 
+fn fmt_ok_parquet(f: &str, output: Option<&Path>) -> Result<()> {
+    match (f, output) {
+        ("parquet", None) => bail!("--format parquet writes a file: add --output FILE"),
+        ("parquet", Some(_)) => Ok(()),
+        _ => fmt_ok(f),
+    }
+}
+
+fn emit(text: String, output: Option<&Path>) -> Result<()> {
+    match output {
+        Some(p) => std::fs::write(p, text).map_err(|e| anyhow!("{}: {e}", p.display())),
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+    }
+}
+
 fn fmt_ok(f: &str) -> Result<()> {
     if ["table", "json", "csv"].contains(&f) {
         Ok(())
@@ -129,7 +153,7 @@ fn fmt_ok(f: &str) -> Result<()> {
 }
 
 pub fn simulate_cmd(data: Option<&Path>, a: SimArgs) -> Result<()> {
-    fmt_ok(&a.format)?;
+    fmt_ok_parquet(&a.format, a.output.as_deref())?;
     let ds = load(data)?;
     let p = params(a.params.as_deref())?;
     let sc = scenario(&ds, &a.scenario)?;
@@ -171,19 +195,23 @@ pub fn simulate_cmd(data: Option<&Path>, a: SimArgs) -> Result<()> {
         }
         std::fs::write(path, s).map_err(|e| anyhow!("{}: {e}", path.display()))?;
     }
-    print!(
-        "{}",
+    if a.format == "parquet" {
+        let out = a.output.as_deref().expect("checked");
+        return quadrant_report::parquet_out::sim_kpis(out, &r)
+            .map_err(|e| anyhow!("{}: {e}", out.display()));
+    }
+    emit(
         match a.format.as_str() {
             "json" => serde_json::to_string_pretty(&r)? + "\n",
             "csv" => quadrant_report::sim::sim_csv(&r),
             _ => quadrant_report::sim::sim_table(&r),
-        }
-    );
-    Ok(())
+        },
+        a.output.as_deref(),
+    )
 }
 
 pub fn montecarlo_cmd(data: Option<&Path>, a: McArgs) -> Result<()> {
-    fmt_ok(&a.format)?;
+    fmt_ok_parquet(&a.format, a.output.as_deref())?;
     if a.runs == 0 {
         bail!("--runs must be at least 1");
     }
@@ -225,15 +253,28 @@ pub fn montecarlo_cmd(data: Option<&Path>, a: McArgs) -> Result<()> {
     let r = pool.install(|| montecarlo(&ds, &nets, &p, &sc, a.runs, a.seed, &stop, &done));
     done.store(a.runs, Ordering::Relaxed);
     let _ = progress.join();
-    print!(
-        "{}",
+    if a.format == "parquet" {
+        let out = a.output.as_deref().expect("checked");
+        let mats: Vec<String> = nets.iter().map(|n| n.material.clone()).collect();
+        let mut subjects = vec![sc.bloc.clone()];
+        subjects.extend(
+            quadrant_sim::scenario::resolve(
+                &ds,
+                &quadrant_sim::scenario::Targets::Named(format!("bloc:{}", sc.bloc)),
+            )
+            .unwrap_or_default(),
+        );
+        return quadrant_report::parquet_out::mc_runs(out, &r, &mats, &subjects)
+            .map_err(|e| anyhow!("{}: {e}", out.display()));
+    }
+    emit(
         match a.format.as_str() {
             "json" => serde_json::to_string_pretty(&r)? + "\n",
             "csv" => quadrant_report::sim::mc_csv(&r),
             _ => quadrant_report::sim::mc_table(&r),
-        }
-    );
-    Ok(())
+        },
+        a.output.as_deref(),
+    )
 }
 
 pub fn chokepoints_cmd(data: Option<&Path>, a: ChokeArgs) -> Result<()> {

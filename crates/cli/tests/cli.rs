@@ -397,3 +397,38 @@ fn a_bad_scenario_file_is_refused_with_its_line() {
     assert!(!o.status.success());
     assert!(err.contains(":2: field `material`: expected a material id from materials.csv, found \"unobtainium\""), "{err}");
 }
+
+#[test]
+fn simulation_and_montecarlo_write_parquet() {
+    let dir = std::env::temp_dir();
+    let a = dir.join(format!("quadrant-sim-{}.parquet", std::process::id()));
+    let b = dir.join(format!("quadrant-mc-{}.parquet", std::process::id()));
+    ok(&[
+        "simulate",
+        "drc-cobalt-2025",
+        "--format",
+        "parquet",
+        "-o",
+        a.to_str().unwrap(),
+    ]);
+    ok(&[
+        "montecarlo",
+        "montecarlo-quad",
+        "--runs",
+        "4",
+        "--format",
+        "parquet",
+        "-o",
+        b.to_str().unwrap(),
+    ]);
+    for p in [&a, &b] {
+        let bytes = std::fs::read(p).unwrap();
+        let _ = std::fs::remove_file(p);
+        assert!(
+            bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"),
+            "a Parquet file"
+        );
+    }
+    let o = quadrant(&["simulate", "drc-cobalt-2025", "--format", "parquet"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("add --output FILE"));
+}

@@ -3,6 +3,7 @@
 //! from a `quadrant-metrics` value, and every printed figure carries its source and year.
 
 mod html;
+pub mod parquet_out;
 pub mod sim;
 mod text;
 

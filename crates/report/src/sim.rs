@@ -31,7 +31,9 @@ pub fn sim_table(r: &SimResult) -> String {
             ));
         }
         for (st, peak, mean) in &m.prices {
-            s.push_str(&format!("  price, {st}: peak ×{peak:.2}, mean ×{mean:.2} of baseline\n"));
+            s.push_str(&format!(
+                "  price, {st}: peak ×{peak:.2}, mean ×{mean:.2} of baseline\n"
+            ));
         }
         s.push_str(&format!(
             "  extra spend at the last stage: {:.0} t-equivalent at baseline price\n",

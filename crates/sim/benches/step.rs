@@ -15,22 +15,31 @@ fn bench(c: &mut Criterion) {
     let trade = TradeIndex::build(&ds);
     let params = Params::shipped();
     let mut g = c.benchmark_group("step");
-    for (material, scen) in [("cobalt", "drc-cobalt-2025"), ("lithium", "quad-lithium-refining")] {
+    for (material, scen) in [
+        ("cobalt", "drc-cobalt-2025"),
+        ("lithium", "quad-lithium-refining"),
+    ] {
         let (p, t) = shipped::find(scen).unwrap();
         let sc = Scenario::parse(p, t, &ds).unwrap();
-        let net = networks(&ds, &trade, &sc).into_iter().find(|n| n.material == material).unwrap();
+        let net = networks(&ds, &trade, &sc)
+            .into_iter()
+            .find(|n| n.material == material)
+            .unwrap();
         let r = realize(&ds, &sc, &net, &mut |_, _| 0.5, &mut |_, _| true);
         let mp = params.get(material);
         g.throughput(Throughput::Elements((net.links() * sc.weeks) as u64));
-        g.bench_function(format!("{material}_{}w_{}links", sc.weeks, net.links()), |b| {
-            b.iter(|| {
-                let mut st = initial(&net, mp, &r);
-                for _ in 0..sc.weeks {
-                    step(&net, mp, &r, &mut st);
-                }
-                st
-            })
-        });
+        g.bench_function(
+            format!("{material}_{}w_{}links", sc.weeks, net.links()),
+            |b| {
+                b.iter(|| {
+                    let mut st = initial(&net, mp, &r);
+                    for _ in 0..sc.weeks {
+                        step(&net, mp, &r, &mut st);
+                    }
+                    st
+                })
+            },
+        );
     }
     g.finish();
     let mut g = c.benchmark_group("montecarlo");
@@ -39,9 +48,25 @@ fn bench(c: &mut Criterion) {
     let sc = Scenario::parse(p, t, &ds).unwrap();
     let nets = networks(&ds, &trade, &sc);
     for threads in [1, 2] {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
         g.bench_function(format!("quad_set_64_runs_520w_{threads}_threads"), |b| {
-            b.iter(|| pool.install(|| montecarlo(&ds, &nets, &params, &sc, 64, 1, &AtomicBool::new(false), &AtomicUsize::new(0))))
+            b.iter(|| {
+                pool.install(|| {
+                    montecarlo(
+                        &ds,
+                        &nets,
+                        &params,
+                        &sc,
+                        64,
+                        1,
+                        &AtomicBool::new(false),
+                        &AtomicUsize::new(0),
+                    )
+                })
+            })
         });
     }
     g.finish();

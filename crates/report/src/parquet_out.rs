@@ -1,0 +1,175 @@
+//! Parquet output for tables of figures (simulation KPIs, Monte Carlo runs), for analysts who
+//! load results into pandas, polars, DuckDB or Spark.
+
+use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int64Type};
+use parquet::file::properties::WriterProperties;
+use parquet::file::writer::SerializedFileWriter;
+use parquet::schema::parser::parse_message_type;
+use std::path::Path;
+use std::sync::Arc;
+
+/// One column of a table.
+pub enum Column {
+    Text(Vec<String>),
+    F64(Vec<f64>),
+    I64(Vec<i64>),
+}
+
+impl Column {
+    fn len(&self) -> usize {
+        match self {
+            Column::Text(v) => v.len(),
+            Column::F64(v) => v.len(),
+            Column::I64(v) => v.len(),
+        }
+    }
+}
+
+/// Writes `columns` (equal lengths) as one zstd-compressed row group.
+pub fn write(path: &Path, columns: &[(&str, Column)]) -> Result<(), String> {
+    let n = columns.first().map_or(0, |c| c.1.len());
+    if let Some((name, _)) = columns.iter().find(|c| c.1.len() != n) {
+        return Err(format!("column {name} has a different length"));
+    }
+    let fields: Vec<String> = columns
+        .iter()
+        .map(|(name, c)| match c {
+            Column::Text(_) => format!("REQUIRED BYTE_ARRAY {name} (UTF8);"),
+            Column::F64(_) => format!("REQUIRED DOUBLE {name};"),
+            Column::I64(_) => format!("REQUIRED INT64 {name};"),
+        })
+        .collect();
+    let schema = parse_message_type(&format!("message quadrant {{ {} }}", fields.join(" ")))
+        .map_err(|e| e.to_string())?;
+    let props = WriterProperties::builder()
+        .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
+        .set_created_by("quadrant".into())
+        .build();
+    let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut w = SerializedFileWriter::new(file, Arc::new(schema), Arc::new(props))
+        .map_err(|e| e.to_string())?;
+    let mut rg = w.next_row_group().map_err(|e| e.to_string())?;
+    let mut k = 0;
+    while let Some(mut col) = rg.next_column().map_err(|e| e.to_string())? {
+        match &columns[k].1 {
+            Column::Text(v) => {
+                let b: Vec<ByteArray> = v.iter().map(|s| ByteArray::from(s.as_str())).collect();
+                col.typed::<ByteArrayType>()
+                    .write_batch(&b, None, None)
+                    .map_err(|e| e.to_string())?;
+            }
+            Column::F64(v) => {
+                col.typed::<DoubleType>()
+                    .write_batch(v, None, None)
+                    .map_err(|e| e.to_string())?;
+            }
+            Column::I64(v) => {
+                col.typed::<Int64Type>()
+                    .write_batch(v, None, None)
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        col.close().map_err(|e| e.to_string())?;
+        k += 1;
+    }
+    rg.close().map_err(|e| e.to_string())?;
+    w.close().map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// Simulation KPIs: one row per (material, subject).
+pub fn sim_kpis(path: &Path, r: &quadrant_sim::SimResult) -> Result<(), String> {
+    let (mut mat, mut subj, mut dem, mut short, mut share, mut rat, mut weeks) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    for m in &r.materials {
+        for x in std::iter::once(&m.bloc)
+            .chain(m.members.iter())
+            .chain(std::iter::once(&m.world))
+        {
+            mat.push(m.material.clone());
+            subj.push(x.country.clone());
+            dem.push(x.demand_t);
+            short.push(x.shortfall_t);
+            share.push(x.shortfall_pct);
+            rat.push(x.rationed_t);
+            weeks.push(x.short_weeks as i64);
+        }
+    }
+    write(
+        path,
+        &[
+            ("material", Column::Text(mat)),
+            ("subject", Column::Text(subj)),
+            ("desired_demand_t", Column::F64(dem)),
+            ("shortfall_t", Column::F64(short)),
+            ("shortfall_share", Column::F64(share)),
+            ("rationed_t", Column::F64(rat)),
+            ("short_weeks", Column::I64(weeks)),
+        ],
+    )
+}
+
+/// Monte Carlo: one row per (run, material, subject), so that any statistic can be recomputed.
+pub fn mc_runs(
+    path: &Path,
+    r: &quadrant_sim::montecarlo::McResult,
+    materials: &[String],
+    subjects: &[String],
+) -> Result<(), String> {
+    let (mut run, mut mat, mut subj, mut short, mut peak) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    for o in &r.outcomes {
+        for (mi, row) in o.shortfall.iter().enumerate() {
+            for (si, v) in row.iter().enumerate() {
+                run.push(o.run as i64);
+                mat.push(materials[mi].clone());
+                subj.push(subjects[si].clone());
+                short.push(*v);
+                peak.push(o.peak_price[mi]);
+            }
+        }
+    }
+    write(
+        path,
+        &[
+            ("run", Column::I64(run)),
+            ("material", Column::Text(mat)),
+            ("subject", Column::Text(subj)),
+            ("shortfall_share", Column::F64(short)),
+            ("peak_price", Column::F64(peak)),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::RowAccessor;
+
+    #[test]
+    fn a_written_table_reads_back() {
+        let path = std::env::temp_dir().join(format!("quadrant-pq-{}.parquet", std::process::id()));
+        write(
+            &path,
+            &[
+                ("subject", Column::Text(vec!["USA".into(), "JPN".into()])),
+                ("share", Column::F64(vec![0.25, 0.5])),
+                ("weeks", Column::I64(vec![3, 7])),
+            ],
+        )
+        .unwrap();
+        let r = SerializedFileReader::new(std::fs::File::open(&path).unwrap()).unwrap();
+        assert_eq!(r.metadata().file_metadata().num_rows(), 2);
+        let rows: Vec<_> = r.get_row_iter(None).unwrap().map(|x| x.unwrap()).collect();
+        assert_eq!(rows[1].get_string(0).unwrap(), "JPN");
+        assert_eq!(rows[1].get_double(1).unwrap(), 0.5);
+        assert_eq!(rows[0].get_long(2).unwrap(), 3);
+        let _ = std::fs::remove_file(&path);
+        assert!(write(
+            &path,
+            &[("a", Column::F64(vec![1.0])), ("b", Column::I64(vec![]))]
+        )
+        .is_err());
+    }
+}
