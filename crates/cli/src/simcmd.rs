@@ -17,7 +17,7 @@ use std::sync::Arc;
 pub struct SimArgs {
     /// Scenario file, or the name of a shipped one (drc-cobalt-2025, quad-pact, …).
     scenario: String,
-    /// table | json | csv | parquet (parquet needs --output)
+    /// table | json | csv | html (charts) | parquet (parquet needs --output)
     #[arg(long, default_value = "table")]
     format: String,
     /// Write the KPIs to this file instead of standard output.
@@ -153,7 +153,9 @@ fn fmt_ok(f: &str) -> Result<()> {
 }
 
 pub fn simulate_cmd(data: Option<&Path>, a: SimArgs) -> Result<()> {
-    fmt_ok_parquet(&a.format, a.output.as_deref())?;
+    if a.format != "html" {
+        fmt_ok_parquet(&a.format, a.output.as_deref())?;
+    }
     let ds = load(data)?;
     let p = params(a.params.as_deref())?;
     let sc = scenario(&ds, &a.scenario)?;
@@ -165,7 +167,13 @@ pub fn simulate_cmd(data: Option<&Path>, a: SimArgs) -> Result<()> {
             sc.material_ids()
         );
     }
-    let r = simulate(&ds, &nets, &p, &sc, a.series.is_some());
+    let r = simulate(
+        &ds,
+        &nets,
+        &p,
+        &sc,
+        a.series.is_some() || a.format == "html",
+    );
     if let Some(path) = &a.series {
         let mut s = String::from("material,week,subject,value_kind,value\n");
         for (m, net) in r.materials.iter().zip(&nets) {
@@ -204,6 +212,7 @@ pub fn simulate_cmd(data: Option<&Path>, a: SimArgs) -> Result<()> {
         match a.format.as_str() {
             "json" => serde_json::to_string_pretty(&r)? + "\n",
             "csv" => quadrant_report::sim::sim_csv(&r),
+            "html" => quadrant_report::sim::sim_html(&r),
             _ => quadrant_report::sim::sim_table(&r),
         },
         a.output.as_deref(),

@@ -432,3 +432,14 @@ fn simulation_and_montecarlo_write_parquet() {
     let o = quadrant(&["simulate", "drc-cobalt-2025", "--format", "parquet"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("add --output FILE"));
 }
+
+#[test]
+fn simulation_html_has_charts() {
+    let t = ok(&["simulate", "quad-pact", "--format", "html"]);
+    assert!(t.starts_with("<!doctype html>"));
+    assert!(
+        t.matches("<polyline").count() >= 2,
+        "price and shortfall series"
+    );
+    assert!(!t.contains("<script"));
+}

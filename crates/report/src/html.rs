@@ -18,9 +18,18 @@ const OTHER: &str = "#9aa5b1";
 /// Horizontal bars: (label, share, colour).
 fn bars(title: &str, rows: &[(String, f64, &str)]) -> String {
     let h = 22 * rows.len() + 30;
+    // Label column wide enough for the longest label (about 7 px a character at 12 px).
+    let lw = rows
+        .iter()
+        .map(|r| r.0.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(8) as f64
+        * 7.0;
     let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"420\" height=\"{h}\" role=\"img\" aria-label=\"{}\">\
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{h}\" role=\"img\" aria-label=\"{}\">\
          <text x=\"0\" y=\"14\" font-size=\"13\" font-weight=\"bold\">{}</text>",
+        lw + 360.0,
         esc(title),
         esc(title)
     );
@@ -28,13 +37,13 @@ fn bars(title: &str, rows: &[(String, f64, &str)]) -> String {
         let y = 24 + i * 22;
         let w = (v.clamp(0.0, 1.0) * 300.0).round();
         s.push_str(&format!(
-            "<text x=\"0\" y=\"{}\" font-size=\"12\">{}</text><rect x=\"60\" y=\"{}\" width=\"{w}\" height=\"16\" fill=\"{colour}\"><title>{} {}</title></rect><text x=\"{}\" y=\"{}\" font-size=\"12\">{}</text>",
+            "<text x=\"0\" y=\"{}\" font-size=\"12\">{}</text><rect x=\"{lw}\" y=\"{}\" width=\"{w}\" height=\"16\" fill=\"{colour}\"><title>{} {}</title></rect><text x=\"{}\" y=\"{}\" font-size=\"12\">{}</text>",
             y + 13,
             esc(label),
             y,
             esc(label),
             pct(*v),
-            65.0 + w,
+            lw + 5.0 + w,
             y + 13,
             pct(*v)
         ));

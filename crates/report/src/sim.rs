@@ -200,3 +200,147 @@ pub fn backtest_csv(cases: &[BacktestCase]) -> String {
     }
     s
 }
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// A line chart of weekly series: (label, colour, values).
+fn line_chart(title: &str, y_label: &str, series: &[(String, &str, Vec<f64>)]) -> String {
+    let (w, h, l, b) = (640.0, 220.0, 56.0, 28.0);
+    let n = series.iter().map(|s| s.2.len()).max().unwrap_or(0).max(2);
+    let ymax = series
+        .iter()
+        .flat_map(|s| s.2.iter().copied())
+        .fold(0.0f64, f64::max)
+        .max(1e-9)
+        * 1.05;
+    let x = |i: usize| l + (w - l - 10.0) * i as f64 / (n - 1) as f64;
+    let y = |v: f64| 10.0 + (h - b - 10.0) * (1.0 - v / ymax);
+    let mut s = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{}\" role=\"img\" aria-label=\"{t}\"><text x=\"{l}\" y=\"10\" font-size=\"13\" font-weight=\"bold\">{t}</text>",
+        h + 18.0 * series.len() as f64,
+        t = esc(title)
+    );
+    s.push_str(&format!(
+        "<line x1=\"{l}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#888\"/><line x1=\"{l}\" y1=\"10\" x2=\"{l}\" y2=\"{}\" stroke=\"#888\"/>",
+        h - b,
+        w - 10.0,
+        h - b,
+        h - b
+    ));
+    for k in 0..=4 {
+        let v = ymax * k as f64 / 4.0;
+        s.push_str(&format!(
+            "<text x=\"2\" y=\"{:.1}\" font-size=\"10\">{}</text>",
+            y(v) + 3.0,
+            if ymax >= 100.0 {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.2}")
+            }
+        ));
+    }
+    s.push_str(&format!("<text x=\"{l}\" y=\"{}\" font-size=\"10\">week 1</text><text x=\"{}\" y=\"{}\" font-size=\"10\">week {n}</text>", h - 12.0, w - 60.0, h - 12.0));
+    s.push_str(&format!(
+        "<text x=\"{}\" y=\"{}\" font-size=\"10\">{}</text>",
+        l + 200.0,
+        h - 12.0,
+        esc(y_label)
+    ));
+    for (k, (label, colour, v)) in series.iter().enumerate() {
+        let pts: Vec<String> = v
+            .iter()
+            .enumerate()
+            .map(|(i, &q)| format!("{:.1},{:.1}", x(i), y(q)))
+            .collect();
+        s.push_str(&format!(
+            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.5\" points=\"{}\"/>",
+            pts.join(" ")
+        ));
+        let ly = h + 6.0 + 18.0 * k as f64;
+        s.push_str(&format!("<rect x=\"{l}\" y=\"{}\" width=\"12\" height=\"4\" fill=\"{colour}\"/><text x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>", ly, l + 18.0, ly + 5.0, esc(label)));
+    }
+    s.push_str("</svg>");
+    s
+}
+
+const COLOURS: [&str; 6] = [
+    "#1f6fb2", "#c0392b", "#27ae60", "#8e44ad", "#d35400", "#7f8c8d",
+];
+
+/// One self-contained page: KPI tables and weekly charts (prices, the members' shortfall).
+pub fn sim_html(r: &SimResult) -> String {
+    let mut body = format!("<h1>{}</h1>", esc(&r.scenario));
+    for m in &r.materials {
+        body.push_str(&format!(
+            "<section><h2>{} <small>network {} ({}), {} weeks</small></h2>",
+            esc(&m.material),
+            m.year,
+            esc(&m.datasets.join(" + ")),
+            m.weeks
+        ));
+        body.push_str("<table><tr><th>who</th><th>desired demand (t)</th><th>shortfall (t)</th><th>share</th><th>rationed (t)</th><th>weeks short</th></tr>");
+        for x in std::iter::once(&m.bloc)
+            .chain(m.members.iter())
+            .chain(std::iter::once(&m.world))
+        {
+            body.push_str(&format!(
+                "<tr><td>{}</td><td>{:.0}</td><td>{:.0}</td><td>{}</td><td>{:.0}</td><td>{}</td></tr>",
+                esc(&x.country),
+                x.demand_t,
+                x.shortfall_t,
+                pct(x.shortfall_pct),
+                x.rationed_t,
+                x.short_weeks
+            ));
+        }
+        body.push_str("</table>");
+        if let Some(sr) = &m.series {
+            let prices: Vec<(String, &str, Vec<f64>)> = m
+                .prices
+                .iter()
+                .enumerate()
+                .map(|(s, (st, _, _))| {
+                    (
+                        format!("{st} price"),
+                        COLOURS[s % COLOURS.len()],
+                        sr.price.iter().map(|p| p[s]).collect(),
+                    )
+                })
+                .collect();
+            body.push_str(&line_chart(
+                &format!("{}: price relative to baseline", m.material),
+                "× baseline",
+                &prices,
+            ));
+            let short: Vec<(String, &str, Vec<f64>)> = m
+                .members
+                .iter()
+                .enumerate()
+                .filter_map(|(k, x)| {
+                    let i = m.countries.iter().position(|c| *c == x.country)?;
+                    Some((
+                        format!("{} shortfall", x.country),
+                        COLOURS[k % COLOURS.len()],
+                        sr.shortfall.iter().map(|v| v[i]).collect(),
+                    ))
+                })
+                .collect();
+            if !short.is_empty() {
+                body.push_str(&line_chart(
+                    &format!("{}: members' weekly shortfall", m.material),
+                    "tonnes per week",
+                    &short,
+                ));
+            }
+        }
+        body.push_str("</section>");
+    }
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Quadrant simulation: {}</title><style>body{{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;color:#1b1f24}}table{{border-collapse:collapse;font-size:13px;margin:1em 0}}td,th{{border:1px solid #ddd;padding:2px 8px;text-align:right}}small{{color:#555}}</style></head><body>{body}</body></html>\n",
+        esc(&r.scenario)
+    )
+}

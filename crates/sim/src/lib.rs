@@ -57,6 +57,9 @@ pub struct MaterialResult {
     pub prices: Vec<(String, f64, f64)>,
     pub cost_index_t: f64,
     pub max_balance_error: f64,
+    /// Node ids, for reading the series.
+    #[serde(skip)]
+    pub countries: Vec<String>,
     #[serde(skip)]
     pub series: Option<SeriesRecorder>,
     #[serde(skip)]
@@ -132,6 +135,7 @@ pub fn summarize(
             .collect(),
         cost_index_t: kpi.cost_index,
         max_balance_error: kpi.max_balance_error,
+        countries: net.countries.clone(),
         series,
         kpi,
     }
