@@ -16,8 +16,8 @@ Only the features the exported scenarios use are implemented: export restriction
 bans, optional target sets), capacity losses with linear recovery, rerouting of unfilled orders
 after `reroute_lag` weeks, proportional allocation, supply and demand elasticity, the
 inventory-gap price update with mean reversion, consumer inventories. The exported JSON carries
-no pact, stockpile, dumping, expansion or demand shift (step_bench.rs does not export them); the
-script asserts that the scenario TOML declares none of them.
+no pact, stockpile, dumping, expansion, demand shift or trend (step_bench.rs does not export
+them); the script asserts that the scenario TOML declares none of them for the material.
 
 Floating-point order: every sum the Rust code does as a sequential fold is done here as a
 sequential fold too (np.bincount with weights, or np.cumsum), never np.sum (pairwise); logs,
@@ -287,8 +287,11 @@ def check_scenario(path, material):
                   and e.get("kind") not in ("export_restriction", "capacity_loss")})
     bad += sorted({q.get("kind") for q in sc.get("policy", [])
                    if q.get("material", material) == material})
+    if sc.get("trend"):
+        bad.append(f"trend = {sc['trend']!r}")  # IEA demand/capacity trend: not exported
     if bad:
-        sys.exit(f"scenario {path} uses {bad} for {material}: not implemented here")
+        print(f"scenario {path} uses {bad} for {material}: not implemented here", file=sys.stderr)
+        sys.exit(2)
     return sc
 
 

@@ -27,6 +27,7 @@ fuzz_target!(|data: &[u8]| {
     put("governance.csv", b"country,year,dimension,estimate,source\n");
     put("geopolrisk_map.csv", b"commodity,material,hs6,source\n");
     put("geopolrisk_pv.csv", b"country,year,normalized,source\n");
+    put("demand_scenarios.csv", b"material,scenario,year,demand_t,source,raw_ref\n");
     let mut t = b"year,exporter,importer,hs6,value_kusd,qty_t,source\n".to_vec();
     t.extend_from_slice(trade);
     put("trade.csv.zst", &zstd::stream::encode_all(&t[..], 1).unwrap());

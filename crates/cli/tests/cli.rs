@@ -257,6 +257,7 @@ fn quadrant_data_files() -> Vec<&'static str> {
         "trade.csv.zst",
         "geopolrisk_map.csv",
         "geopolrisk_pv.csv",
+        "demand_scenarios.csv",
         "curated/blocs.toml",
         "curated/agreements.toml",
         "curated/financiers.toml",

@@ -27,6 +27,7 @@ pub static FILES: &[(&str, &[u8])] = &[
     ("trade.csv.zst", world!("trade.csv.zst")),
     ("geopolrisk_map.csv", world!("geopolrisk_map.csv")),
     ("geopolrisk_pv.csv", world!("geopolrisk_pv.csv")),
+    ("demand_scenarios.csv", world!("demand_scenarios.csv")),
     ("curated/blocs.toml", world!("curated/blocs.toml")),
     ("curated/agreements.toml", world!("curated/agreements.toml")),
     ("curated/financiers.toml", world!("curated/financiers.toml")),

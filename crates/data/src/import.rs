@@ -24,6 +24,7 @@ const WGI6_FILE: &str = "wgi_full/wgi_6dims_estimates_1996_2022_wide.csv";
 const WGIPV_FILE: &str = "wmd_baci/wgi_pv_estimate_1996_2024.csv";
 const HSMAP_FILE: &str = "wmd_baci/wmd_hs_code_map.csv";
 const WGIPVN_FILE: &str = "wmd_baci/wgi_pv_normalized_1996_2024.csv";
+const IEA_JSON: &str = "iea_via_uk_dashboard/iea.json";
 
 /// The derived tables, by file name, and a summary of what was skipped and why.
 pub struct Imported {
@@ -334,6 +335,10 @@ pub fn import(raw: &Path, world: &Path) -> Result<Imported, DataError> {
     files.insert("trade.csv.zst".to_string(), trade(raw, &ctx, &mut report)?);
     files.insert("geopolrisk_map.csv".to_string(), gpr_map(raw, &ctx)?);
     files.insert("geopolrisk_pv.csv".to_string(), gpr_pv(raw, &ctx)?);
+    files.insert(
+        "demand_scenarios.csv".to_string(),
+        demand_scenarios(raw, &ctx)?,
+    );
     report.push(format!(
         "production rows: {}, reserve rows: {}",
         prod.len(),
@@ -856,6 +861,72 @@ fn gpr_pv(raw: &Path, ctx: &Ctx) -> Result<Vec<u8>, DataError> {
             };
             let _ = writeln!(s, "{iso},{y},{v},WGI-PV-2024");
         }
+    }
+    Ok(s.into_bytes())
+}
+
+/// IEA total demand by mineral and scenario (STEPS, APS, NZE), kt → t, with the observed 2024
+/// value repeated under each scenario so that growth factors need one table.
+fn demand_scenarios(raw: &Path, ctx: &Ctx) -> Result<Vec<u8>, DataError> {
+    let bytes = read(raw, IEA_JSON)?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| DataError::Io {
+        file: IEA_JSON.into(),
+        message: e.to_string(),
+    })?;
+    let total = v
+        .get("totalDemand")
+        .and_then(|t| t.as_object())
+        .ok_or_else(|| {
+            DataError::Invalid(vec![issue(
+                IEA_JSON,
+                None,
+                "totalDemand",
+                "an object of minerals",
+                "missing",
+            )])
+        })?;
+    let mut rows: Vec<(String, String, u16, f64, String)> = Vec::new();
+    for (mineral, body) in total {
+        let Some((mat, _, _)) =
+            ctx.series
+                .get(&("IEA".to_string(), mineral.clone(), "mining".to_string()))
+        else {
+            continue;
+        };
+        let Some(td) = body.get("totalDemand") else {
+            continue;
+        };
+        let base = td.get("2024").and_then(|x| x.as_f64());
+        let path = format!("totalDemand.{mineral}.totalDemand");
+        for sc in ["STEPS", "APS", "NZE"] {
+            if let Some(b) = base {
+                rows.push((
+                    mat.clone(),
+                    sc.to_string(),
+                    2024,
+                    b * 1000.0,
+                    format!("{IEA_JSON}:{path}.2024"),
+                ));
+            }
+            if let Some(t) = td.get(sc).and_then(|x| x.as_object()) {
+                for (y, val) in t {
+                    if let (Ok(year), Some(x)) = (y.parse::<u16>(), val.as_f64()) {
+                        rows.push((
+                            mat.clone(),
+                            sc.to_string(),
+                            year,
+                            x * 1000.0,
+                            format!("{IEA_JSON}:{path}.{sc}.{y}"),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    rows.sort_by(|a, b| (&a.0, &a.1, a.2).cmp(&(&b.0, &b.1, b.2)));
+    let mut s = String::from("material,scenario,year,demand_t,source,raw_ref\n");
+    for (m, sc, y, d, r) in rows {
+        let _ = writeln!(s, "{m},{sc},{y},{},IEA-2025,{r}", num(d));
     }
     Ok(s.into_bytes())
 }

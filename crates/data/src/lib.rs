@@ -55,6 +55,7 @@ pub const DATASET_FILES: &[&str] = &[
     "trade.csv.zst",
     "geopolrisk_map.csv",
     "geopolrisk_pv.csv",
+    "demand_scenarios.csv",
     "curated/blocs.toml",
     "curated/agreements.toml",
     "curated/financiers.toml",

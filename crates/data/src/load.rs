@@ -429,6 +429,43 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
             }
         }
     }
+    let dcols = [
+        "material", "scenario", "year", "demand_t", "source", "raw_ref",
+    ];
+    if let Some(t) = table(files, "demand_scenarios.csv", &dcols, &mut issues)? {
+        let mut f = Fields {
+            file: "demand_scenarios.csv",
+            issues: &mut issues,
+        };
+        let c: Vec<usize> = dcols.iter().map(|n| t.col(n)).collect();
+        for (line, r) in &t.rows {
+            let l = *line;
+            let (m, y, v, src) = (
+                material(&ds, &mut f, l, &r[c[0]]),
+                f.u16(l, "year", &r[c[2]]),
+                f.f64(l, "demand_t", &r[c[3]]),
+                src_ix(&ds, &mut f, l, &r[c[4]]),
+            );
+            if let Some(v) = v.filter(|v| !(v.is_finite() && *v >= 0.0)) {
+                f.push(
+                    l,
+                    "demand_t",
+                    "a finite, non-negative number",
+                    &v.to_string(),
+                );
+            }
+            if let (Some(material), Some(year), Some(demand_t), Some(source)) = (m, y, v, src) {
+                ds.demand_scenarios.push(DemandScenarioRow {
+                    material,
+                    scenario: r[c[1]].to_string(),
+                    year,
+                    demand_t,
+                    source,
+                    raw_ref: r[c[5]].to_string(),
+                });
+            }
+        }
+    }
     read_trade(files, &ds, &mut issues).map(|t| ds.trade = t)?;
     read_curated(files, &mut ds, &mut issues)?;
     ds.reindex();

@@ -43,6 +43,10 @@ fn mini(production: &[u8], trade: &str) -> MemFiles {
         b"country,year,normalized,source\nAAA,2020,0.4,S\n",
     );
     put("trade.csv.zst", &gz(trade));
+    put(
+        "demand_scenarios.csv",
+        b"material,scenario,year,demand_t,source,raw_ref\nx,STEPS,2024,10,S,r\n",
+    );
     for f in [
         "blocs",
         "agreements",

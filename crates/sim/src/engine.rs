@@ -68,6 +68,98 @@ pub struct Pact {
     pub tariff: f64,
 }
 
+/// Demand and capacity growth along an IEA scenario, week by week (index = week).
+#[derive(Debug, Clone, Default)]
+pub struct Trend {
+    pub scenario: String,
+    pub demand: Vec<f64>,
+    /// capacity[s][i][w]
+    pub capacity: Vec<Vec<Vec<f64>>>,
+}
+
+/// The trend of `net` over `weeks` weeks: week 0 is the start of the year after the network's
+/// year, and factors are relative to week 0 so that a run starts in its steady state.
+pub fn trend(ds: &Dataset, net: &Network, scenario: &str, weeks: usize) -> Option<Trend> {
+    let y0 = net.year as f64 + 1.0;
+    let year = |w: usize| y0 + w as f64 / 52.0;
+    let d0 = ds.demand_growth(net.material_ix, scenario, net.year, y0)?;
+    let demand: Vec<f64> = (0..weeks)
+        .map(|w| {
+            ds.demand_growth(net.material_ix, scenario, net.year, year(w))
+                .unwrap_or(d0)
+                / d0
+        })
+        .collect();
+    // Capacity along the IEA base case: the node's own path where IEA lists the country, the
+    // world path otherwise (docs/model.md, "Trends").
+    let path = |stage: Stage, country: Option<quadrant_model::CountryIx>| -> Vec<(f64, f64)> {
+        let mut pts: Vec<(f64, f64)> = Vec::new();
+        for (dsname, yr) in [
+            ("IEA-2025", 2024u16),
+            ("IEA-2025-BASE", 2030),
+            ("IEA-2025-BASE", 2035),
+            ("IEA-2025-BASE", 2040),
+        ] {
+            let v: f64 = ds
+                .production_rows(dsname, net.material_ix, stage, yr)
+                .filter(|r| country.is_none_or(|c| r.country == c))
+                .map(|r| r.value_t)
+                .sum();
+            if v > 0.0 {
+                pts.push((yr as f64, v));
+            }
+        }
+        pts
+    };
+    let interp = |pts: &[(f64, f64)], y: f64| -> f64 {
+        if pts.is_empty() {
+            return 1.0;
+        }
+        if y <= pts[0].0 {
+            return pts[0].1;
+        }
+        if y >= pts[pts.len() - 1].0 {
+            return pts[pts.len() - 1].1;
+        }
+        pts.windows(2)
+            .find(|w| y >= w[0].0 && y <= w[1].0)
+            .map_or(1.0, |w| {
+                w[0].1 + (w[1].1 - w[0].1) * (y - w[0].0) / (w[1].0 - w[0].0)
+            })
+    };
+    let capacity = net
+        .stages
+        .iter()
+        .map(|sn| {
+            let world = path(sn.stage, None);
+            (0..net.n())
+                .map(|i| {
+                    let own = ds
+                        .country(&net.countries[i])
+                        .map(|c| path(sn.stage, Some(c)))
+                        .unwrap_or_default();
+                    let pts = if own.len() >= 2 { own } else { world.clone() };
+                    let base = interp(&pts, y0);
+                    (0..weeks)
+                        .map(|w| {
+                            if pts.len() >= 2 && base > 0.0 {
+                                interp(&pts, year(w)) / base
+                            } else {
+                                1.0
+                            }
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
+    Some(Trend {
+        scenario: scenario.to_string(),
+        demand,
+        capacity,
+    })
+}
+
 /// A scenario made concrete for one material's network: draws taken, ids resolved. This is
 /// the immutable input of a run.
 #[derive(Debug, Clone, Default)]
@@ -80,6 +172,7 @@ pub struct Realized {
     /// (node, weeks of baseline demand, release threshold)
     pub stockpiles: Vec<(usize, f64, f64)>,
     pub pact: Option<Pact>,
+    pub trend: Option<std::sync::Arc<Trend>>,
 }
 
 impl Realized {
@@ -92,6 +185,7 @@ impl Realized {
             && self.dumping.is_empty()
             && self.stockpiles.is_empty()
             && self.pact.is_none()
+            && self.trend.is_none()
     }
 }
 
@@ -295,6 +389,11 @@ pub fn realize(
             _ => {}
         }
     }
+    r.trend = sc
+        .trend
+        .as_ref()
+        .and_then(|t| trend(ds, net, t, sc.weeks))
+        .map(std::sync::Arc::new);
     r
 }
 
@@ -464,6 +563,18 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
     for l in &r.losses {
         sc.cf[l.stage][l.node] *= 1.0 - loss_at(l, w);
     }
+    let tr = r.trend.as_deref();
+    if let Some(tr) = tr {
+        for s in 0..ns {
+            for i in 0..n {
+                let v = &tr.capacity[s][i];
+                sc.cf[s][i] *= v[w.min(v.len().saturating_sub(1))];
+            }
+        }
+    }
+    let trend_demand = tr.map_or(1.0, |t| {
+        t.demand.get(w).or(t.demand.last()).copied().unwrap_or(1.0)
+    });
     for e in &r.expansions {
         sc.add[e.stage][e.node] += expansion_at(e, w);
     }
@@ -478,7 +589,7 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
         {
             f *= d.factor;
         }
-        st.desired[k] = net.demand[k] * f;
+        st.desired[k] = net.demand[k] * f * trend_demand;
         st.demand[k] = st.desired[k] * price_resp;
     }
     let pact = r.pact.as_ref();

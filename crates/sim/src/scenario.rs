@@ -184,6 +184,10 @@ pub struct Scenario {
     pub base_year: u16,
     #[serde(default = "w104")]
     pub weeks: usize,
+    /// Grow demand along this IEA scenario (STEPS, APS or NZE) and capacity along the IEA base
+    /// case, from the week the run starts; absent: no trend.
+    #[serde(default)]
+    pub trend: Option<String>,
     #[serde(default, rename = "event")]
     pub events: Vec<Event>,
     #[serde(default, rename = "policy")]
@@ -304,6 +308,16 @@ impl Scenario {
         if let Some(a) = &sc.adversary {
             if !country_ok(a) {
                 err(None, "adversary", "a country id", a);
+            }
+        }
+        if let Some(t) = &sc.trend {
+            if !ds.demand_scenarios.iter().any(|r| &r.scenario == t) {
+                err(
+                    None,
+                    "trend",
+                    "an IEA scenario in demand_scenarios.csv (STEPS, APS, NZE)",
+                    t,
+                );
             }
         }
         if sc.weeks == 0 || sc.weeks > 52 * 30 {

@@ -36,6 +36,10 @@ pub static SCENARIOS: &[(&str, &str)] = &[
         include_str!("../../../data/scenarios/ethical-cobalt.toml"),
     ),
     (
+        "lithium-steps-decade.toml",
+        include_str!("../../../data/scenarios/lithium-steps-decade.toml"),
+    ),
+    (
         "montecarlo-quad.toml",
         include_str!("../../../data/scenarios/montecarlo-quad.toml"),
     ),

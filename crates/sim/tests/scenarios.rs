@@ -171,3 +171,31 @@ fn an_interrupted_montecarlo_keeps_nothing_half_done() {
     assert!(r.interrupted);
     assert_eq!(r.runs_done, 0);
 }
+
+#[test]
+fn a_trend_grows_demand_along_the_iea_scenario() {
+    let ds = quadrant_data::load_embedded().unwrap();
+    let trade = TradeIndex::build(&ds);
+    let sc = Scenario::parse(
+        "t.toml",
+        "name = \"t\"\nmaterials = [\"lithium\"]\ntrend = \"STEPS\"\nweeks = 312\n",
+        &ds,
+    )
+    .unwrap();
+    let net = networks(&ds, &trade, &sc).remove(0);
+    let r = quadrant_sim::engine::realize(&ds, &sc, &net, &mut |_, _| 0.5, &mut |_, _| true);
+    let t = r.trend.as_ref().expect("trend realised");
+    assert_eq!(t.demand[0], 1.0, "runs start in their steady state");
+    let li = ds.material("lithium").unwrap();
+    let expect = ds
+        .demand_growth(li, "STEPS", 2024, 2025.0 + 311.0 / 52.0)
+        .unwrap()
+        / ds.demand_growth(li, "STEPS", 2024, 2025.0).unwrap();
+    assert!(
+        (t.demand[311] - expect).abs() < 1e-12 && expect > 1.5,
+        "{} vs {expect}",
+        t.demand[311]
+    );
+    let bad = Scenario::parse("t.toml", "name = \"t\"\ntrend = \"SDS\"\n", &ds).unwrap_err();
+    assert_eq!(bad[0].field, "trend");
+}
