@@ -79,7 +79,7 @@ fn country(ds: &Dataset, c: &str) -> Result<CountryIx> {
     })
 }
 
-fn emit(text: String, output: Option<&Path>) -> Result<()> {
+pub(crate) fn emit(text: String, output: Option<&Path>) -> Result<()> {
     match output {
         Some(p) => std::fs::write(p, text).map_err(|e| anyhow!("{}: {e}", p.display())),
         None => {

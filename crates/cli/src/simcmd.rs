@@ -1,6 +1,6 @@
 //! Simulator commands: simulate, montecarlo, chokepoints, backtest. Glue only.
 
-use crate::cmd::load;
+use crate::cmd::{emit, load};
 use anyhow::{anyhow, bail, Result};
 use quadrant_metrics::TradeIndex;
 use quadrant_model::Dataset;
@@ -131,16 +131,6 @@ fn fmt_ok_parquet(f: &str, output: Option<&Path>) -> Result<()> {
         ("parquet", None) => bail!("--format parquet writes a file: add --output FILE"),
         ("parquet", Some(_)) => Ok(()),
         _ => fmt_ok(f),
-    }
-}
-
-fn emit(text: String, output: Option<&Path>) -> Result<()> {
-    match output {
-        Some(p) => std::fs::write(p, text).map_err(|e| anyhow!("{}: {e}", p.display())),
-        None => {
-            print!("{text}");
-            Ok(())
-        }
     }
 }
 

@@ -246,25 +246,7 @@ fn data_check_on_a_bad_folder_names_file_and_line() {
 }
 
 fn quadrant_data_files() -> Vec<&'static str> {
-    vec![
-        "sources.csv",
-        "countries.csv",
-        "materials.csv",
-        "hs_map.csv",
-        "production.csv",
-        "reserves.csv",
-        "governance.csv",
-        "trade.csv.zst",
-        "geopolrisk_map.csv",
-        "geopolrisk_pv.csv",
-        "demand_scenarios.csv",
-        "curated/blocs.toml",
-        "curated/agreements.toml",
-        "curated/financiers.toml",
-        "curated/projects.toml",
-        "curated/instruments.toml",
-        "curated/ownership.toml",
-    ]
+    quadrant_data::DATASET_FILES.to_vec()
 }
 
 #[test]
