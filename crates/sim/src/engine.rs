@@ -410,6 +410,8 @@ pub struct Scratch {
     recv: Vec<f64>,
     cap_now: Vec<f64>,
     spare: Vec<f64>,
+    /// Suppliers with spare capacity this week, ascending.
+    cands: Vec<usize>,
 }
 
 impl Scratch {
@@ -426,6 +428,7 @@ impl Scratch {
                 recv: vec![0.0; n],
                 cap_now: vec![0.0; n],
                 spare: vec![0.0; n],
+                cands: Vec::with_capacity(n),
             };
         }
     }
@@ -664,6 +667,8 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
             sc.cap_now[i] = sn.capacity[i] * sc.cf[s][i] + sc.add[s][i];
             sc.spare[i] = (sc.cap_now[i] - sn.base_output[i]).max(0.0);
         }
+        sc.cands.clear();
+        sc.cands.extend((0..n).filter(|&i| sc.spare[i] > 0.0));
         let restricts = |i: usize, b: usize| {
             acts.iter()
                 .any(|x| x.exporter == i && b != i && x.targets.as_ref().is_none_or(|t| t[b]))
@@ -678,15 +683,18 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
             if due <= 0.0 {
                 continue;
             }
-            let tot: f64 = (0..n)
-                .filter(|&i| sc.spare[i] > 0.0 && !restricts(i, b))
-                .map(|i| sc.spare[i])
+            // Same order of summation as a scan of all nodes, over the candidates only.
+            let tot: f64 = sc
+                .cands
+                .iter()
+                .filter(|&&i| !restricts(i, b))
+                .map(|&i| sc.spare[i])
                 .sum();
             if tot <= 0.0 {
                 continue;
             }
-            for i in 0..n {
-                if sc.spare[i] > 0.0 && !restricts(i, b) {
+            for &i in &sc.cands {
+                if !restricts(i, b) {
                     sc.orders[b].push((i, due * p.reroute_share * sc.spare[i] / tot));
                 }
             }
@@ -731,16 +739,23 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
             }
         }
         let pr = st.price[s].max(1.0);
+        // One power per stage and week; only pact members under a price floor need their own.
+        let supply_resp = pr.powf(p.eps_supply);
         for i in 0..n {
             let dl = &sc.deliverable[i];
             let total: f64 = dl.iter().map(|d| d.2).sum();
             let floor_boost = pact
                 .and_then(|pc| pc.price_floor.filter(|_| pc.members[i]))
                 .map_or(1.0, |f| f.max(1.0));
-            let supply_cap =
-                (sn.base_output[i] * sc.cf[s][i] * (pr * floor_boost).powf(p.eps_supply)
-                    + sc.spare[i])
-                    .min(sc.cap_now[i]);
+            let supply_cap = (sn.base_output[i]
+                * sc.cf[s][i]
+                * if floor_boost == 1.0 {
+                    supply_resp
+                } else {
+                    (pr * floor_boost).powf(p.eps_supply)
+                }
+                + sc.spare[i])
+                .min(sc.cap_now[i]);
             let feed = if s == 0 {
                 f64::INFINITY
             } else {
