@@ -38,6 +38,16 @@ pub fn sim_table(r: &SimResult) -> String {
                 "  price, {st}: peak ×{peak:.2}, mean ×{mean:.2} of baseline\n"
             ));
         }
+        let out: Vec<String> = m
+            .bloc_output_change
+            .iter()
+            .map(|(st, v)| format!("{st} {:+.1}%", v * 100.0))
+            .collect();
+        s.push_str(&format!(
+            "  {} producers' output against baseline: {}\n",
+            r.bloc,
+            out.join(", ")
+        ));
         s.push_str(&format!(
             "  extra spend at the last stage: {:.0} t-equivalent at baseline price\n",
             m.cost_index_t

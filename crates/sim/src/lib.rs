@@ -55,6 +55,9 @@ pub struct MaterialResult {
     pub world: Shortfall,
     /// (stage, peak price / baseline, mean price / baseline)
     pub prices: Vec<(String, f64, f64)>,
+    /// (stage, change of the bloc's producers' output over the run against baseline): what
+    /// dumping or a ban costs the alliance's own producers.
+    pub bloc_output_change: Vec<(String, f64)>,
     pub cost_index_t: f64,
     pub max_balance_error: f64,
     /// Node ids, for reading the series.
@@ -121,6 +124,24 @@ pub fn summarize(
             .map(|m| shortfall(m, &net.node(m).into_iter().collect::<Vec<_>>(), &kpi))
             .collect(),
         world: shortfall("world", &all, &kpi),
+        bloc_output_change: net
+            .stages
+            .iter()
+            .enumerate()
+            .map(|(s, sn)| {
+                let prod: Vec<usize> = members.iter().filter_map(|m| net.node(m)).collect();
+                let base: f64 =
+                    prod.iter().map(|&i| sn.base_output[i]).sum::<f64>() * kpi.weeks as f64;
+                let got: f64 = prod
+                    .iter()
+                    .map(|&i| kpi.production.get(s).map_or(0.0, |v| v[i]))
+                    .sum();
+                (
+                    sn.stage.as_str().to_string(),
+                    if base > 0.0 { got / base - 1.0 } else { 0.0 },
+                )
+            })
+            .collect(),
         prices: net
             .stages
             .iter()

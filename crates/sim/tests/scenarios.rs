@@ -84,6 +84,21 @@ fn the_pact_cuts_the_blocs_shortfall() {
         without.materials[0].bloc.shortfall_t,
     );
     assert!(b > 0.0 && a < 0.5 * b, "pact {a} vs none {b}");
+    // Under dumping, the pact's price floor keeps members' buyers with members' refiners.
+    let refining = |r: &SimResult| {
+        r.materials[0]
+            .bloc_output_change
+            .iter()
+            .find(|x| x.0 == "refining")
+            .unwrap()
+            .1
+    };
+    assert!(
+        refining(&with) > refining(&without),
+        "{} vs {}",
+        refining(&with),
+        refining(&without)
+    );
 }
 
 #[test]
