@@ -426,3 +426,30 @@ fn simulation_html_has_charts() {
     );
     assert!(!t.contains("<script"));
 }
+
+/// The README's tour is real output: every `$ quadrant …` block must match the binary today
+/// (a block may show only the first lines of a long output).
+#[test]
+fn readme_tour_matches_the_binary() {
+    let readme = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"),
+    )
+    .unwrap();
+    let mut checked = 0;
+    for block in readme.split("```text\n").skip(1) {
+        let block = &block[..block.find("```").unwrap()];
+        let Some(first) = block.lines().next() else {
+            continue;
+        };
+        let Some(cmd) = first.strip_prefix("$ quadrant ") else {
+            continue;
+        };
+        let args: Vec<&str> = cmd.split_whitespace().collect();
+        let shown: Vec<&str> = block.lines().skip(1).collect();
+        let actual = ok(&args);
+        let actual: Vec<&str> = actual.lines().take(shown.len()).collect();
+        assert_eq!(shown, actual, "README block `quadrant {cmd}` is stale");
+        checked += 1;
+    }
+    assert!(checked >= 5, "only {checked} README blocks checked");
+}
