@@ -77,6 +77,12 @@ class Net:
             self.fq.append(np.array(fq, dtype=float))
         self.links = sum(len(x) for x in self.fb)
         self.p = j["params"]
+        # Rerouting weight of supplier i for buyer b: 1 between partners (shared bloc or
+        # agreement, or the same node), `reroute_friction` otherwise.
+        self.fric = np.full((self.n, self.n), float(self.p.get("reroute_friction", 1.0)))
+        for b, i in j.get("partner", []):
+            self.fric[b, i] = 1.0
+        np.fill_diagonal(self.fric, 1.0)
         self.weeks = j["weeks"]
         self.restrictions = []
         for x in j["restrictions"]:
@@ -185,11 +191,12 @@ def step(net, st):
                 if x["targets"] is not None:
                     hit &= x["targets"][rb_idx]
                 ok[hit, x["exporter"]] = False
-            tot_sp = np.cumsum(np.where(ok, spare, 0.0), axis=1)[:, -1]
+            wsp = spare[None, :] * net.fric[rb_idx, :]  # spare × friction, as Rust multiplies
+            tot_sp = np.cumsum(np.where(ok, wsp, 0.0), axis=1)[:, -1]
             ok &= (tot_sp > 0.0)[:, None]
             r_row, ri = np.nonzero(ok)  # row-major: buyer, then supplier ascending
             rb = rb_idx[r_row]
-            rq = due[rb] * rshare * spare[ri] / tot_sp[r_row]
+            rq = due[rb] * rshare * wsp[r_row, ri] / tot_sp[r_row]
         # All orders in the Rust (buyer, slot) order: baseline slots, then rerouted ones.
         B = np.concatenate([ob, rb.astype(np.int64)])
         I = np.concatenate([oi, ri.astype(np.int64)])

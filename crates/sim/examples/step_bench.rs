@@ -47,6 +47,12 @@ fn main() {
             .join(",")
     );
     let _ = writeln!(j, "  \"demand\": {:?},", net.demand);
+    let pairs: Vec<String> = (0..net.n())
+        .flat_map(|b| (0..net.n()).filter(move |&i| i != b).map(move |i| (b, i)))
+        .filter(|&(b, i)| net.partner[b][i])
+        .map(|(b, i)| format!("[{b},{i}]"))
+        .collect();
+    let _ = writeln!(j, "  \"partner\": [{}],", pairs.join(","));
     j.push_str("  \"stages\": [\n");
     for (s, sn) in net.stages.iter().enumerate() {
         let flows: Vec<String> = sn
@@ -79,8 +85,8 @@ fn main() {
     j.push_str("  ],\n");
     let _ = writeln!(
         j,
-        "  \"params\": {{\"lambda\": {:?}, \"rho\": {:?}, \"eps_demand\": {:?}, \"eps_supply\": {:?}, \"cover_weeks\": {:?}, \"input_cover_weeks\": {:?}, \"replenish_weeks\": {:?}, \"reroute_lag\": {}, \"reroute_share\": {:?}}},",
-        p.lambda, p.rho, p.eps_demand, p.eps_supply, p.cover_weeks, p.input_cover_weeks, p.replenish_weeks, p.reroute_lag, p.reroute_share
+        "  \"params\": {{\"lambda\": {:?}, \"rho\": {:?}, \"eps_demand\": {:?}, \"eps_supply\": {:?}, \"cover_weeks\": {:?}, \"input_cover_weeks\": {:?}, \"replenish_weeks\": {:?}, \"reroute_lag\": {}, \"reroute_share\": {:?}, \"reroute_friction\": {:?}}},",
+        p.lambda, p.rho, p.eps_demand, p.eps_supply, p.cover_weeks, p.input_cover_weeks, p.replenish_weeks, p.reroute_lag, p.reroute_share, p.reroute_friction
     );
     let rs: Vec<String> = r
         .restrictions

@@ -684,18 +684,25 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
                 continue;
             }
             // Same order of summation as a scan of all nodes, over the candidates only.
+            let fr = |i: usize| {
+                if net.partner[b][i] {
+                    1.0
+                } else {
+                    p.reroute_friction
+                }
+            };
             let tot: f64 = sc
                 .cands
                 .iter()
                 .filter(|&&i| !restricts(i, b))
-                .map(|&i| sc.spare[i])
+                .map(|&i| sc.spare[i] * fr(i))
                 .sum();
             if tot <= 0.0 {
                 continue;
             }
             for &i in &sc.cands {
                 if !restricts(i, b) {
-                    sc.orders[b].push((i, due * p.reroute_share * sc.spare[i] / tot));
+                    sc.orders[b].push((i, due * p.reroute_share * (sc.spare[i] * fr(i)) / tot));
                 }
             }
         }

@@ -38,6 +38,10 @@ pub struct Network {
     pub demand: Vec<f64>,
     /// How the last stage's buyers were derived: `trade` or `world-pool`.
     pub demand_method: String,
+    /// partner[b][i]: b and i share a bloc or a trade or minerals agreement in force
+    /// (curated layer; WTO disputes and talks excluded), or are the same node. Rerouting
+    /// between partners meets less friction.
+    pub partner: Vec<Vec<bool>>,
 }
 
 impl Network {
@@ -207,6 +211,7 @@ pub fn build(ds: &Dataset, trade: &TradeIndex, m: MaterialIx, year: u16) -> Opti
         base_output: out_last,
         flows: final_flows,
     });
+    let partner = partners(ds, &countries);
     Some(Network {
         material: ds.material_id(m).to_string(),
         material_ix: m,
@@ -220,5 +225,34 @@ pub fn build(ds: &Dataset, trade: &TradeIndex, m: MaterialIx, year: u16) -> Opti
         } else {
             "trade".into()
         },
+        partner,
     })
+}
+
+/// Which node pairs share a bloc or an agreement (see [`Network::partner`]).
+fn partners(ds: &Dataset, countries: &[String]) -> Vec<Vec<bool>> {
+    let n = countries.len();
+    let mut p = vec![vec![false; n]; n];
+    let groups = ds.curated.blocs.iter().map(|b| &b.members).chain(
+        ds.curated
+            .agreements
+            .iter()
+            .filter(|a| a.kind != "wto_case" && a.kind != "talks")
+            .map(|a| &a.parties),
+    );
+    for g in groups {
+        let idx: Vec<usize> = g
+            .iter()
+            .filter_map(|c| countries.iter().position(|x| x == c))
+            .collect();
+        for &a in &idx {
+            for &b in &idx {
+                p[a][b] = true;
+            }
+        }
+    }
+    for (i, row) in p.iter_mut().enumerate() {
+        row[i] = true;
+    }
+    p
 }

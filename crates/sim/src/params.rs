@@ -25,6 +25,9 @@ pub struct MatParams {
     pub reroute_lag: usize,
     /// Share of an unfilled order that is rerouted (the rest is lost demand).
     pub reroute_share: f64,
+    /// Weight of a supplier outside the buyer's blocs and agreements when rerouting, relative
+    /// to a partner (1 = no preference).
+    pub reroute_friction: f64,
     #[serde(default)]
     pub source: String,
 }

@@ -214,3 +214,34 @@ fn a_trend_grows_demand_along_the_iea_scenario() {
     let bad = Scenario::parse("t.toml", "name = \"t\"\ntrend = \"SDS\"\n", &ds).unwrap_err();
     assert_eq!(bad[0].field, "trend");
 }
+
+#[test]
+fn rerouting_prefers_partners_in_blocs_and_agreements() {
+    let ds = quadrant_data::load_embedded().unwrap();
+    let trade = TradeIndex::build(&ds);
+    let (p, t) = shipped::find("drc-cobalt-2025").unwrap();
+    let sc = Scenario::parse(p, t, &ds).unwrap();
+    let nets = networks(&ds, &trade, &sc);
+    let net = &nets[0];
+    let (usa, jpn, chn) = (
+        net.node("USA").unwrap(),
+        net.node("JPN").unwrap(),
+        net.node("CHN").unwrap(),
+    );
+    assert!(
+        net.partner[usa][jpn] && net.partner[jpn][usa],
+        "US-Japan Critical Minerals Agreement"
+    );
+    assert!(
+        !net.partner[usa][chn],
+        "no agreement in force between the US and China"
+    );
+    let mut flat = Params::shipped();
+    flat.by_material.get_mut("cobalt").unwrap().reroute_friction = 1.0;
+    let a = simulate(&ds, &nets, &Params::shipped(), &sc, false);
+    let b = simulate(&ds, &nets, &flat, &sc, false);
+    assert_ne!(
+        a.materials[0].kpi.shortfall, b.materials[0].kpi.shortfall,
+        "friction changes who gets rerouted supply"
+    );
+}
