@@ -56,7 +56,7 @@ pub fn load(data: Option<&Path>) -> Result<Dataset> {
     })
 }
 
-fn format(s: &str, allowed: &[&str]) -> Result<Format> {
+pub(crate) fn format(s: &str, allowed: &[&str]) -> Result<Format> {
     match Format::parse(s) {
         Some(f) if allowed.contains(&s) => Ok(f),
         _ => bail!("--format {s:?}: expected one of {}", allowed.join(", ")),

@@ -1,6 +1,6 @@
 //! Simulator commands: simulate, montecarlo, chokepoints, backtest. Glue only.
 
-use crate::cmd::{emit, load};
+use crate::cmd::{emit, format, load};
 use anyhow::{anyhow, bail, Result};
 use quadrant_metrics::TradeIndex;
 use quadrant_model::Dataset;
@@ -135,11 +135,7 @@ fn fmt_ok_parquet(f: &str, output: Option<&Path>) -> Result<()> {
 }
 
 fn fmt_ok(f: &str) -> Result<()> {
-    if ["table", "json", "csv"].contains(&f) {
-        Ok(())
-    } else {
-        bail!("--format {f:?}: expected one of table, json, csv")
-    }
+    format(f, &["table", "json", "csv"]).map(|_| ())
 }
 
 pub fn simulate_cmd(data: Option<&Path>, a: SimArgs) -> Result<()> {

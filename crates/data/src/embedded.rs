@@ -52,7 +52,4 @@ impl Files for Embedded {
                 message: "not in the embedded dataset".into(),
             })
     }
-    fn label(&self) -> String {
-        "<embedded data/world>".into()
-    }
 }

@@ -467,6 +467,23 @@ fn usgs(
     Ok(())
 }
 
+/// BACI numeric country code → country id, from BACI's own code list (numeric codes are unique
+/// there; several codes may share an ISO3).
+fn baci_codes(raw: &Path) -> Result<HashMap<String, String>, DataError> {
+    let codes = tab(raw, BACI_CODES, &["country_code", "country_iso3"])?;
+    let mut num = HashMap::new();
+    for (_, r) in &codes.rows {
+        let iso = match &r[codes.col("country_iso3")] {
+            "S19" => "TWN", // BACI's "Other Asia, nes" is Taiwan
+            "ZA1" => "ZAF", // Southern African Customs Union before 1999, reported by South Africa
+            "R20" => "XEF", // "Europe EFTA, nes": a residual, not Kosovo
+            x => x,
+        };
+        num.insert(r[codes.col("country_code")].to_string(), iso.to_string());
+    }
+    Ok(num)
+}
+
 fn wmd(
     raw: &Path,
     ctx: &Ctx,
@@ -693,17 +710,7 @@ fn governance(raw: &Path, ctx: &Ctx, report: &mut Vec<String>) -> Result<Vec<u8>
 }
 
 fn trade(raw: &Path, ctx: &Ctx, report: &mut Vec<String>) -> Result<Vec<u8>, DataError> {
-    let codes = tab(raw, BACI_CODES, &["country_code", "country_iso3"])?;
-    let mut num: HashMap<String, String> = HashMap::new();
-    for (_, r) in &codes.rows {
-        let iso = match &r[codes.col("country_iso3")] {
-            "S19" => "TWN", // BACI's "Other Asia, nes" is Taiwan
-            "ZA1" => "ZAF", // Southern African Customs Union before 1999, reported by South Africa
-            "R20" => "XEF", // "Europe EFTA, nes": a residual, not Kosovo
-            x => x,
-        };
-        num.insert(r[codes.col("country_code")].to_string(), iso.to_string());
-    }
+    let num = baci_codes(raw)?;
     let bytes = read(raw, BACI_FILE)?;
     let mut out = Vec::with_capacity(bytes.len() * 13 / 10);
     out.extend_from_slice(b"year,exporter,importer,hs6,value_kusd,qty_t,source\n");
@@ -820,18 +827,7 @@ fn gpr_map(raw: &Path, ctx: &Ctx) -> Result<Vec<u8>, DataError> {
 /// numeric code it carries, as the package keys it) so that Quadrant's GeoPolRisk can match the
 /// package exactly, quirks included: its `0.0` for some missing estimates, `nan` for others.
 fn gpr_pv(raw: &Path, ctx: &Ctx) -> Result<Vec<u8>, DataError> {
-    let codes = tab(raw, BACI_CODES, &["country_code", "country_iso3"])?;
-    let mut num: HashMap<String, String> = HashMap::new();
-    for (_, r) in &codes.rows {
-        let iso = match &r[codes.col("country_iso3")] {
-            "S19" => "TWN",
-            "ZA1" => "ZAF",
-            "R20" => "XEF",
-            x => x,
-        };
-        num.entry(r[codes.col("country_code")].to_string())
-            .or_insert_with(|| iso.to_string());
-    }
+    let num = baci_codes(raw)?;
     let t = tab(raw, WGIPVN_FILE, &["Code", "country_code"])?;
     let years: Vec<(usize, u16)> = t
         .headers

@@ -12,8 +12,6 @@ use std::path::{Path, PathBuf};
 /// Where the dataset's files come from: a folder on disk or the copy compiled into the binary.
 pub trait Files {
     fn get(&self, name: &str) -> Result<Cow<'_, [u8]>, DataError>;
-    /// A label for messages: the folder, or `<embedded>`.
-    fn label(&self) -> String;
 }
 
 struct Dir(PathBuf);
@@ -27,9 +25,6 @@ impl Files for Dir {
                 file: p.display().to_string(),
                 message: e.to_string(),
             })
-    }
-    fn label(&self) -> String {
-        self.0.display().to_string()
     }
 }
 
@@ -46,9 +41,6 @@ impl Files for MemFiles {
                 file: format!("<memory>/{name}"),
                 message: "no such file".into(),
             })
-    }
-    fn label(&self) -> String {
-        "<memory>".into()
     }
 }
 

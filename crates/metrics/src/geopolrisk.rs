@@ -144,7 +144,6 @@ pub fn geopolrisk_group(
         .sum();
     let t = &ds.trade;
     let (mut numer, mut tot, mut val) = (0.0, 0.0, 0.0);
-    let mut any = false;
     for &h in &g.hs6 {
         for &i in idx
             .rows
@@ -156,7 +155,6 @@ pub fn geopolrisk_group(
             if !members.contains(&t.importer[i]) {
                 continue;
             }
-            any = true;
             let q = if t.qty_t[i].is_nan() { 0.0 } else { t.qty_t[i] };
             let e = t.exporter[i];
             let w = if members.contains(&e) {
@@ -171,7 +169,6 @@ pub fn geopolrisk_group(
             val += t.value_kusd[i];
         }
     }
-    let _ = any;
     let den = tot + production_t;
     let import_risk = if den != 0.0 { numer / den } else { 0.0 };
     let price = if tot != 0.0 { val / tot } else { 0.0 };

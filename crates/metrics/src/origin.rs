@@ -72,21 +72,11 @@ pub fn upstream_origin(
     r: CountryIx,
 ) -> Vec<(CountryIx, f64)> {
     if let Some(fl) = up_flows {
-        let (tot, mix) = supply_mix(up, fl, r);
+        // Feed bought from a country with no upstream output is a re-export, attributed to
+        // the world's upstream producers pro rata.
+        let (tot, mix) = consumer_mix(up, fl, r);
         if tot > 0.0 {
-            // Feed bought from a country with no upstream output is a re-export: attribute it
-            // to the world's upstream producers pro rata.
-            let mut out: BTreeMap<CountryIx, f64> = BTreeMap::new();
-            for (c, q) in mix {
-                if up.value_of(c) > 0.0 {
-                    *out.entry(c).or_default() += q / tot;
-                } else {
-                    for s in &up.shares {
-                        *out.entry(s.ix).or_default() += q / tot * s.share;
-                    }
-                }
-            }
-            return out.into_iter().collect();
+            return mix;
         }
         // A producer with no upstream supply on record: fall through to the pool.
     }
@@ -131,17 +121,27 @@ pub fn consumer_mix(
     if tot <= 0.0 {
         return (0.0, Vec::new());
     }
+    let out = attribute_reexports(conc, mix.into_iter().map(|(c, q)| (c, q / tot)));
+    (tot, out.into_iter().collect())
+}
+
+/// Adds each (supplier, amount) to its supplier, or — for a supplier with no output at the
+/// stage, a re-exporter — spreads it over the stage's producers in proportion to their shares.
+fn attribute_reexports(
+    conc: &Concentration,
+    items: impl IntoIterator<Item = (CountryIx, f64)>,
+) -> BTreeMap<CountryIx, f64> {
     let mut out: BTreeMap<CountryIx, f64> = BTreeMap::new();
-    for (c, q) in mix {
+    for (c, q) in items {
         if conc.value_of(c) > 0.0 {
-            *out.entry(c).or_default() += q / tot;
+            *out.entry(c).or_default() += q;
         } else {
             for s in &conc.shares {
-                *out.entry(s.ix).or_default() += q / tot * s.share;
+                *out.entry(s.ix).or_default() += q * s.share;
             }
         }
     }
-    (tot, out.into_iter().collect())
+    out
 }
 
 /// Traces the bloc's supply of (material, `down.stage`) back one stage, to `up.stage`.
@@ -171,20 +171,15 @@ pub fn origin_trace(
     }
     // A supplier with no output at this stage re-exports: its goods are attributed to the
     // world's producers pro rata, since BACI does not say where it bought them.
-    let mut attributed: BTreeMap<CountryIx, f64> = BTreeMap::new();
-    for (&r, &q) in &at_stage {
-        if down.value_of(r) > 0.0 {
-            *attributed.entry(r).or_default() += q;
-        } else {
-            for s in &down.shares {
-                *attributed.entry(s.ix).or_default() += q * s.share;
-            }
-        }
-    }
-    let at_stage = attributed;
+    let at_stage = attribute_reexports(down, at_stage);
+    // Each producer's upstream mix, computed once for both the origin and the adversary share.
+    let feeds: Vec<(CountryIx, f64, Vec<(CountryIx, f64)>)> = at_stage
+        .iter()
+        .map(|(&r, &q)| (r, q, upstream_origin(down, up, up_flows, r)))
+        .collect();
     let mut origin: BTreeMap<CountryIx, f64> = BTreeMap::new();
-    for (&r, &q) in &at_stage {
-        for (o, sh) in upstream_origin(down, up, up_flows, r) {
+    for (_, q, feed) in &feeds {
+        for &(o, sh) in feed {
             *origin.entry(o).or_default() += q * sh;
         }
     }
@@ -198,12 +193,12 @@ pub fn origin_trace(
     };
     // Through the adversary: processed there, or processed elsewhere from its upstream output.
     let mut through = 0.0;
-    for (&r, &q) in &at_stage {
+    for (r, q, feed) in &feeds {
         let w = if supply > 0.0 { q / supply } else { 0.0 };
-        if r == adversary {
+        if *r == adversary {
             through += w;
         } else {
-            let o: f64 = upstream_origin(down, up, up_flows, r)
+            let o: f64 = feed
                 .iter()
                 .filter(|(c, _)| *c == adversary)
                 .map(|(_, s)| s)

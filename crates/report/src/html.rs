@@ -4,7 +4,7 @@ use crate::text::{pct, tonnes};
 use crate::{figures, Figure};
 use quadrant_metrics::brief::Brief;
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

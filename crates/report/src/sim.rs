@@ -1,5 +1,6 @@
 //! Renderers for simulator results: tables (100 columns), CSV. JSON is serde's.
 
+use crate::html::esc;
 use crate::text::pct;
 use quadrant_sim::montecarlo::{BacktestCase, Chokepoint, McResult};
 use quadrant_sim::SimResult;
@@ -212,12 +213,6 @@ pub fn backtest_csv(cases: &[BacktestCase]) -> String {
         ));
     }
     s
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
 }
 
 /// A line chart of weekly series: (label, colour, values).

@@ -16,6 +16,8 @@ pub struct Restriction {
     /// None: all buyers other than the exporter.
     pub targets: Option<Vec<bool>>,
     pub share: f64,
+    /// The targets' baseline weekly purchases from the exporter, which the share applies to.
+    pub base: f64,
     pub start: usize,
     pub end: usize,
 }
@@ -218,29 +220,42 @@ pub fn realize(
         |s: &str| Stage::parse(s).and_then(|s| net.stages.iter().position(|x| x.stage == s));
     let weeks = |v: f64| v.round().max(0.0) as usize;
     for (k, e) in sc.events.iter().enumerate() {
+        if e.material() != net.material || !include(k, e.probability()) {
+            continue;
+        }
         let mut d = |f: usize| draw(k, f);
         match e {
             Event::ExportRestriction {
                 exporter,
-                material,
                 stage,
                 targets,
                 share,
                 start_week,
                 duration_weeks,
-                probability,
-            } if *material == net.material => {
-                if !include(k, *probability) {
-                    continue;
-                }
+                ..
+            } => {
                 let (Some(x), Some(s)) = (net.node(exporter), stage_ix(stage)) else {
                     continue;
                 };
                 let start = weeks(start_week.at(d(0)));
+                let targets = mask(resolve(ds, targets));
+                let hit = |b: usize| b != x && targets.as_ref().is_none_or(|t| t[b]);
+                let flows = &net.stages[s].flows;
+                let base: f64 = (0..net.n())
+                    .filter(|&b| hit(b))
+                    .map(|b| {
+                        flows[b]
+                            .iter()
+                            .filter(|f| f.0 == x)
+                            .map(|f| f.1)
+                            .sum::<f64>()
+                    })
+                    .sum();
                 r.restrictions.push(Restriction {
                     exporter: x,
                     stage: s,
-                    targets: mask(resolve(ds, targets)),
+                    base,
+                    targets,
                     share: share.at(d(1)),
                     start,
                     end: start.saturating_add(weeks(duration_weeks.at(d(2)))),
@@ -248,17 +263,13 @@ pub fn realize(
             }
             Event::CapacityLoss {
                 country,
-                material,
                 stage,
                 share,
                 start_week,
                 duration_weeks,
                 recovery_weeks,
-                probability,
-            } if *material == net.material => {
-                if !include(k, *probability) {
-                    continue;
-                }
+                ..
+            } => {
                 let (Some(x), Some(s)) = (net.node(country), stage_ix(stage)) else {
                     continue;
                 };
@@ -274,16 +285,12 @@ pub fn realize(
             }
             Event::CapacityExpansion {
                 country,
-                material,
                 stage,
                 tonnes_per_year,
                 start_week,
                 ramp_weeks,
-                probability,
-            } if *material == net.material => {
-                if !include(k, *probability) {
-                    continue;
-                }
+                ..
+            } => {
                 let (Some(x), Some(s)) = (net.node(country), stage_ix(stage)) else {
                     continue;
                 };
@@ -296,16 +303,12 @@ pub fn realize(
                 });
             }
             Event::DemandShift {
-                material,
                 country,
                 factor,
                 start_week,
                 duration_weeks,
-                probability,
-            } if *material == net.material => {
-                if !include(k, *probability) {
-                    continue;
-                }
+                ..
+            } => {
                 let node = match country {
                     Some(c) => match net.node(c) {
                         Some(n) => Some(n),
@@ -323,17 +326,13 @@ pub fn realize(
             }
             Event::Dumping {
                 exporter,
-                material,
                 stage,
                 price_cut,
                 volume_share,
                 start_week,
                 duration_weeks,
-                probability,
-            } if *material == net.material => {
-                if !include(k, *probability) {
-                    continue;
-                }
+                ..
+            } => {
                 let (Some(x), Some(s)) = (net.node(exporter), stage_ix(stage)) else {
                     continue;
                 };
@@ -347,7 +346,6 @@ pub fn realize(
                     end: start.saturating_add(weeks(duration_weeks.at(d(3)))),
                 });
             }
-            _ => {}
         }
     }
     for p in &sc.policies {
@@ -597,7 +595,8 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
     }
     let pact = r.pact.as_ref();
     let mut mined = 0.0;
-    let mut anchors = vec![0.0; ns];
+    // A chain has at most three stages (Stage::ALL); a fixed array keeps the step allocation-free.
+    let mut anchors = [0.0f64; Stage::ALL.len()];
     for s in 0..ns {
         let sn = &net.stages[s];
         let acts: Vec<&Restriction> = r
@@ -723,16 +722,7 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
         for x in &acts {
             let i = x.exporter;
             let hit = |b: usize| b != i && x.targets.as_ref().is_none_or(|t| t[b]);
-            let base: f64 = (0..n)
-                .filter(|&b| hit(b))
-                .map(|b| {
-                    sn.flows[b]
-                        .iter()
-                        .filter(|f| f.0 == i)
-                        .map(|f| f.1)
-                        .sum::<f64>()
-                })
-                .sum();
+            let base = x.base;
             let req: f64 = sc.deliverable[i]
                 .iter()
                 .filter(|d| hit(d.0))

@@ -24,8 +24,6 @@ pub struct KpiRecorder {
     /// Σ_t (p_t − 1) × consumed_t at the last stage: extra spend in baseline-price tonnes.
     pub cost_index: f64,
     pub max_balance_error: f64,
-    /// exports[s][i] summed over the run.
-    pub exports: Vec<Vec<f64>>,
     pub production: Vec<Vec<f64>>,
 }
 
@@ -40,7 +38,6 @@ impl Recorder for KpiRecorder {
             self.short_weeks = vec![0; n];
             self.peak_price = vec![1.0; ns];
             self.price_sum = vec![0.0; ns];
-            self.exports = vec![vec![0.0; n]; ns];
             self.production = vec![vec![0.0; n]; ns];
         }
         self.weeks += 1;
@@ -58,7 +55,6 @@ impl Recorder for KpiRecorder {
             self.peak_price[s] = self.peak_price[s].max(st.price[s]);
             self.price_sum[s] += st.price[s];
             for i in 0..n {
-                self.exports[s][i] += st.exports[s][i];
                 self.production[s][i] += st.production[s][i];
             }
         }
@@ -73,15 +69,13 @@ impl Recorder for KpiRecorder {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SeriesRecorder {
     pub price: Vec<Vec<f64>>,
-    pub unmet: Vec<Vec<f64>>,
+    /// Desired demand minus consumption, per node.
     pub shortfall: Vec<Vec<f64>>,
-    pub demand: Vec<Vec<f64>>,
 }
 
 impl Recorder for SeriesRecorder {
     fn record(&mut self, _net: &Network, _r: &Realized, st: &State) {
         self.price.push(st.price.clone());
-        self.unmet.push(st.unmet.clone());
         self.shortfall.push(
             st.desired
                 .iter()
@@ -89,6 +83,5 @@ impl Recorder for SeriesRecorder {
                 .map(|(d, c)| (d - c).max(0.0))
                 .collect(),
         );
-        self.demand.push(st.demand.clone());
     }
 }

@@ -115,6 +115,29 @@ pub enum Event {
     },
 }
 
+impl Event {
+    /// The material the event strikes.
+    pub fn material(&self) -> &str {
+        match self {
+            Event::ExportRestriction { material, .. }
+            | Event::CapacityLoss { material, .. }
+            | Event::CapacityExpansion { material, .. }
+            | Event::DemandShift { material, .. }
+            | Event::Dumping { material, .. } => material,
+        }
+    }
+    /// The chance that the event happens in a Monte Carlo run.
+    pub fn probability(&self) -> f64 {
+        match self {
+            Event::ExportRestriction { probability, .. }
+            | Event::CapacityLoss { probability, .. }
+            | Event::CapacityExpansion { probability, .. }
+            | Event::DemandShift { probability, .. }
+            | Event::Dumping { probability, .. } => *probability,
+        }
+    }
+}
+
 fn all() -> Targets {
     Targets::Named("all".into())
 }
@@ -325,22 +348,16 @@ impl Scenario {
         }
         for (k, e) in sc.events.iter().enumerate() {
             let l = line_of("event", k);
-            let (material, who, stage, params, prob): (
-                &str,
-                Option<&str>,
-                Option<&str>,
-                Vec<(&str, Param)>,
-                f64,
-            ) = match e {
+            let (material, prob) = (e.material(), e.probability());
+            let (who, stage, params): (Option<&str>, Option<&str>, Vec<(&str, Param)>) = match e {
                 Event::ExportRestriction {
                     exporter,
-                    material,
                     stage,
                     targets,
                     share,
                     start_week,
                     duration_weeks,
-                    probability,
+                    ..
                 } => {
                     if let Err(t) = targets_ok(targets) {
                         err(
@@ -351,7 +368,6 @@ impl Scenario {
                         );
                     }
                     (
-                        material,
                         Some(exporter),
                         Some(stage),
                         vec![
@@ -359,20 +375,17 @@ impl Scenario {
                             ("start_week", *start_week),
                             ("duration_weeks", *duration_weeks),
                         ],
-                        *probability,
                     )
                 }
                 Event::CapacityLoss {
                     country,
-                    material,
                     stage,
                     share,
                     start_week,
                     duration_weeks,
                     recovery_weeks,
-                    probability,
+                    ..
                 } => (
-                    material,
                     Some(country),
                     Some(stage),
                     vec![
@@ -381,18 +394,15 @@ impl Scenario {
                         ("duration_weeks", *duration_weeks),
                         ("recovery_weeks", *recovery_weeks),
                     ],
-                    *probability,
                 ),
                 Event::CapacityExpansion {
                     country,
-                    material,
                     stage,
                     tonnes_per_year,
                     start_week,
                     ramp_weeks,
-                    probability,
+                    ..
                 } => (
-                    material,
                     Some(country),
                     Some(stage),
                     vec![
@@ -400,17 +410,14 @@ impl Scenario {
                         ("start_week", *start_week),
                         ("ramp_weeks", *ramp_weeks),
                     ],
-                    *probability,
                 ),
                 Event::DemandShift {
-                    material,
                     country,
                     factor,
                     start_week,
                     duration_weeks,
-                    probability,
+                    ..
                 } => (
-                    material,
                     country.as_deref(),
                     None,
                     vec![
@@ -418,19 +425,16 @@ impl Scenario {
                         ("start_week", *start_week),
                         ("duration_weeks", *duration_weeks),
                     ],
-                    *probability,
                 ),
                 Event::Dumping {
                     exporter,
-                    material,
                     stage,
                     price_cut,
                     volume_share,
                     start_week,
                     duration_weeks,
-                    probability,
+                    ..
                 } => (
-                    material,
                     Some(exporter),
                     Some(stage),
                     vec![
@@ -439,7 +443,6 @@ impl Scenario {
                         ("start_week", *start_week),
                         ("duration_weeks", *duration_weeks),
                     ],
-                    *probability,
                 ),
             };
             if ds.material(material).is_none() {
@@ -568,13 +571,7 @@ impl Scenario {
         let mut v: Vec<String> = self
             .events
             .iter()
-            .map(|e| match e {
-                Event::ExportRestriction { material, .. }
-                | Event::CapacityLoss { material, .. }
-                | Event::CapacityExpansion { material, .. }
-                | Event::DemandShift { material, .. }
-                | Event::Dumping { material, .. } => material.clone(),
-            })
+            .map(|e| e.material().to_string())
             .collect();
         v.sort();
         v.dedup();
