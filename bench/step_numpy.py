@@ -14,8 +14,9 @@ the same loop over the same number of reps.
 
 Only the features the exported scenarios use are implemented: export restrictions (quotas and
 bans, optional target sets), capacity losses with linear recovery, rerouting of unfilled orders
-after `reroute_lag` weeks, proportional allocation, supply and demand elasticity, the
-inventory-gap price update with mean reversion, consumer inventories. The exported JSON carries
+after `reroute_lag` weeks (spare capacity limited by feed), proportional allocation, supply and
+demand elasticity, the inventory-gap price update with mean reversion, regional price premia,
+consumer inventories. The exported JSON carries
 no pact, stockpile, dumping, expansion, demand shift or trend (step_bench.rs does not export
 them); the script asserts that the scenario TOML declares none of them for the material.
 
@@ -97,6 +98,9 @@ class Net:
         self.base_total = [seqsum(b) for b in self.base_output]
 
 
+PREMIUM_MAX = 2.995_732_273_553_991  # ln 20, as engine.rs
+
+
 class State:
     pass
 
@@ -108,6 +112,7 @@ def initial(net):
     st.inv_in = [np.zeros(n)] + [p["input_cover_weeks"] * net.base_output[s] for s in range(1, ns)]
     st.cons_inv = net.demand * p["cover_weeks"]
     st.price = [1.0] * ns
+    st.premium = [np.zeros(n) for _ in range(ns)]  # ln of each buyer's regional premium
     # unfilled[s] is a ring of the last `reroute_lag` weeks' unfilled orders by buyer. Every
     # buyer pushes one value per week, so the Rust deques all have length min(week, lag).
     lag = p["reroute_lag"]
@@ -150,7 +155,11 @@ def step(net, st):
     nodes = np.arange(n)
     # Final demand: baseline (no demand shifts) × price response.
     st.desired = net.demand * 1.0
-    st.demand = st.desired * math.pow(st.price[last], p["eps_demand"])
+    price_resp = math.pow(st.price[last], p["eps_demand"])
+    resp = np.full(n, price_resp)
+    for k in np.nonzero(st.premium[last] != 0.0)[0]:  # scalar libm exp, as Rust
+        resp[k] = price_resp * math.exp(st.premium[last][k] * p["eps_demand"])
+    st.demand = st.desired * resp
     cf = capacity_factors(net, w)
     active = [x for x in net.restrictions if x["start"] <= w < x["end"]]
     mined = 0.0
@@ -177,6 +186,8 @@ def step(net, st):
         # Rerouting of the orders left unfilled `lag` weeks ago.
         cap_now = net.capacity[s] * cf[s] + 0.0
         spare = np.maximum(cap_now - base_out, 0.0)
+        if s > 0:  # spare capacity counts only with the feed to run it
+            spare = np.minimum(spare, np.maximum(st.inv_in[s] - base_out, 0.0))
         rs = [x for x in active if x["stage"] == s]
         if lag >= 1 and w >= lag:
             due = st.unfilled[s][w % lag].copy()
@@ -262,6 +273,17 @@ def step(net, st):
         lnp = math.log(st.price[s])
         lp = lnp + p["lambda"] * x - p["rho"] * (lnp - 0.0)
         st.price[s] = min(max(math.exp(lp), 0.05), 100.0)
+        # Regional premia: each buyer's own gap against the world's.
+        if s == last:
+            held_b, target_b = st.cons_inv, p["cover_weeks"] * net.demand
+        else:
+            held_b, target_b = st.inv_in[s + 1], p["input_cover_weeks"] * net.base_output[s + 1]
+        has = target_b > 0.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            xb = np.clip((target_b - held_b) / target_b, -1.0, 1.0)
+        mu = st.premium[s]
+        new = np.clip(mu + p["lambda_regional"] * (xb - x) - p["rho"] * mu, -PREMIUM_MAX, PREMIUM_MAX)
+        st.premium[s] = np.where(has, new, mu)
     st.mined = mined
     st.consumed_total = consumed_total
     st.balance_error = stock(st) - stock_before - mined + consumed_total

@@ -81,6 +81,7 @@ pub fn write(path: &Path, columns: &[(&str, Column)]) -> Result<(), String> {
 pub fn sim_kpis(path: &Path, r: &quadrant_sim::SimResult) -> Result<(), String> {
     let (mut mat, mut subj, mut dem, mut short, mut share, mut rat, mut weeks) =
         (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut peak, mut mean) = (vec![], vec![]);
     for m in &r.materials {
         for x in std::iter::once(&m.bloc)
             .chain(m.members.iter())
@@ -93,6 +94,8 @@ pub fn sim_kpis(path: &Path, r: &quadrant_sim::SimResult) -> Result<(), String> 
             share.push(x.shortfall_pct);
             rat.push(x.rationed_t);
             weeks.push(x.short_weeks as i64);
+            peak.push(x.peak_price_paid);
+            mean.push(x.mean_price_paid);
         }
     }
     write(
@@ -105,6 +108,8 @@ pub fn sim_kpis(path: &Path, r: &quadrant_sim::SimResult) -> Result<(), String> 
             ("shortfall_share", Column::F64(share)),
             ("rationed_t", Column::F64(rat)),
             ("short_weeks", Column::I64(weeks)),
+            ("peak_price_paid", Column::F64(peak)),
+            ("mean_price_paid", Column::F64(mean)),
         ],
     )
 }

@@ -19,19 +19,21 @@ pub fn sim_table(r: &SimResult) -> String {
         if m.demand_method == "world-pool" {
             s.push_str("  (no trade data at the last stage: demand is one world pool; members are shown with\n   the world's tonnes and average shortfall share)\n");
         }
-        s.push_str("  who        desired demand     shortfall   share  rationed  weeks short\n");
+        s.push_str("  who        desired demand     shortfall   share  rationed  weeks short  price paid: peak  mean\n");
         for x in std::iter::once(&m.bloc)
             .chain(m.members.iter())
             .chain(std::iter::once(&m.world))
         {
             s.push_str(&format!(
-                "  {:<9} {:>15.0} t {:>11.0} t {:>6} {:>8.0} t {:>11}\n",
+                "  {:<9} {:>15.0} t {:>11.0} t {:>6} {:>8.0} t {:>11}  {:>16} {:>5}\n",
                 x.country,
                 x.demand_t,
                 x.shortfall_t,
                 pct(x.shortfall_pct),
                 x.rationed_t,
-                x.short_weeks
+                x.short_weeks,
+                format!("×{:.2}", x.peak_price_paid),
+                format!("×{:.2}", x.mean_price_paid)
             ));
         }
         for (st, peak, mean) in &m.prices {
@@ -62,14 +64,14 @@ pub fn sim_table(r: &SimResult) -> String {
 }
 
 pub fn sim_csv(r: &SimResult) -> String {
-    let mut s = String::from("scenario,material,subject,desired_demand_t,shortfall_t,shortfall_share,rationed_t,short_weeks\n");
+    let mut s = String::from("scenario,material,subject,desired_demand_t,shortfall_t,shortfall_share,rationed_t,short_weeks,peak_price_paid,mean_price_paid\n");
     for m in &r.materials {
         for x in std::iter::once(&m.bloc)
             .chain(m.members.iter())
             .chain(std::iter::once(&m.world))
         {
             s.push_str(&format!(
-                "\"{}\",{},{},{},{},{},{},{}\n",
+                "\"{}\",{},{},{},{},{},{},{},{},{}\n",
                 r.scenario.replace('"', "\"\""),
                 m.material,
                 x.country,
@@ -77,7 +79,9 @@ pub fn sim_csv(r: &SimResult) -> String {
                 x.shortfall_t,
                 x.shortfall_pct,
                 x.rationed_t,
-                x.short_weeks
+                x.short_weeks,
+                x.peak_price_paid,
+                x.mean_price_paid
             ));
         }
     }
@@ -290,19 +294,21 @@ pub fn sim_html(r: &SimResult) -> String {
             esc(&m.datasets.join(" + ")),
             m.weeks
         ));
-        body.push_str("<table><tr><th>who</th><th>desired demand (t)</th><th>shortfall (t)</th><th>share</th><th>rationed (t)</th><th>weeks short</th></tr>");
+        body.push_str("<table><tr><th>who</th><th>desired demand (t)</th><th>shortfall (t)</th><th>share</th><th>rationed (t)</th><th>weeks short</th><th>peak price paid</th><th>mean price paid</th></tr>");
         for x in std::iter::once(&m.bloc)
             .chain(m.members.iter())
             .chain(std::iter::once(&m.world))
         {
             body.push_str(&format!(
-                "<tr><td>{}</td><td>{:.0}</td><td>{:.0}</td><td>{}</td><td>{:.0}</td><td>{}</td></tr>",
+                "<tr><td>{}</td><td>{:.0}</td><td>{:.0}</td><td>{}</td><td>{:.0}</td><td>{}</td><td>×{:.2}</td><td>×{:.2}</td></tr>",
                 esc(&x.country),
                 x.demand_t,
                 x.shortfall_t,
                 pct(x.shortfall_pct),
                 x.rationed_t,
-                x.short_weeks
+                x.short_weeks,
+                x.peak_price_paid,
+                x.mean_price_paid
             ));
         }
         body.push_str("</table>");

@@ -85,8 +85,8 @@ fn main() {
     j.push_str("  ],\n");
     let _ = writeln!(
         j,
-        "  \"params\": {{\"lambda\": {:?}, \"rho\": {:?}, \"eps_demand\": {:?}, \"eps_supply\": {:?}, \"cover_weeks\": {:?}, \"input_cover_weeks\": {:?}, \"replenish_weeks\": {:?}, \"reroute_lag\": {}, \"reroute_share\": {:?}, \"reroute_friction\": {:?}}},",
-        p.lambda, p.rho, p.eps_demand, p.eps_supply, p.cover_weeks, p.input_cover_weeks, p.replenish_weeks, p.reroute_lag, p.reroute_share, p.reroute_friction
+        "  \"params\": {{\"lambda\": {:?}, \"rho\": {:?}, \"eps_demand\": {:?}, \"eps_supply\": {:?}, \"cover_weeks\": {:?}, \"input_cover_weeks\": {:?}, \"replenish_weeks\": {:?}, \"reroute_lag\": {}, \"reroute_share\": {:?}, \"reroute_friction\": {:?}, \"lambda_regional\": {:?}}},",
+        p.lambda, p.rho, p.eps_demand, p.eps_supply, p.cover_weeks, p.input_cover_weeks, p.replenish_weeks, p.reroute_lag, p.reroute_share, p.reroute_friction, p.lambda_regional
     );
     let rs: Vec<String> = r
         .restrictions

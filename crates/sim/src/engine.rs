@@ -4,7 +4,7 @@
 use crate::network::Network;
 use crate::params::MatParams;
 use crate::record::Recorder;
-use crate::scenario::{resolve, Event, Policy, Scenario};
+use crate::scenario::{resolve, Event, Policy, Rationing, Scenario};
 use quadrant_model::{Dataset, Stage};
 use std::collections::VecDeque;
 
@@ -175,6 +175,8 @@ pub struct Realized {
     pub stockpiles: Vec<(usize, f64, f64)>,
     pub pact: Option<Pact>,
     pub trend: Option<std::sync::Arc<Trend>>,
+    /// How a short supplier shares its output among buyers.
+    pub rationing: Rationing,
 }
 
 impl Realized {
@@ -190,6 +192,9 @@ impl Realized {
             && self.trend.is_none()
     }
 }
+
+/// Bound of a regional log premium: a buyer pays between 1/20 and 20 times the world price.
+const PREMIUM_MAX: f64 = 2.995_732_273_553_991; // ln 20
 
 fn active(w: usize, start: usize, end: usize) -> bool {
     w >= start && w < end
@@ -387,6 +392,7 @@ pub fn realize(
             _ => {}
         }
     }
+    r.rationing = sc.rationing;
     r.trend = sc
         .trend
         .as_ref()
@@ -410,6 +416,8 @@ pub struct Scratch {
     spare: Vec<f64>,
     /// Suppliers with spare capacity this week, ascending.
     cands: Vec<usize>,
+    /// (pact member, premium, index into `deliverable[i]`) for price-based clearing.
+    rank: Vec<(bool, f64, usize)>,
 }
 
 impl Scratch {
@@ -427,6 +435,7 @@ impl Scratch {
                 cap_now: vec![0.0; n],
                 spare: vec![0.0; n],
                 cands: Vec::with_capacity(n),
+                rank: Vec::with_capacity(n),
             };
         }
     }
@@ -443,8 +452,11 @@ pub struct State {
     pub cons_inv: Vec<f64>,
     pub stockpile: Vec<f64>,
     pub joint_stockpile: f64,
-    /// Price per stage, relative to the baseline (1.0).
+    /// Price per stage, relative to the baseline (1.0): the world price producers sell at.
     pub price: Vec<f64>,
+    /// premium[s][b]: ln of buyer b's price of stage-s goods over the world price, driven by
+    /// its own inventory gap against the world's (regional prices; 0 in the baseline).
+    pub premium: Vec<Vec<f64>>,
     /// Unfilled orders per stage and buyer, waiting `reroute_lag` weeks to be rerouted.
     pub unfilled: Vec<Vec<VecDeque<f64>>>,
     /// Orders each producer received last week, per stage.
@@ -469,6 +481,10 @@ pub struct State {
 }
 
 impl State {
+    /// The price buyer b pays for stage-s goods, relative to the baseline.
+    pub fn paid(&self, s: usize, b: usize) -> f64 {
+        self.price[s] * self.premium[s][b].exp()
+    }
     pub fn stock(&self) -> f64 {
         self.inv_in.iter().flatten().sum::<f64>()
             + self.cons_inv.iter().sum::<f64>()
@@ -507,6 +523,7 @@ pub fn initial(net: &Network, p: &MatParams, r: &Realized) -> State {
         stockpile,
         joint_stockpile: joint,
         price: vec![1.0; ns],
+        premium: vec![vec![0.0; n]; ns],
         unfilled: vec![vec![VecDeque::new(); n]; ns],
         orders_recv,
         production: vec![vec![0.0; n]; ns],
@@ -591,7 +608,14 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
             f *= d.factor;
         }
         st.desired[k] = net.demand[k] * f * trend_demand;
-        st.demand[k] = st.desired[k] * price_resp;
+        // (p e^μ)^ε = p^ε e^{με}; the exponential is skipped in the usual case μ = 0.
+        let mu = st.premium[last][k];
+        let resp = if mu == 0.0 {
+            price_resp
+        } else {
+            price_resp * (mu * p.eps_demand).exp()
+        };
+        st.demand[k] = st.desired[k] * resp;
     }
     let pact = r.pact.as_ref();
     let mut mined = 0.0;
@@ -665,6 +689,11 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
         for i in 0..n {
             sc.cap_now[i] = sn.capacity[i] * sc.cf[s][i] + sc.add[s][i];
             sc.spare[i] = (sc.cap_now[i] - sn.base_output[i]).max(0.0);
+            if s > 0 {
+                // Spare capacity only counts with the feed to run it: stock beyond this week's
+                // baseline needs.
+                sc.spare[i] = sc.spare[i].min((st.inv_in[s][i] - sn.base_output[i]).max(0.0));
+            }
         }
         sc.cands.clear();
         sc.cands.extend((0..n).filter(|&i| sc.spare[i] > 0.0));
@@ -768,17 +797,47 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
             // Allocate: pact members first when the supplier is a member, then pro rata.
             let mut left = q;
             let prio = pact.filter(|pc| pc.priority && pc.members[i]);
-            for class in [true, false] {
-                let in_class = |b: usize| prio.is_none_or(|pc| pc.members[b] == class);
-                let req: f64 = dl.iter().filter(|d| in_class(d.0)).map(|d| d.2).sum();
-                if req <= 0.0 || (prio.is_none() && !class) {
-                    continue;
+            if r.rationing == Rationing::Price && q < total {
+                // Price-based clearing: the highest bidders (largest regional premium) are
+                // served first, pact members first when the pact grants priority; equal bids
+                // share pro rata.
+                let rank = &mut sc.rank;
+                rank.clear();
+                rank.extend(dl.iter().enumerate().map(|(j, d)| {
+                    let member = prio.is_some_and(|pc| pc.members[d.0]);
+                    (member, st.premium[s][d.0], j)
+                }));
+                rank.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
+                let mut g = 0;
+                while g < rank.len() && left > 0.0 {
+                    let h = g + rank[g..]
+                        .iter()
+                        .take_while(|x| x.0 == rank[g].0 && x.1 == rank[g].1)
+                        .count();
+                    let req: f64 = rank[g..h].iter().map(|x| dl[x.2].2).sum();
+                    if req > 0.0 {
+                        let k = (left / req).min(1.0);
+                        for x in &rank[g..h] {
+                            let (b, slot, qty) = dl[x.2];
+                            sc.delivered[b][slot] += qty * k;
+                        }
+                        left -= req * k;
+                    }
+                    g = h;
                 }
-                let k = (left / req).min(1.0);
-                for &(b, slot, qty) in dl.iter().filter(|d| in_class(d.0)) {
-                    sc.delivered[b][slot] += qty * k;
+            } else {
+                for class in [true, false] {
+                    let in_class = |b: usize| prio.is_none_or(|pc| pc.members[b] == class);
+                    let req: f64 = dl.iter().filter(|d| in_class(d.0)).map(|d| d.2).sum();
+                    if req <= 0.0 || (prio.is_none() && !class) {
+                        continue;
+                    }
+                    let k = (left / req).min(1.0);
+                    for &(b, slot, qty) in dl.iter().filter(|d| in_class(d.0)) {
+                        sc.delivered[b][slot] += qty * k;
+                    }
+                    left -= req * k;
                 }
-                left -= req * k;
             }
             st.exports[s][i] = dl
                 .iter()
@@ -859,6 +918,26 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
         };
         let lp = st.price[s].ln() + p.lambda * x - p.rho * (st.price[s].ln() - anchors[s]);
         st.price[s] = lp.exp().clamp(0.05, 100.0);
+        // Regional premia: a buyer whose own cover is shorter than the world's bids above the
+        // world price (and one with more, below), reverting like the world price. A buyer cut
+        // off by a targeted restriction thus pays more than the rest of the world.
+        for b in 0..n {
+            let (held_b, target_b) = if s == last {
+                (st.cons_inv[b], p.cover_weeks * net.demand[b])
+            } else {
+                (
+                    st.inv_in[s + 1][b],
+                    p.input_cover_weeks * net.stages[s + 1].base_output[b],
+                )
+            };
+            if target_b <= 0.0 {
+                continue;
+            }
+            let xb = ((target_b - held_b) / target_b).clamp(-1.0, 1.0);
+            let mu = st.premium[s][b];
+            st.premium[s][b] =
+                (mu + p.lambda_regional * (xb - x) - p.rho * mu).clamp(-PREMIUM_MAX, PREMIUM_MAX);
+        }
     }
     st.mined = mined;
     st.consumed_total = consumed_total;

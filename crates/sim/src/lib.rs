@@ -41,6 +41,10 @@ pub struct Shortfall {
     /// The rationed part alone.
     pub rationed_t: f64,
     pub short_weeks: usize,
+    /// Highest weekly price any of its consumers paid at the last stage (× baseline).
+    pub peak_price_paid: f64,
+    /// Demand-weighted mean price paid at the last stage (× baseline).
+    pub mean_price_paid: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -95,6 +99,12 @@ fn shortfall(country: &str, idx: &[usize], kpi: &KpiRecorder) -> Shortfall {
         shortfall_pct: if d > 0.0 { u / d } else { 0.0 },
         rationed_t: idx.iter().map(|&i| kpi.unmet[i]).sum(),
         short_weeks: idx.iter().map(|&i| kpi.short_weeks[i]).max().unwrap_or(0),
+        peak_price_paid: idx.iter().map(|&i| kpi.peak_paid[i]).fold(1.0, f64::max),
+        mean_price_paid: if d > 0.0 {
+            idx.iter().map(|&i| kpi.paid_sum[i]).sum::<f64>() / d
+        } else {
+            1.0
+        },
     }
 }
 

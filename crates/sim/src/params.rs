@@ -9,6 +9,9 @@ use std::collections::BTreeMap;
 pub struct MatParams {
     /// Price response to unfilled orders (share of weekly baseline flow): ln p += λ·x.
     pub lambda: f64,
+    /// Response of a buyer's log price premium to its own inventory gap in excess of the
+    /// world's (regional prices).
+    pub lambda_regional: f64,
     /// Weekly mean reversion of ln p toward its anchor.
     pub rho: f64,
     /// Price elasticity of final demand (≤ 0).

@@ -21,7 +21,12 @@ pub struct KpiRecorder {
     pub short_weeks: Vec<usize>,
     pub peak_price: Vec<f64>,
     pub price_sum: Vec<f64>,
-    /// Σ_t (p_t − 1) × consumed_t at the last stage: extra spend in baseline-price tonnes.
+    /// Highest weekly price each consumer paid at the last stage (world price × its premium).
+    pub peak_paid: Vec<f64>,
+    /// Σ_t desired_t × paid_t per consumer, for the demand-weighted mean price paid.
+    pub paid_sum: Vec<f64>,
+    /// Σ_t Σ_k (p_{t,k} − 1) × consumed_{t,k} at the last stage, p_{t,k} the price consumer k
+    /// paid: extra spend in baseline-price tonnes.
     pub cost_index: f64,
     pub max_balance_error: f64,
     pub production: Vec<Vec<f64>>,
@@ -39,7 +44,10 @@ impl Recorder for KpiRecorder {
             self.peak_price = vec![1.0; ns];
             self.price_sum = vec![0.0; ns];
             self.production = vec![vec![0.0; n]; ns];
+            self.peak_paid = vec![1.0; n];
+            self.paid_sum = vec![0.0; n];
         }
+        let last = ns - 1;
         self.weeks += 1;
         for k in 0..n {
             let short = (st.desired[k] - st.consumed[k]).max(0.0);
@@ -50,6 +58,10 @@ impl Recorder for KpiRecorder {
             if short > 1e-3 * net.demand[k].max(1e-12) {
                 self.short_weeks[k] += 1;
             }
+            let paid = st.paid(last, k);
+            self.peak_paid[k] = self.peak_paid[k].max(paid);
+            self.paid_sum[k] += st.desired[k] * paid;
+            self.cost_index += (paid - 1.0) * st.consumed[k];
         }
         for s in 0..ns {
             self.peak_price[s] = self.peak_price[s].max(st.price[s]);
@@ -58,8 +70,6 @@ impl Recorder for KpiRecorder {
                 self.production[s][i] += st.production[s][i];
             }
         }
-        let last = ns - 1;
-        self.cost_index += (st.price[last] - 1.0) * st.consumed.iter().sum::<f64>();
         let scale = st.stock().abs().max(1.0);
         self.max_balance_error = self.max_balance_error.max(st.balance_error.abs() / scale);
     }

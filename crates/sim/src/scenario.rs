@@ -211,6 +211,10 @@ pub struct Scenario {
     /// case, from the week the run starts; absent: no trend.
     #[serde(default)]
     pub trend: Option<String>,
+    /// How a short supplier shares its output: `proportional` to orders (as in ARIO; the
+    /// default) or by `price` (highest bidders first).
+    #[serde(default)]
+    pub rationing: Rationing,
     #[serde(default, rename = "event")]
     pub events: Vec<Event>,
     #[serde(default, rename = "policy")]
@@ -218,6 +222,17 @@ pub struct Scenario {
     /// Observed effects, for back-tests.
     #[serde(default)]
     pub observed: Option<Observed>,
+}
+
+/// The rationing rule of a short supplier (docs/model.md, step 7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rationing {
+    /// Pro rata to orders, as in ARIO.
+    #[default]
+    Proportional,
+    /// Highest bidders (largest regional price premium) first: price-based clearing.
+    Price,
 }
 
 fn quad() -> String {
