@@ -91,7 +91,14 @@ class Net:
             if x["targets"] is not None:
                 t = np.zeros(self.n, dtype=bool)
                 t[x["targets"]] = True
-            self.restrictions.append(dict(x, targets=t))
+            # `from`: supplier nodes the measure binds (exporter and its facilities, or the
+            # facilities its owners control); `own`: the exporter's nodes, never targets.
+            fm = np.zeros(self.n, dtype=bool)
+            fm[x["from"]] = True
+            own = np.zeros(self.n, dtype=bool)
+            own[x["own"]] = True
+            self.restrictions.append(dict(x, targets=t, from_mask=fm, own=own,
+                                          from_idx=np.nonzero(fm)[0]))
         self.losses = j["losses"]
         # Sums of baseline demand and baseline output, as the price update folds them.
         self.demand_total = seqsum(self.demand)
@@ -198,10 +205,10 @@ def step(net, st):
         if len(rb_idx):
             ok = np.broadcast_to(spare > 0.0, (len(rb_idx), n)).copy()  # [buyer row, supplier]
             for x in rs:
-                hit = rb_idx != x["exporter"]
+                hit = ~x["own"][rb_idx]
                 if x["targets"] is not None:
                     hit &= x["targets"][rb_idx]
-                ok[hit, x["exporter"]] = False
+                ok[np.ix_(hit, x["from_mask"])] = False
             wsp = spare[None, :] * net.fric[rb_idx, :]  # spare × friction, as Rust multiplies
             tot_sp = np.cumsum(np.where(ok, wsp, 0.0), axis=1)[:, -1]
             ok &= (tot_sp > 0.0)[:, None]
@@ -219,14 +226,14 @@ def step(net, st):
         # share × their baseline purchases from i.
         D = Q.copy()
         for x in rs:
-            i = x["exporter"]
-            hit_b = nodes != i
+            hit_b = ~x["own"]
             if x["targets"] is not None:
                 hit_b &= x["targets"]
-            from_i = fi == i
+            from_i = x["from_mask"][fi]
             per_buyer = np.bincount(fb[from_i], fq[from_i], minlength=n)
             qbase = seqsum(np.where(hit_b, per_buyer, 0.0))
-            m = (I == i) & hit_b[B]
+            # Supplier-major, then buyer and slot: the order Rust folds the requests in.
+            m = np.concatenate([np.nonzero((I == i) & hit_b[B])[0] for i in x["from_idx"]])
             req = seqsum(D[m])
             allowed = x["share"] * qbase
             if req > allowed and req > 0.0:

@@ -53,6 +53,19 @@ impl Control {
     }
 }
 
+/// Home country of an asset's controlling owner: the largest equity holder, the operator on
+/// ties; None for an asset without owners (artisanal or residual pseudo-assets).
+pub fn controlling_home(a: &quadrant_model::curated::Asset) -> Option<&str> {
+    a.owner
+        .iter()
+        .max_by(|x, y| {
+            x.share
+                .total_cmp(&y.share)
+                .then(x.operator.cmp(&y.operator))
+        })
+        .map(|o| o.home.as_str())
+}
+
 /// Control shares for a concentration; None when no curated asset covers this material and
 /// stage (the result would be location shares relabelled).
 pub fn control(ds: &Dataset, conc: &Concentration, rule: ControlRule) -> Option<Control> {
@@ -109,15 +122,8 @@ pub fn control(ds: &Dataset, conc: &Concentration, rule: ControlRule) -> Option<
                     *ctl.entry(s.ix).or_default() += out * (1.0 - listed).max(0.0);
                 }
                 ControlRule::Controlling => {
-                    let top = a
-                        .owner
-                        .iter()
-                        .max_by(|x, y| {
-                            x.share
-                                .total_cmp(&y.share)
-                                .then(x.operator.cmp(&y.operator))
-                        })
-                        .and_then(|o| ds.country(&o.home))
+                    let top = controlling_home(a)
+                        .and_then(|h| ds.country(h))
                         .unwrap_or(s.ix);
                     *ctl.entry(top).or_default() += out;
                 }

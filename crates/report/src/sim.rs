@@ -139,30 +139,37 @@ pub fn mc_csv(r: &McResult) -> String {
 }
 
 pub fn chokepoints_table(material: &str, bloc: &str, weeks: usize, v: &[Chokepoint]) -> String {
-    let mut s = format!("Chokepoints for {bloc} in {material}: a {weeks}-week full outage of one (country, stage)\n\n");
-    s.push_str("  rank  country  stage      world share  bloc shortfall  peak price\n");
+    let mut s = format!("Chokepoints for {bloc} in {material}: a {weeks}-week full outage of one (country, stage) or one facility\n\n");
+    s.push_str("  rank  country  stage      world share  bloc shortfall  peak price  facility\n");
     for (i, c) in v.iter().enumerate() {
-        s.push_str(&format!(
-            "  {:>4}  {:<7}  {:<9}  {:>11}  {:>14}  {:>9.2}×\n",
-            i + 1,
-            c.country,
-            c.stage,
-            pct(c.world_share),
-            pct(c.bloc_shortfall),
-            c.peak_price
-        ));
+        s.push_str(
+            format!(
+                "  {:>4}  {:<7}  {:<9}  {:>11}  {:>14}  {:>9.2}×  {}\n",
+                i + 1,
+                c.country,
+                c.stage,
+                pct(c.world_share),
+                pct(c.bloc_shortfall),
+                c.peak_price,
+                c.facility.as_deref().unwrap_or("(whole country)")
+            )
+            .as_str(),
+        );
     }
     s
 }
 
 pub fn chokepoints_csv(material: &str, v: &[Chokepoint]) -> String {
-    let mut s = String::from("material,rank,country,stage,world_share,bloc_shortfall,peak_price\n");
+    let mut s = String::from(
+        "material,rank,country,facility,stage,world_share,bloc_shortfall,peak_price\n",
+    );
     for (i, c) in v.iter().enumerate() {
         s.push_str(&format!(
-            "{},{},{},{},{},{},{}\n",
+            "{},{},{},\"{}\",{},{},{},{}\n",
             material,
             i + 1,
             c.country,
+            c.facility.as_deref().unwrap_or("").replace('"', "\"\""),
             c.stage,
             c.world_share,
             c.bloc_shortfall,

@@ -93,7 +93,10 @@ fn main() {
         .iter()
         .map(|x| {
             let t = x.targets.as_ref().map(|t| format!("{:?}", t.iter().enumerate().filter(|(_, &b)| b).map(|(i, _)| i).collect::<Vec<_>>())).unwrap_or("null".into());
-            format!("{{\"exporter\": {}, \"stage\": {}, \"targets\": {t}, \"share\": {:?}, \"start\": {}, \"end\": {}}}", x.exporter, x.stage, x.share, x.start, x.end)
+            let idx = |f: &dyn Fn(usize) -> bool| format!("{:?}", (0..net.n()).filter(|&i| f(i)).collect::<Vec<_>>());
+            let from = idx(&|i| x.from[i]);
+            let own = idx(&|i| net.within(i, x.exporter));
+            format!("{{\"exporter\": {}, \"from\": {from}, \"own\": {own}, \"stage\": {}, \"targets\": {t}, \"share\": {:?}, \"start\": {}, \"end\": {}}}", x.exporter, x.stage, x.share, x.start, x.end)
         })
         .collect();
     let ls: Vec<String> = r

@@ -12,6 +12,9 @@ use std::collections::VecDeque;
 #[derive(Debug, Clone)]
 pub struct Restriction {
     pub exporter: usize,
+    /// Supplier nodes the measure binds: the exporter and its facilities, or only the
+    /// facilities whose controlling owner is at home in a given country.
+    pub from: Vec<bool>,
     pub stage: usize,
     /// None: all buyers other than the exporter.
     pub targets: Option<Vec<bool>>,
@@ -137,7 +140,7 @@ pub fn trend(ds: &Dataset, net: &Network, scenario: &str, weeks: usize) -> Optio
             (0..net.n())
                 .map(|i| {
                     let own = ds
-                        .country(&net.countries[i])
+                        .country(net.country_of(i))
                         .map(|c| path(sn.stage, Some(c)))
                         .unwrap_or_default();
                     let pts = if own.len() >= 2 { own } else { world.clone() };
@@ -218,6 +221,10 @@ pub fn realize(
                     m[i] = true;
                 }
             }
+            // Facilities are in a set when their host is.
+            for i in 0..net.n() {
+                m[i] = m[i] || m[net.parent[i]];
+            }
             m
         })
     };
@@ -232,8 +239,10 @@ pub fn realize(
         match e {
             Event::ExportRestriction {
                 exporter,
+                controlled_by,
                 stage,
                 targets,
+                except,
                 share,
                 start_week,
                 duration_weeks,
@@ -243,21 +252,39 @@ pub fn realize(
                     continue;
                 };
                 let start = weeks(start_week.at(d(0)));
-                let targets = mask(resolve(ds, targets));
-                let hit = |b: usize| b != x && targets.as_ref().is_none_or(|t| t[b]);
+                let mut targets = mask(resolve(ds, targets));
+                if !except.is_empty() {
+                    let ex = mask(Some(except.clone())).unwrap_or_default();
+                    let t = targets.get_or_insert_with(|| vec![true; net.n()]);
+                    for (t, e) in t.iter_mut().zip(ex) {
+                        *t = *t && !e;
+                    }
+                }
+                let from: Vec<bool> = (0..net.n())
+                    .map(|i| {
+                        net.within(i, x)
+                            && controlled_by.as_ref().is_none_or(|h| {
+                                net.facilities.iter().any(|f| {
+                                    f.node == i && f.controller.as_deref() == Some(h.as_str())
+                                })
+                            })
+                    })
+                    .collect();
+                let hit = |b: usize| !net.within(b, x) && targets.as_ref().is_none_or(|t| t[b]);
                 let flows = &net.stages[s].flows;
                 let base: f64 = (0..net.n())
                     .filter(|&b| hit(b))
                     .map(|b| {
                         flows[b]
                             .iter()
-                            .filter(|f| f.0 == x)
+                            .filter(|f| from[f.0])
                             .map(|f| f.1)
                             .sum::<f64>()
                     })
                     .sum();
                 r.restrictions.push(Restriction {
                     exporter: x,
+                    from,
                     stage: s,
                     base,
                     targets,
@@ -268,6 +295,7 @@ pub fn realize(
             }
             Event::CapacityLoss {
                 country,
+                controlled_by,
                 stage,
                 share,
                 start_week,
@@ -279,14 +307,29 @@ pub fn realize(
                     continue;
                 };
                 let start = weeks(start_week.at(d(0)));
-                r.losses.push(CapLoss {
-                    node: x,
-                    stage: s,
-                    share: share.at(d(1)),
-                    start,
-                    end: start.saturating_add(weeks(duration_weeks.at(d(2)))),
-                    recovery: weeks(recovery_weeks.at(d(3))),
-                });
+                let (share, end, recovery) = (
+                    share.at(d(1)),
+                    start.saturating_add(weeks(duration_weeks.at(d(2)))),
+                    weeks(recovery_weeks.at(d(3))),
+                );
+                // A country's loss strikes its facilities too; `controlled_by` narrows it to
+                // the facilities whose controlling owner is at home there.
+                for i in (0..net.n()).filter(|&i| net.within(i, x)) {
+                    if let Some(home) = controlled_by {
+                        let f = net.facilities.iter().find(|f| f.node == i);
+                        if f.and_then(|f| f.controller.as_deref()) != Some(home.as_str()) {
+                            continue;
+                        }
+                    }
+                    r.losses.push(CapLoss {
+                        node: i,
+                        stage: s,
+                        share,
+                        start,
+                        end,
+                        recovery,
+                    });
+                }
             }
             Event::CapacityExpansion {
                 country,
@@ -666,14 +709,14 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
             for &(i, q) in fl {
                 let mut wgt = q / base;
                 if let Some(pc) = pact.filter(|_| member) {
-                    if pc.tariff_on == Some(i) {
+                    if pc.tariff_on.is_some_and(|t| net.within(i, t)) {
                         wgt *= 1.0 - pc.tariff;
                     }
                 }
                 for d in &dump {
                     // Buyers protected by a pact price floor do not switch to the dumper.
                     let protected = member && pact.is_some_and(|pc| pc.price_floor.is_some());
-                    if d.exporter == i && b != i && !protected {
+                    if net.within(i, d.exporter) && !net.within(b, d.exporter) && !protected {
                         wgt *= 1.0 + d.volume_share;
                     }
                 }
@@ -698,8 +741,9 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
         sc.cands.clear();
         sc.cands.extend((0..n).filter(|&i| sc.spare[i] > 0.0));
         let restricts = |i: usize, b: usize| {
-            acts.iter()
-                .any(|x| x.exporter == i && b != i && x.targets.as_ref().is_none_or(|t| t[b]))
+            acts.iter().any(|x| {
+                x.from[i] && !net.within(b, x.exporter) && x.targets.as_ref().is_none_or(|t| t[b])
+            })
         };
         for b in 0..n {
             let q = &mut st.unfilled[s][b];
@@ -748,19 +792,24 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
             sc.delivered[b].resize(sc.orders[b].len(), 0.0);
         }
         // Quota: restricted buyers together get at most share × their baseline purchases.
+        // The quota binds the exporter's country as a whole (its facilities included), or the
+        // facilities its owners control.
         for x in &acts {
-            let i = x.exporter;
-            let hit = |b: usize| b != i && x.targets.as_ref().is_none_or(|t| t[b]);
+            let e = x.exporter;
+            let hit = |b: usize| !net.within(b, e) && x.targets.as_ref().is_none_or(|t| t[b]);
             let base = x.base;
-            let req: f64 = sc.deliverable[i]
-                .iter()
+            let req: f64 = (0..n)
+                .filter(|&i| x.from[i])
+                .flat_map(|i| sc.deliverable[i].iter())
                 .filter(|d| hit(d.0))
                 .map(|d| d.2)
                 .sum();
             if req > x.share * base && req > 0.0 {
                 let k = x.share * base / req;
-                for d in sc.deliverable[i].iter_mut().filter(|d| hit(d.0)) {
-                    d.2 *= k;
+                for i in (0..n).filter(|&i| x.from[i]) {
+                    for d in sc.deliverable[i].iter_mut().filter(|d| hit(d.0)) {
+                        d.2 *= k;
+                    }
                 }
             }
         }
@@ -862,10 +911,13 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
         anchors[s] = dump
             .iter()
             .map(|d| {
-                (1.0 - d.price_cut * sn.base_output[d.exporter]
-                    / sn.base_output.iter().sum::<f64>().max(1e-12))
-                .max(0.05)
-                .ln()
+                let own: f64 = (0..n)
+                    .filter(|&i| net.within(i, d.exporter))
+                    .map(|i| sn.base_output[i])
+                    .sum();
+                (1.0 - d.price_cut * own / sn.base_output.iter().sum::<f64>().max(1e-12))
+                    .max(0.05)
+                    .ln()
             })
             .sum();
         st.orders_recv[s].copy_from_slice(&sc.recv);

@@ -139,7 +139,12 @@ pub fn summarize(
             .iter()
             .enumerate()
             .map(|(s, sn)| {
-                let prod: Vec<usize> = members.iter().filter_map(|m| net.node(m)).collect();
+                // Members' producers, their facilities included.
+                let prod: Vec<usize> = members
+                    .iter()
+                    .filter_map(|m| net.node(m))
+                    .flat_map(|x| (0..net.n()).filter(move |&i| net.within(i, x)))
+                    .collect();
                 let base: f64 =
                     prod.iter().map(|&i| sn.base_output[i]).sum::<f64>() * kpi.weeks as f64;
                 let got: f64 = prod

@@ -198,10 +198,12 @@ pub fn montecarlo(
     }
 }
 
-/// One candidate chokepoint: a full outage of one (country, stage).
+/// One candidate chokepoint: a full outage of one (country, stage), or of one facility.
 #[derive(Debug, Clone, Serialize)]
 pub struct Chokepoint {
     pub country: String,
+    /// The facility's name when the outage is of one facility, not the whole country.
+    pub facility: Option<String>,
     pub stage: String,
     /// The node's share of world output at that stage.
     pub world_share: f64,
@@ -220,10 +222,19 @@ pub fn chokepoints(
     horizon: usize,
     min_share: f64,
 ) -> Vec<Chokepoint> {
+    // Countries (with their facilities) and single facilities.
     let mut cands = Vec::new();
     for (s, sn) in net.stages.iter().enumerate() {
         let tot: f64 = sn.base_output.iter().sum();
-        for (i, &q) in sn.base_output.iter().enumerate() {
+        for i in 0..net.n() {
+            let q: f64 = if net.parent[i] == i {
+                (0..net.n())
+                    .filter(|&j| net.within(j, i))
+                    .map(|j| sn.base_output[j])
+                    .sum()
+            } else {
+                sn.base_output[i]
+            };
             if tot > 0.0 && q / tot >= min_share {
                 cands.push((s, i, q / tot));
             }
@@ -233,20 +244,28 @@ pub fn chokepoints(
         .par_iter()
         .map(|&(s, i, sh)| {
             let r = Realized {
-                losses: vec![CapLoss {
-                    node: i,
-                    stage: s,
-                    share: 1.0,
-                    start: 4,
-                    end: 4 + weeks,
-                    recovery: 0,
-                }],
+                losses: (0..net.n())
+                    .filter(|&j| j == i || (net.parent[i] == i && net.within(j, i)))
+                    .map(|j| CapLoss {
+                        node: j,
+                        stage: s,
+                        share: 1.0,
+                        start: 4,
+                        end: 4 + weeks,
+                        recovery: 0,
+                    })
+                    .collect(),
                 ..Default::default()
             };
             let mut kpi = KpiRecorder::default();
             run(net, p, &r, horizon, &mut [&mut kpi as &mut dyn Recorder]);
             Chokepoint {
-                country: net.countries[i].clone(),
+                country: net.country_of(i).to_string(),
+                facility: net
+                    .facilities
+                    .iter()
+                    .find(|f| f.node == i)
+                    .map(|f| f.name.clone()),
                 stage: net.stages[s].stage.as_str().to_string(),
                 world_share: sh,
                 bloc_shortfall: share(&kpi, bloc),
@@ -310,9 +329,9 @@ pub fn backtest_case(
                     .flows
                     .iter()
                     .enumerate()
-                    .filter(|(b, _)| *b != x.exporter)
+                    .filter(|(b, _)| !net.within(*b, x.exporter))
                     .flat_map(|(_, f)| f.iter())
-                    .filter(|f| f.0 == x.exporter)
+                    .filter(|f| net.within(f.0, x.exporter))
                     .map(|f| f.1)
                     .sum();
                 let w = obs
@@ -322,7 +341,11 @@ pub fn backtest_case(
                 let end = (x.start + w).min(exports.len());
                 let got: f64 = exports[x.start.min(end)..end]
                     .iter()
-                    .map(|e| e[x.stage][x.exporter])
+                    .flat_map(|e| {
+                        (0..net.n())
+                            .filter(|&i| net.within(i, x.exporter))
+                            .map(|i| e[x.stage][i])
+                    })
                     .sum();
                 if base > 0.0 {
                     got / (base * (end - x.start.min(end)).max(1) as f64) - 1.0

@@ -29,8 +29,9 @@ pub struct Network {
     pub material_ix: MaterialIx,
     pub year: u16,
     pub datasets: Vec<String>,
-    /// Country ids of the nodes; node i is `countries[i]` at every stage. The last entry may be
-    /// the aggregate world consumer `WLD` when the final stage has no trade data.
+    /// Node ids: country ids (node i is `countries[i]` at every stage), then the asset ids of
+    /// facility nodes. The aggregate world consumer `WLD` is the last country entry when the
+    /// final stage has no trade data.
     pub countries: Vec<String>,
     /// Upstream first.
     pub stages: Vec<StageNet>,
@@ -38,15 +39,55 @@ pub struct Network {
     pub demand: Vec<f64>,
     /// How the last stage's buyers were derived: `trade` or `world-pool`.
     pub demand_method: String,
+    /// The country node each node belongs to: itself for a country, the host for a facility.
+    pub parent: Vec<usize>,
+    /// Facility nodes (curated assets of this material), in node order.
+    pub facilities: Vec<Facility>,
     /// partner[b][i]: b and i share a bloc or a trade or minerals agreement in force
     /// (curated layer; WTO disputes and talks excluded), or are the same node. Rerouting
     /// between partners meets less friction.
     pub partner: Vec<Vec<bool>>,
 }
 
+/// A facility node: a curated asset that takes its share of its host's output, capacity and
+/// buyers (docs/model.md, "Facilities").
+#[derive(Debug, Clone)]
+pub struct Facility {
+    pub node: usize,
+    pub id: String,
+    pub name: String,
+    /// Host country id.
+    pub country: String,
+    /// Stage index in `Network::stages`.
+    pub stage: usize,
+    /// Home country of the controlling owner (largest equity, operator on ties); None for
+    /// artisanal and residual pseudo-assets.
+    pub controller: Option<String>,
+    /// Share of the host's output at that stage.
+    pub share: f64,
+    pub source: String,
+}
+
 impl Network {
     pub fn node(&self, id: &str) -> Option<usize> {
         self.countries.iter().position(|c| c == id)
+    }
+    /// Whether node i is x or one of x's facilities: a measure aimed at a country reaches its
+    /// facilities.
+    #[inline]
+    pub fn within(&self, i: usize, x: usize) -> bool {
+        i == x || self.parent[i] == x
+    }
+    /// The country id of node i (the host of a facility).
+    pub fn country_of(&self, i: usize) -> &str {
+        &self.countries[self.parent[i]]
+    }
+    /// A readable label: the country id, or "HOST/asset name" for a facility.
+    pub fn label(&self, i: usize) -> String {
+        match self.facilities.iter().find(|f| f.node == i) {
+            Some(f) => format!("{}/{}", f.country, f.name),
+            None => self.countries[i].clone(),
+        }
     }
     /// Nodes whose demand stands for a country's: the country itself, or — when final demand
     /// is one world pool (no trade data at the last stage) — the pool, i.e. every country is
@@ -211,8 +252,8 @@ pub fn build(ds: &Dataset, trade: &TradeIndex, m: MaterialIx, year: u16) -> Opti
         base_output: out_last,
         flows: final_flows,
     });
-    let partner = partners(ds, &countries);
-    Some(Network {
+    let parent = (0..countries.len()).collect();
+    let mut net = Network {
         material: ds.material_id(m).to_string(),
         material_ix: m,
         year: y,
@@ -225,12 +266,152 @@ pub fn build(ds: &Dataset, trade: &TradeIndex, m: MaterialIx, year: u16) -> Opti
         } else {
             "trade".into()
         },
-        partner,
-    })
+        parent,
+        facilities: Vec::new(),
+        partner: Vec::new(),
+    };
+    split_facilities(ds, &mut net);
+    net.partner = partners(ds, &net);
+    Some(net)
 }
 
-/// Which node pairs share a bloc or an agreement (see [`Network::partner`]).
-fn partners(ds: &Dataset, countries: &[String]) -> Vec<Vec<bool>> {
+/// Splits each host's node into its curated assets (facility nodes) and the rest. A facility
+/// takes the share φ of its host's output at that stage that it had in its output year (from
+/// the production data of that year; Σφ capped at 1), and the same share of the host's
+/// capacity, of every buyer's purchases from the host and, at a processing stage, of the
+/// host's feed. The baseline stays a steady state: every sum is unchanged.
+fn split_facilities(ds: &Dataset, net: &mut Network) {
+    for s in 0..net.stages.len() {
+        let stage = net.stages[s].stage;
+        let assets: Vec<&quadrant_model::Asset> = ds
+            .curated
+            .assets
+            .iter()
+            .filter(|a| {
+                a.material == net.material
+                    && a.stage == stage.as_str()
+                    && a.content_factor.is_some_and(|f| f > 0.0)
+            })
+            .collect();
+        let mut hosts: Vec<&str> = assets.iter().map(|a| a.country.as_str()).collect();
+        hosts.sort_unstable();
+        hosts.dedup();
+        for host in hosts {
+            let Some(h) = net.node(host) else { continue };
+            if net.stages[s].base_output[h] <= 0.0 {
+                continue;
+            }
+            let here: Vec<&&quadrant_model::Asset> =
+                assets.iter().filter(|a| a.country == host).collect();
+            // Host output in each asset's year, from the production data.
+            let host_t = |year: i64| -> Option<f64> {
+                let c = ds.country(host)?;
+                let conc = concentration(ds, net.material_ix, stage, u16::try_from(year).ok()?)?;
+                conc.shares
+                    .iter()
+                    .find(|x| x.ix == c && x.value_t > 0.0)
+                    .map(|x| x.value_t)
+            };
+            let mut phi: Vec<f64> = here
+                .iter()
+                .map(|a| {
+                    let t = a.output_value * a.content_factor.unwrap_or(0.0);
+                    host_t(a.output_year).map_or(0.0, |h| t / h)
+                })
+                .collect();
+            let sum: f64 = phi.iter().sum();
+            if sum <= 0.0 {
+                continue;
+            }
+            if sum > 1.0 {
+                phi.iter_mut().for_each(|x| *x /= sum);
+            }
+            for (a, &f) in here.iter().zip(&phi) {
+                if f <= 0.0 {
+                    continue;
+                }
+                let node = net.countries.len();
+                net.countries.push(a.id.clone());
+                net.parent.push(h);
+                net.demand.push(0.0);
+                for sn in net.stages.iter_mut() {
+                    sn.capacity.push(0.0);
+                    sn.base_output.push(0.0);
+                    sn.flows.push(Vec::new());
+                }
+                net.facilities.push(Facility {
+                    node,
+                    id: a.id.clone(),
+                    name: a.name.clone(),
+                    country: host.to_string(),
+                    stage: s,
+                    controller: quadrant_metrics::control::controlling_home(a).map(String::from),
+                    share: f,
+                    source: a.source.clone(),
+                });
+            }
+            let facs: Vec<(usize, f64)> = net
+                .facilities
+                .iter()
+                .filter(|f| f.stage == s && f.country == host)
+                .map(|f| (f.node, f.share))
+                .collect();
+            let sn = &mut net.stages[s];
+            let (cap, out) = (sn.capacity[h], sn.base_output[h]);
+            for &(f, sh) in &facs {
+                sn.capacity[f] = cap * sh;
+                sn.base_output[f] = out * sh;
+            }
+            // The host keeps the rest, computed as a difference so that sums stay exact.
+            sn.capacity[h] = cap - facs.iter().map(|&(f, _)| sn.capacity[f]).sum::<f64>();
+            sn.base_output[h] = out - facs.iter().map(|&(f, _)| sn.base_output[f]).sum::<f64>();
+            for fl in sn.flows.iter_mut() {
+                split_links(fl, h, &facs);
+            }
+            if s > 0 {
+                // A processing facility buys its share of the host's feed.
+                let up = &mut net.stages[s - 1].flows;
+                let feed = std::mem::take(&mut up[h]);
+                for &(f, sh) in &facs {
+                    up[f] = feed.iter().map(|&(i, q)| (i, q * sh)).collect();
+                }
+                up[h] = feed
+                    .iter()
+                    .map(|&(i, q)| {
+                        let taken: f64 = facs
+                            .iter()
+                            .filter_map(|&(f, _)| up[f].iter().find(|x| x.0 == i).map(|x| x.1))
+                            .sum();
+                        (i, q - taken)
+                    })
+                    .filter(|x| x.1 > 0.0)
+                    .collect();
+            }
+        }
+    }
+}
+
+/// Replaces a buyer's link to host h by links to h's facilities (their shares) and to the
+/// rest of h.
+fn split_links(fl: &mut Vec<(usize, f64)>, h: usize, facs: &[(usize, f64)]) {
+    let Some(pos) = fl.iter().position(|x| x.0 == h) else {
+        return;
+    };
+    let q = fl[pos].1;
+    let parts: Vec<(usize, f64)> = facs.iter().map(|&(f, sh)| (f, q * sh)).collect();
+    let rest = q - parts.iter().map(|x| x.1).sum::<f64>();
+    if rest > 0.0 {
+        fl[pos].1 = rest;
+    } else {
+        fl.remove(pos);
+    }
+    fl.extend(parts.into_iter().filter(|x| x.1 > 0.0));
+}
+
+/// Which node pairs share a bloc or an agreement (see [`Network::partner`]); a facility is
+/// partner to whoever its host is partner to.
+fn partners(ds: &Dataset, net: &Network) -> Vec<Vec<bool>> {
+    let countries = &net.countries;
     let n = countries.len();
     let mut p = vec![vec![false; n]; n];
     let groups = ds.curated.blocs.iter().map(|b| &b.members).chain(
@@ -253,6 +434,13 @@ fn partners(ds: &Dataset, countries: &[String]) -> Vec<Vec<bool>> {
     }
     for (i, row) in p.iter_mut().enumerate() {
         row[i] = true;
+    }
+    for a in 0..n {
+        for b in 0..n {
+            if net.parent[a] != a || net.parent[b] != b {
+                p[a][b] = p[net.parent[a]][net.parent[b]];
+            }
+        }
     }
     p
 }

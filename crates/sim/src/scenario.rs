@@ -49,12 +49,19 @@ pub enum Targets {
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Event {
     /// The exporter ships at most `share` (0 = ban) of its baseline exports to the targets.
+    /// With `controlled_by`, the measure binds only the exporter's facilities whose
+    /// controlling owner is at home there (owners withholding output, not the host's policy).
     ExportRestriction {
         exporter: String,
+        #[serde(default)]
+        controlled_by: Option<String>,
         material: String,
         stage: String,
         #[serde(default = "all")]
         targets: Targets,
+        /// Buyers exempted from the targets (allies, or the owners' home).
+        #[serde(default)]
+        except: Vec<String>,
         #[serde(default = "zero")]
         share: Param,
         start_week: Param,
@@ -63,8 +70,13 @@ pub enum Event {
         probability: f64,
     },
     /// Capacity falls by `share`, then recovers linearly over `recovery_weeks` after the end.
+    /// `country` is a country id (its facilities included) or a facility's asset id
+    /// (curated/ownership.toml); `controlled_by` limits a country's loss to the facilities
+    /// whose controlling owner is at home in that country.
     CapacityLoss {
         country: String,
+        #[serde(default)]
+        controlled_by: Option<String>,
         material: String,
         stage: String,
         share: Param,
@@ -324,6 +336,7 @@ impl Scenario {
             })
         };
         let country_ok = |c: &str| ds.country(c).is_some();
+        let facility_ok = |c: &str| ds.curated.assets.iter().any(|a| a.id == c);
         let targets_ok = |t: &Targets| match t {
             Targets::Named(s) if s == "all" => Ok(()),
             Targets::Named(s) => match s.strip_prefix("bloc:") {
@@ -367,13 +380,21 @@ impl Scenario {
             let (who, stage, params): (Option<&str>, Option<&str>, Vec<(&str, Param)>) = match e {
                 Event::ExportRestriction {
                     exporter,
+                    controlled_by,
                     stage,
                     targets,
+                    except,
                     share,
                     start_week,
                     duration_weeks,
                     ..
                 } => {
+                    if let Some(h) = controlled_by.as_ref().filter(|h| !country_ok(h)) {
+                        err(l, "controlled_by", "a country id (the owners' home)", h);
+                    }
+                    if let Some(c) = except.iter().find(|c| !country_ok(c)) {
+                        err(l, "except", "a list of country ids", c);
+                    }
                     if let Err(t) = targets_ok(targets) {
                         err(
                             l,
@@ -394,22 +415,28 @@ impl Scenario {
                 }
                 Event::CapacityLoss {
                     country,
+                    controlled_by,
                     stage,
                     share,
                     start_week,
                     duration_weeks,
                     recovery_weeks,
                     ..
-                } => (
-                    Some(country),
-                    Some(stage),
-                    vec![
-                        ("share", *share),
-                        ("start_week", *start_week),
-                        ("duration_weeks", *duration_weeks),
-                        ("recovery_weeks", *recovery_weeks),
-                    ],
-                ),
+                } => {
+                    if let Some(h) = controlled_by.as_ref().filter(|h| !country_ok(h)) {
+                        err(l, "controlled_by", "a country id (the owners' home)", h);
+                    }
+                    (
+                        Some(country),
+                        Some(stage),
+                        vec![
+                            ("share", *share),
+                            ("start_week", *start_week),
+                            ("duration_weeks", *duration_weeks),
+                            ("recovery_weeks", *recovery_weeks),
+                        ],
+                    )
+                }
                 Event::CapacityExpansion {
                     country,
                     stage,
@@ -463,9 +490,23 @@ impl Scenario {
             if ds.material(material).is_none() {
                 err(l, "material", "a material id from materials.csv", material);
             }
+            // Capacity events may name a facility (an asset id) instead of a country.
+            let facility_allowed = matches!(
+                e,
+                Event::CapacityLoss { .. } | Event::CapacityExpansion { .. }
+            );
             if let Some(c) = who {
-                if !country_ok(c) {
-                    err(l, "country/exporter", "a country id from countries.csv", c);
+                if !(country_ok(c) || (facility_allowed && facility_ok(c))) {
+                    err(
+                        l,
+                        "country/exporter",
+                        if facility_allowed {
+                            "a country id from countries.csv or an asset id from curated/ownership.toml"
+                        } else {
+                            "a country id from countries.csv"
+                        },
+                        c,
+                    );
                 }
             }
             if let Some(s) = stage {

@@ -32,6 +32,14 @@ pub static SCENARIOS: &[(&str, &str)] = &[
         include_str!("../../../data/scenarios/drc-cobalt-2025.toml"),
     ),
     (
+        "drc-controlled-offtake.toml",
+        include_str!("../../../data/scenarios/drc-controlled-offtake.toml"),
+    ),
+    (
+        "drc-mine-outage.toml",
+        include_str!("../../../data/scenarios/drc-mine-outage.toml"),
+    ),
+    (
         "ethical-cobalt.toml",
         include_str!("../../../data/scenarios/ethical-cobalt.toml"),
     ),

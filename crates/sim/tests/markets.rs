@@ -25,6 +25,8 @@ fn two_buyers() -> Network {
         }],
         demand: vec![0.0, 10.0, 10.0],
         demand_method: "trade".into(),
+        parent: vec![0, 1, 2],
+        facilities: vec![],
         partner: vec![vec![true; 3]; 3],
     }
 }
