@@ -183,6 +183,20 @@ pub struct Realized {
 }
 
 impl Realized {
+    /// The first week in which any event acts; None without events. Before it a run is
+    /// step for step the run of the same policies and trend without the events (every event
+    /// term is an exact identity while inactive: ×1.0, +0.0, or filtered out), which lets
+    /// Monte Carlo start runs from checkpoints of that run.
+    pub fn first_event_week(&self) -> Option<usize> {
+        self.restrictions
+            .iter()
+            .map(|x| x.start)
+            .chain(self.losses.iter().map(|x| x.start))
+            .chain(self.expansions.iter().map(|x| x.start))
+            .chain(self.demand.iter().map(|x| x.start))
+            .chain(self.dumping.iter().map(|x| x.start))
+            .min()
+    }
     /// True when nothing happens: the run is the undisturbed baseline.
     pub fn is_empty(&self) -> bool {
         self.restrictions.is_empty()
@@ -699,15 +713,21 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
             let ob = &mut sc.orders[b];
             ob.clear();
             let fl = &sn.flows[b];
-            let base: f64 = fl.iter().map(|x| x.1).sum();
+            let mix = &sn.mix[b];
             let want = sc.want[b];
-            if base <= 0.0 || want <= 0.0 {
+            if sn.mix_sum[b] <= 0.0 || want <= 0.0 {
                 continue;
             }
             let member = pact.is_some_and(|pc| pc.members[b]);
+            if dump.is_empty() && !(member && pact.is_some_and(|pc| pc.tariff_on.is_some())) {
+                // The usual case: the baseline mix, unbent.
+                let tot = sn.mix_sum[b];
+                ob.extend(fl.iter().zip(mix).map(|(&(i, _), &m)| (i, want * m / tot)));
+                continue;
+            }
             let mut tot = 0.0;
-            for &(i, q) in fl {
-                let mut wgt = q / base;
+            for (&(i, _), &m) in fl.iter().zip(mix) {
+                let mut wgt = m;
                 if let Some(pc) = pact.filter(|_| member) {
                     if pc.tariff_on.is_some_and(|t| net.within(i, t)) {
                         wgt *= 1.0 - pc.tariff;
@@ -874,6 +894,22 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
                     }
                     g = h;
                 }
+            } else if prio.is_none() {
+                // One class, pro rata; exports summed in the same pass (each (buyer, slot)
+                // appears once, so its delivery is exactly qty × k).
+                let mut ex = -0.0f64;
+                if total > 0.0 {
+                    let k = (left / total).min(1.0);
+                    for &(b, slot, qty) in dl {
+                        let d = &mut sc.delivered[b][slot];
+                        *d += qty * k;
+                        if b != i {
+                            ex += *d;
+                        }
+                    }
+                }
+                st.exports[s][i] = ex;
+                continue;
             } else {
                 for class in [true, false] {
                     let in_class = |b: usize| prio.is_none_or(|pc| pc.members[b] == class);

@@ -5,7 +5,7 @@
 //! bit-identical results on 1 or N threads, and a run's draws do not depend on which material
 //! is simulated first.
 
-use crate::engine::{realize, run, CapLoss, Realized};
+use crate::engine::{initial, realize, run, step, CapLoss, Realized, State};
 use crate::network::Network;
 use crate::params::{MatParams, Params};
 use crate::record::{KpiRecorder, Recorder};
@@ -116,27 +116,38 @@ pub fn montecarlo(
 ) -> McResult {
     let mem = members(ds, sc);
     // (bloc + member shortfall shares, peak price) of one material's run.
-    let measure = |net: &Network, real: &Realized| -> (Vec<f64>, f64) {
-        let mut kpi = KpiRecorder::default();
-        run(
-            net,
-            params.get(&net.material),
-            real,
-            sc.weeks,
-            &mut [&mut kpi as &mut dyn Recorder],
-        );
+    let summary = |net: &Network, kpi: &KpiRecorder| -> (Vec<f64>, f64) {
         let mut bloc: Vec<usize> = mem.iter().flat_map(|m| net.demand_nodes(m)).collect();
         bloc.dedup();
-        let mut row = vec![share(&kpi, &bloc)];
-        row.extend(mem.iter().map(|m| share(&kpi, &net.demand_nodes(m))));
+        let mut row = vec![share(kpi, &bloc)];
+        row.extend(mem.iter().map(|m| share(kpi, &net.demand_nodes(m))));
         (row, kpi.peak_price.iter().copied().fold(1.0, f64::max))
     };
-    // A material no event touches in a run follows its undisturbed baseline: computed once,
-    // reused (the same numbers a fresh run would give, since runs are deterministic).
+    // The run of each material's policies and trend without events, computed once, with
+    // checkpoints: a run whose first event acts in week w starts from the last checkpoint
+    // at or before w (bit-identical to running from week 0; see
+    // `Realized::first_event_week`), and a run without events is this run.
+    let tracks: Vec<Track> = nets
+        .par_iter()
+        .map(|net| {
+            let base = realize(ds, sc, net, &mut |_, _| 0.5, &mut |_, _| false);
+            Track::new(net, params.get(&net.material), &base, sc.weeks)
+        })
+        .collect();
     let baseline: Vec<(Vec<f64>, f64)> = nets
         .iter()
-        .map(|net| measure(net, &Realized::default()))
+        .zip(&tracks)
+        .map(|(net, t)| summary(net, &t.last))
         .collect();
+    let measure = |mi: usize, net: &Network, real: &Realized, from: usize| -> (Vec<f64>, f64) {
+        let p = params.get(&net.material);
+        let (mut st, mut kpi) = tracks[mi].start(from);
+        while st.week < sc.weeks {
+            step(net, p, real, &mut st);
+            kpi.record(net, real, &st);
+        }
+        summary(net, &kpi)
+    };
     let outcomes: Vec<Option<RunOutcome>> = (0..runs)
         .into_par_iter()
         .map(|r| {
@@ -153,10 +164,9 @@ pub fn montecarlo(
                     &mut |k, f| uniform(seed, r as u64, k as u64, f as u64),
                     &mut |k, p| uniform(seed, r as u64, k as u64, 1 << 20) < p,
                 );
-                let (row, pk) = if real.is_empty() {
-                    baseline[mi].clone()
-                } else {
-                    measure(net, &real)
+                let (row, pk) = match real.first_event_week() {
+                    None => baseline[mi].clone(),
+                    Some(w) => measure(mi, net, &real, w),
                 };
                 shortfall.push(row);
                 peak.push(pk);
@@ -195,6 +205,38 @@ pub fn montecarlo(
         rows,
         peak_price,
         outcomes,
+    }
+}
+
+/// Weeks between checkpoints of a material's event-free run.
+const CHECKPOINT_WEEKS: usize = 8;
+
+/// The event-free run of one material: its state and KPIs every `CHECKPOINT_WEEKS` weeks, and
+/// its final KPIs.
+struct Track {
+    /// at[c] = (state before week c × CHECKPOINT_WEEKS, KPIs of the weeks before it).
+    at: Vec<(State, KpiRecorder)>,
+    last: KpiRecorder,
+}
+
+impl Track {
+    fn new(net: &Network, p: &MatParams, base: &Realized, weeks: usize) -> Track {
+        let mut st = initial(net, p, base);
+        let mut kpi = KpiRecorder::default();
+        let mut at = Vec::new();
+        for w in 0..weeks {
+            if w % CHECKPOINT_WEEKS == 0 {
+                at.push((st.clone(), kpi.clone()));
+            }
+            step(net, p, base, &mut st);
+            kpi.record(net, base, &st);
+        }
+        Track { at, last: kpi }
+    }
+    /// The state and KPIs to continue from for a run whose first event acts in week `w`.
+    fn start(&self, w: usize) -> (State, KpiRecorder) {
+        let c = (w / CHECKPOINT_WEEKS).min(self.at.len().saturating_sub(1));
+        self.at[c].clone()
     }
 }
 

@@ -21,6 +21,45 @@ pub struct StageNet {
     /// flows[b] = [(supplier, weekly baseline tonnes)] for buyer b (a producer of the next
     /// stage, or a final consumer at the last stage).
     pub flows: Vec<Vec<(usize, f64)>>,
+    /// mix[b][j] = flows[b][j].1 / Σ_j flows[b][j].1: buyer b's baseline supplier shares,
+    /// computed once (`StageNet::finish`) instead of every week.
+    pub mix: Vec<Vec<f64>>,
+    /// Σ_j mix[b][j], folded in order.
+    pub mix_sum: Vec<f64>,
+}
+
+impl StageNet {
+    pub fn new(
+        stage: Stage,
+        capacity: Vec<f64>,
+        base_output: Vec<f64>,
+        flows: Vec<Vec<(usize, f64)>>,
+    ) -> StageNet {
+        let mut sn = StageNet {
+            stage,
+            capacity,
+            base_output,
+            flows,
+            mix: Vec::new(),
+            mix_sum: Vec::new(),
+        };
+        sn.finish();
+        sn
+    }
+    /// Recomputes the supplier shares after the flows change.
+    pub fn finish(&mut self) {
+        self.mix = self
+            .flows
+            .iter()
+            .map(|fl| {
+                let base: f64 = fl.iter().map(|x| x.1).sum();
+                fl.iter()
+                    .map(|x| if base > 0.0 { x.1 / base } else { 0.0 })
+                    .collect()
+            })
+            .collect();
+        self.mix_sum = self.mix.iter().map(|m| m.iter().sum()).collect();
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -239,19 +278,9 @@ pub fn build(ds: &Dataset, trade: &TradeIndex, m: MaterialIx, year: u16) -> Opti
         for i in 0..n {
             cap_up[i] = cap_up[i].max(out_up[i]);
         }
-        stages.push(StageNet {
-            stage: up.stage,
-            capacity: cap_up,
-            base_output: out_up,
-            flows: feed,
-        });
+        stages.push(StageNet::new(up.stage, cap_up, out_up, feed));
     }
-    stages.push(StageNet {
-        stage: last,
-        capacity: cap_last,
-        base_output: out_last,
-        flows: final_flows,
-    });
+    stages.push(StageNet::new(last, cap_last, out_last, final_flows));
     let parent = (0..countries.len()).collect();
     let mut net = Network {
         material: ds.material_id(m).to_string(),
@@ -271,6 +300,9 @@ pub fn build(ds: &Dataset, trade: &TradeIndex, m: MaterialIx, year: u16) -> Opti
         partner: Vec::new(),
     };
     split_facilities(ds, &mut net);
+    for sn in net.stages.iter_mut() {
+        sn.finish();
+    }
     net.partner = partners(ds, &net);
     Some(net)
 }

@@ -17,12 +17,12 @@ fn two_buyers() -> Network {
         year: 2024,
         datasets: vec!["hand-built".into()],
         countries: vec!["AAA".into(), "BBB".into(), "CCC".into()],
-        stages: vec![StageNet {
-            stage: Stage::Mining,
-            capacity: vec![20.0, 0.0, 0.0],
-            base_output: vec![20.0, 0.0, 0.0],
-            flows: vec![vec![], vec![(0, 10.0)], vec![(0, 10.0)]],
-        }],
+        stages: vec![StageNet::new(
+            Stage::Mining,
+            vec![20.0, 0.0, 0.0],
+            vec![20.0, 0.0, 0.0],
+            vec![vec![], vec![(0, 10.0)], vec![(0, 10.0)]],
+        )],
         demand: vec![0.0, 10.0, 10.0],
         demand_method: "trade".into(),
         parent: vec![0, 1, 2],

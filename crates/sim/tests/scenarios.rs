@@ -245,3 +245,74 @@ fn rerouting_prefers_partners_in_blocs_and_agreements() {
         "friction changes who gets rerouted supply"
     );
 }
+
+/// Monte Carlo starts runs from checkpoints of the event-free run; every run must equal the
+/// same run computed from week 0.
+#[test]
+fn montecarlo_checkpoints_equal_full_runs() {
+    use quadrant_sim::engine::{realize, run};
+    use quadrant_sim::montecarlo::uniform;
+    use quadrant_sim::record::{KpiRecorder, Recorder};
+    let ds = quadrant_data::load_embedded().unwrap();
+    let trade = TradeIndex::build(&ds);
+    let (p, t) = shipped::find("montecarlo-quad").unwrap();
+    // Starts inside a shorter horizon, so that most runs begin from a later checkpoint.
+    let text = t
+        .replace("[0, 468]", "[3, 140]")
+        .replace("[0, 500]", "[3, 140]");
+    let mut sc = Scenario::parse(p, &text, &ds).unwrap();
+    sc.weeks = 156;
+    sc.materials = vec!["cobalt".into(), "lithium".into(), "rare_earths".into()];
+    let nets = networks(&ds, &trade, &sc);
+    let params = Params::shipped();
+    let seed = 11;
+    let mc = montecarlo(
+        &ds,
+        &nets,
+        &params,
+        &sc,
+        24,
+        seed,
+        &AtomicBool::new(false),
+        &AtomicUsize::new(0),
+    );
+    let members = ds.curated.bloc(&sc.bloc).unwrap().members.clone();
+    let mut late = 0;
+    for o in &mc.outcomes {
+        let r = o.run as u64;
+        for (mi, net) in nets.iter().enumerate() {
+            let real = realize(
+                &ds,
+                &sc,
+                net,
+                &mut |k, f| uniform(seed, r, k as u64, f as u64),
+                &mut |k, p| uniform(seed, r, k as u64, 1 << 20) < p,
+            );
+            if real.first_event_week().is_some_and(|w| w >= 8) {
+                late += 1;
+            }
+            let mut kpi = KpiRecorder::default();
+            run(
+                net,
+                params.get(&net.material),
+                &real,
+                sc.weeks,
+                &mut [&mut kpi as &mut dyn Recorder],
+            );
+            let mut bloc: Vec<usize> = members.iter().flat_map(|m| net.demand_nodes(m)).collect();
+            bloc.dedup();
+            let d: f64 = bloc.iter().map(|&i| kpi.demand[i]).sum();
+            let u: f64 = bloc.iter().map(|&i| kpi.shortfall[i]).sum();
+            let share = if d > 0.0 { u / d } else { 0.0 };
+            assert_eq!(
+                o.shortfall[mi][0].to_bits(),
+                share.to_bits(),
+                "run {r} {}",
+                net.material
+            );
+            let peak = kpi.peak_price.iter().copied().fold(1.0, f64::max);
+            assert_eq!(o.peak_price[mi].to_bits(), peak.to_bits());
+        }
+    }
+    assert!(late >= 10, "only {late} runs started after week 8");
+}
