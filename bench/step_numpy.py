@@ -193,28 +193,34 @@ def step(net, st):
         # Rerouting of the orders left unfilled `lag` weeks ago.
         cap_now = net.capacity[s] * cf[s] + 0.0
         spare = np.maximum(cap_now - base_out, 0.0)
-        if s > 0:  # spare capacity counts only with the feed to run it
-            spare = np.minimum(spare, np.maximum(st.inv_in[s] - base_out, 0.0))
+        # Rerouting sees a refinery's spare capacity only as far as its feed beyond the week's
+        # baseline needs runs it (nodes with baseline output); production uses `spare`.
+        rspare = spare
+        if s > 0:
+            rspare = np.where(base_out > 0.0,
+                              np.minimum(spare, np.maximum(st.inv_in[s] - base_out, 0.0)), spare)
         rs = [x for x in active if x["stage"] == s]
         if lag >= 1 and w >= lag:
             due = st.unfilled[s][w % lag].copy()
         else:
             due = np.zeros(n)
-        rb_idx = np.nonzero(due > 0.0)[0]
+        # Buyers without baseline suppliers buy what they want at once from spare capacity.
+        amount = due * rshare + np.where(base > 0.0, 0.0, want)
+        rb_idx = np.nonzero(amount > 0.0)[0]
         rb = ri = rq = np.zeros(0)
         if len(rb_idx):
-            ok = np.broadcast_to(spare > 0.0, (len(rb_idx), n)).copy()  # [buyer row, supplier]
+            ok = np.broadcast_to(rspare > 0.0, (len(rb_idx), n)).copy()  # [buyer row, supplier]
             for x in rs:
                 hit = ~x["own"][rb_idx]
                 if x["targets"] is not None:
                     hit &= x["targets"][rb_idx]
                 ok[np.ix_(hit, x["from_mask"])] = False
-            wsp = spare[None, :] * net.fric[rb_idx, :]  # spare × friction, as Rust multiplies
+            wsp = rspare[None, :] * net.fric[rb_idx, :]  # spare × friction, as Rust multiplies
             tot_sp = np.cumsum(np.where(ok, wsp, 0.0), axis=1)[:, -1]
             ok &= (tot_sp > 0.0)[:, None]
             r_row, ri = np.nonzero(ok)  # row-major: buyer, then supplier ascending
             rb = rb_idx[r_row]
-            rq = due[rb] * rshare * wsp[r_row, ri] / tot_sp[r_row]
+            rq = amount[rb] * wsp[r_row, ri] / tot_sp[r_row]
         # All orders in the Rust (buyer, slot) order: baseline slots, then rerouted ones.
         B = np.concatenate([ob, rb.astype(np.int64)])
         I = np.concatenate([oi, ri.astype(np.int64)])
@@ -233,7 +239,8 @@ def step(net, st):
             per_buyer = np.bincount(fb[from_i], fq[from_i], minlength=n)
             qbase = seqsum(np.where(hit_b, per_buyer, 0.0))
             # Supplier-major, then buyer and slot: the order Rust folds the requests in.
-            m = np.concatenate([np.nonzero((I == i) & hit_b[B])[0] for i in x["from_idx"]])
+            m = np.concatenate([np.nonzero((I == i) & hit_b[B])[0] for i in x["from_idx"]]
+                               + [np.zeros(0, dtype=np.int64)])
             req = seqsum(D[m])
             allowed = x["share"] * qbase
             if req > allowed and req > 0.0:
@@ -323,6 +330,8 @@ def check_scenario(path, material):
                   and e.get("kind") not in ("export_restriction", "capacity_loss")})
     bad += sorted({q.get("kind") for q in sc.get("policy", [])
                    if q.get("material", material) == material})
+    if sc.get("rationing", "proportional") != "proportional":
+        bad.append(f"rationing = {sc['rationing']!r}")  # only proportional rationing here
     if sc.get("trend"):
         bad.append(f"trend = {sc['trend']!r}")  # IEA demand/capacity trend: not exported
     if bad:

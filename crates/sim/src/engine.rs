@@ -19,7 +19,8 @@ pub struct Restriction {
     /// None: all buyers other than the exporter.
     pub targets: Option<Vec<bool>>,
     pub share: f64,
-    /// The targets' baseline weekly purchases from the exporter, which the share applies to.
+    /// The targets' baseline weekly purchases from the bound nodes (`from`), which the share
+    /// applies to.
     pub base: f64,
     pub start: usize,
     pub end: usize,
@@ -197,17 +198,6 @@ impl Realized {
             .chain(self.dumping.iter().map(|x| x.start))
             .min()
     }
-    /// True when nothing happens: the run is the undisturbed baseline.
-    pub fn is_empty(&self) -> bool {
-        self.restrictions.is_empty()
-            && self.losses.is_empty()
-            && self.expansions.is_empty()
-            && self.demand.is_empty()
-            && self.dumping.is_empty()
-            && self.stockpiles.is_empty()
-            && self.pact.is_none()
-            && self.trend.is_none()
-    }
 }
 
 /// Bound of a regional log premium: a buyer pays between 1/20 and 20 times the world price.
@@ -277,11 +267,9 @@ pub fn realize(
                 let from: Vec<bool> = (0..net.n())
                     .map(|i| {
                         net.within(i, x)
-                            && controlled_by.as_ref().is_none_or(|h| {
-                                net.facilities.iter().any(|f| {
-                                    f.node == i && f.controller.as_deref() == Some(h.as_str())
-                                })
-                            })
+                            && controlled_by
+                                .as_ref()
+                                .is_none_or(|h| net.controller(i) == Some(h.as_str()))
                     })
                     .collect();
                 let hit = |b: usize| !net.within(b, x) && targets.as_ref().is_none_or(|t| t[b]);
@@ -329,11 +317,11 @@ pub fn realize(
                 // A country's loss strikes its facilities too; `controlled_by` narrows it to
                 // the facilities whose controlling owner is at home there.
                 for i in (0..net.n()).filter(|&i| net.within(i, x)) {
-                    if let Some(home) = controlled_by {
-                        let f = net.facilities.iter().find(|f| f.node == i);
-                        if f.and_then(|f| f.controller.as_deref()) != Some(home.as_str()) {
-                            continue;
-                        }
+                    if controlled_by
+                        .as_ref()
+                        .is_some_and(|h| net.controller(i) != Some(h.as_str()))
+                    {
+                        continue;
                     }
                     r.losses.push(CapLoss {
                         node: i,
@@ -471,6 +459,9 @@ pub struct Scratch {
     recv: Vec<f64>,
     cap_now: Vec<f64>,
     spare: Vec<f64>,
+    /// Spare capacity offered to rerouted orders: `spare`, limited at a processing stage by
+    /// the feed held beyond the week's baseline needs.
+    rspare: Vec<f64>,
     /// Suppliers with spare capacity this week, ascending.
     cands: Vec<usize>,
     /// (pact member, premium, index into `deliverable[i]`) for price-based clearing.
@@ -491,6 +482,7 @@ impl Scratch {
                 recv: vec![0.0; n],
                 cap_now: vec![0.0; n],
                 spare: vec![0.0; n],
+                rspare: vec![0.0; n],
                 cands: Vec::with_capacity(n),
                 rank: Vec::with_capacity(n),
             };
@@ -752,14 +744,18 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
         for i in 0..n {
             sc.cap_now[i] = sn.capacity[i] * sc.cf[s][i] + sc.add[s][i];
             sc.spare[i] = (sc.cap_now[i] - sn.base_output[i]).max(0.0);
-            if s > 0 {
-                // Spare capacity only counts with the feed to run it: stock beyond this week's
-                // baseline needs.
-                sc.spare[i] = sc.spare[i].min((st.inv_in[s][i] - sn.base_output[i]).max(0.0));
-            }
+            // A refinery's spare capacity attracts rerouted orders only as far as the feed it
+            // holds beyond this week's baseline needs can run it. Capacity without baseline
+            // output (a new plant) has no feed stock to judge by: it counts in full and orders
+            // its feed once the orders arrive.
+            sc.rspare[i] = if s > 0 && sn.base_output[i] > 0.0 {
+                sc.spare[i].min((st.inv_in[s][i] - sn.base_output[i]).max(0.0))
+            } else {
+                sc.spare[i]
+            };
         }
         sc.cands.clear();
-        sc.cands.extend((0..n).filter(|&i| sc.spare[i] > 0.0));
+        sc.cands.extend((0..n).filter(|&i| sc.rspare[i] > 0.0));
         let restricts = |i: usize, b: usize| {
             acts.iter().any(|x| {
                 x.from[i] && !net.within(b, x.exporter) && x.targets.as_ref().is_none_or(|t| t[b])
@@ -772,7 +768,15 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
             } else {
                 0.0
             };
-            if due <= 0.0 {
+            // A buyer without baseline suppliers (new capacity where the data show none) buys
+            // what it wants on the spot market: from suppliers with spare capacity, at once.
+            let spot = if sn.mix_sum[b] <= 0.0 {
+                sc.want[b]
+            } else {
+                0.0
+            };
+            let amount = due * p.reroute_share + spot;
+            if amount <= 0.0 {
                 continue;
             }
             // Same order of summation as a scan of all nodes, over the candidates only.
@@ -787,14 +791,14 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
                 .cands
                 .iter()
                 .filter(|&&i| !restricts(i, b))
-                .map(|&i| sc.spare[i] * fr(i))
+                .map(|&i| sc.rspare[i] * fr(i))
                 .sum();
             if tot <= 0.0 {
                 continue;
             }
             for &i in &sc.cands {
                 if !restricts(i, b) {
-                    sc.orders[b].push((i, due * p.reroute_share * (sc.spare[i] * fr(i)) / tot));
+                    sc.orders[b].push((i, amount * (sc.rspare[i] * fr(i)) / tot));
                 }
             }
         }
@@ -876,7 +880,9 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
                     let member = prio.is_some_and(|pc| pc.members[d.0]);
                     (member, st.premium[s][d.0], j)
                 }));
-                rank.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
+                rank.sort_unstable_by(|a, b| {
+                    b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2))
+                });
                 let mut g = 0;
                 while g < rank.len() && left > 0.0 {
                     let h = g + rank[g..]
@@ -897,15 +903,15 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
             } else if prio.is_none() {
                 // One class, pro rata; exports summed in the same pass (each (buyer, slot)
                 // appears once, so its delivery is exactly qty × k).
+                let k = (total > 0.0).then(|| (left / total).min(1.0));
                 let mut ex = -0.0f64;
-                if total > 0.0 {
-                    let k = (left / total).min(1.0);
-                    for &(b, slot, qty) in dl {
-                        let d = &mut sc.delivered[b][slot];
+                for &(b, slot, qty) in dl {
+                    let d = &mut sc.delivered[b][slot];
+                    if let Some(k) = k {
                         *d += qty * k;
-                        if b != i {
-                            ex += *d;
-                        }
+                    }
+                    if b != i {
+                        ex += *d;
                     }
                 }
                 st.exports[s][i] = ex;

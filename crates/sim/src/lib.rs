@@ -2,8 +2,8 @@
 //! for how long, at what price — and what do our policies change?"
 //!
 //! * [`network`] builds one material's supply network from the dataset (nodes are countries
-//!   at each stage, links the baseline trade and domestic flows), so that the baseline is an
-//!   exact steady state.
+//!   at each stage, and facilities where the curated layer lists assets; links the baseline
+//!   trade and domestic flows), so that the baseline is an exact steady state.
 //! * [`scenario`] reads immutable scenarios (events and policies) from TOML.
 //! * [`engine`] holds the state and the one weekly step; [`record`] the recorders that observe
 //!   it; [`montecarlo`] runs thousands of futures in parallel, bit-identically on any number of
@@ -99,7 +99,12 @@ fn shortfall(country: &str, idx: &[usize], kpi: &KpiRecorder) -> Shortfall {
         shortfall_pct: if d > 0.0 { u / d } else { 0.0 },
         rationed_t: idx.iter().map(|&i| kpi.unmet[i]).sum(),
         short_weeks: idx.iter().map(|&i| kpi.short_weeks[i]).max().unwrap_or(0),
-        peak_price_paid: idx.iter().map(|&i| kpi.peak_paid[i]).fold(1.0, f64::max),
+        // Over consumers only: producers and facilities buy nothing at the last stage.
+        peak_price_paid: idx
+            .iter()
+            .filter(|&&i| kpi.demand[i] > 0.0)
+            .map(|&i| kpi.peak_paid[i])
+            .fold(1.0, f64::max),
         mean_price_paid: if d > 0.0 {
             idx.iter().map(|&i| kpi.paid_sum[i]).sum::<f64>() / d
         } else {

@@ -223,9 +223,9 @@ impl Track {
     fn new(net: &Network, p: &MatParams, base: &Realized, weeks: usize) -> Track {
         let mut st = initial(net, p, base);
         let mut kpi = KpiRecorder::default();
-        let mut at = Vec::new();
+        let mut at = vec![(st.clone(), kpi.clone())];
         for w in 0..weeks {
-            if w % CHECKPOINT_WEEKS == 0 {
+            if w % CHECKPOINT_WEEKS == 0 && w > 0 {
                 at.push((st.clone(), kpi.clone()));
             }
             step(net, p, base, &mut st);
@@ -235,7 +235,7 @@ impl Track {
     }
     /// The state and KPIs to continue from for a run whose first event acts in week `w`.
     fn start(&self, w: usize) -> (State, KpiRecorder) {
-        let c = (w / CHECKPOINT_WEEKS).min(self.at.len().saturating_sub(1));
+        let c = (w / CHECKPOINT_WEEKS).min(self.at.len() - 1);
         self.at[c].clone()
     }
 }
@@ -254,7 +254,7 @@ pub struct Chokepoint {
     pub peak_price: f64,
 }
 
-/// Ranks single (country, stage) outages of `weeks` weeks by the bloc's shortfall over
+/// Ranks single (country, stage) and single-facility outages of `weeks` weeks by the bloc's shortfall over
 /// `horizon` weeks. Candidates: nodes with at least `min_share` of a stage's output.
 pub fn chokepoints(
     net: &Network,

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone)]
 pub struct StageNet {
     pub stage: Stage,
-    /// Weekly capacity by node (country), t of content.
+    /// Weekly capacity by node (country or facility), t of content.
     pub capacity: Vec<f64>,
     /// Weekly baseline output by node.
     pub base_output: Vec<f64>,
@@ -121,12 +121,16 @@ impl Network {
     pub fn country_of(&self, i: usize) -> &str {
         &self.countries[self.parent[i]]
     }
-    /// A readable label: the country id, or "HOST/asset name" for a facility.
-    pub fn label(&self, i: usize) -> String {
-        match self.facilities.iter().find(|f| f.node == i) {
-            Some(f) => format!("{}/{}", f.country, f.name),
-            None => self.countries[i].clone(),
+    /// The home country of a facility's controlling owner; None for a country node or an
+    /// asset without owners.
+    pub fn controller(&self, i: usize) -> Option<&str> {
+        if self.parent[i] == i {
+            return None;
         }
+        self.facilities
+            .iter()
+            .find(|f| f.node == i)
+            .and_then(|f| f.controller.as_deref())
     }
     /// Nodes whose demand stands for a country's: the country itself, or — when final demand
     /// is one world pool (no trade data at the last stage) — the pool, i.e. every country is
@@ -355,7 +359,10 @@ fn split_facilities(ds: &Dataset, net: &mut Network) {
             if sum <= 0.0 {
                 continue;
             }
-            if sum > 1.0 {
+            // Assets that cover the host (to rounding) take all of it, and the host node keeps
+            // nothing, rather than a few ulp of either sign.
+            let whole = sum > 1.0 - 1e-9;
+            if whole {
                 phi.iter_mut().for_each(|x| *x /= sum);
             }
             for (a, &f) in here.iter().zip(&phi) {
@@ -395,10 +402,11 @@ fn split_facilities(ds: &Dataset, net: &mut Network) {
                 sn.base_output[f] = out * sh;
             }
             // The host keeps the rest, computed as a difference so that sums stay exact.
-            sn.capacity[h] = cap - facs.iter().map(|&(f, _)| sn.capacity[f]).sum::<f64>();
-            sn.base_output[h] = out - facs.iter().map(|&(f, _)| sn.base_output[f]).sum::<f64>();
+            let rest = |t: f64, parts: f64| if whole { 0.0 } else { (t - parts).max(0.0) };
+            sn.capacity[h] = rest(cap, facs.iter().map(|&(f, _)| sn.capacity[f]).sum());
+            sn.base_output[h] = rest(out, facs.iter().map(|&(f, _)| sn.base_output[f]).sum());
             for fl in sn.flows.iter_mut() {
-                split_links(fl, h, &facs);
+                split_links(fl, h, &facs, whole);
             }
             if s > 0 {
                 // A processing facility buys its share of the host's feed.
@@ -414,7 +422,7 @@ fn split_facilities(ds: &Dataset, net: &mut Network) {
                             .iter()
                             .filter_map(|&(f, _)| up[f].iter().find(|x| x.0 == i).map(|x| x.1))
                             .sum();
-                        (i, q - taken)
+                        (i, if whole { 0.0 } else { q - taken })
                     })
                     .filter(|x| x.1 > 0.0)
                     .collect();
@@ -425,14 +433,14 @@ fn split_facilities(ds: &Dataset, net: &mut Network) {
 
 /// Replaces a buyer's link to host h by links to h's facilities (their shares) and to the
 /// rest of h.
-fn split_links(fl: &mut Vec<(usize, f64)>, h: usize, facs: &[(usize, f64)]) {
+fn split_links(fl: &mut Vec<(usize, f64)>, h: usize, facs: &[(usize, f64)], whole: bool) {
     let Some(pos) = fl.iter().position(|x| x.0 == h) else {
         return;
     };
     let q = fl[pos].1;
     let parts: Vec<(usize, f64)> = facs.iter().map(|&(f, sh)| (f, q * sh)).collect();
     let rest = q - parts.iter().map(|x| x.1).sum::<f64>();
-    if rest > 0.0 {
+    if rest > 0.0 && !whole {
         fl[pos].1 = rest;
     } else {
         fl.remove(pos);

@@ -336,7 +336,16 @@ impl Scenario {
             })
         };
         let country_ok = |c: &str| ds.country(c).is_some();
-        let facility_ok = |c: &str| ds.curated.assets.iter().any(|a| a.id == c);
+        // An asset becomes a facility node of its material and stage when it has a content
+        // factor (network.rs, split_facilities).
+        let facility_ok = |c: &str, material: &str, stage: Option<&str>| {
+            ds.curated.assets.iter().any(|a| {
+                a.id == c
+                    && a.material == material
+                    && stage.is_some_and(|s| s == a.stage)
+                    && a.content_factor.is_some_and(|f| f > 0.0)
+            })
+        };
         let targets_ok = |t: &Targets| match t {
             Targets::Named(s) if s == "all" => Ok(()),
             Targets::Named(s) => match s.strip_prefix("bloc:") {
@@ -496,12 +505,12 @@ impl Scenario {
                 Event::CapacityLoss { .. } | Event::CapacityExpansion { .. }
             );
             if let Some(c) = who {
-                if !(country_ok(c) || (facility_allowed && facility_ok(c))) {
+                if !(country_ok(c) || (facility_allowed && facility_ok(c, material, stage))) {
                     err(
                         l,
                         "country/exporter",
                         if facility_allowed {
-                            "a country id from countries.csv or an asset id from curated/ownership.toml"
+                            "a country id from countries.csv, or the id of an asset of this material and stage (with a content factor) from curated/ownership.toml"
                         } else {
                             "a country id from countries.csv"
                         },

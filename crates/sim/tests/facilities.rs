@@ -188,7 +188,7 @@ fn unknown_facilities_and_owner_homes_are_refused_with_the_field() {
     let msg: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
     assert!(
         msg.iter()
-            .any(|m| m.contains("t.toml:2") && m.contains("asset id") && m.contains("cod_nowhere")),
+            .any(|m| m.contains("t.toml:2") && m.contains("asset") && m.contains("cod_nowhere")),
         "{msg:?}"
     );
     assert!(
@@ -196,4 +196,17 @@ fn unknown_facilities_and_owner_homes_are_refused_with_the_field() {
             .any(|m| m.contains("controlled_by") && m.contains("XXX")),
         "{msg:?}"
     );
+}
+
+#[test]
+fn an_asset_of_another_material_is_not_a_facility_of_this_one() {
+    let ds = quadrant_data::load_embedded().unwrap();
+    let text = "name = \"t\"\n[[event]]\nkind = \"capacity_loss\"\ncountry = \"cod_tenke_fungurume\"\nmaterial = \"lithium\"\nstage = \"mining\"\nshare = 1.0\nstart_week = 0\nduration_weeks = 4\n";
+    let errs = Scenario::parse("t.toml", text, &ds).unwrap_err();
+    assert!(
+        errs.iter().any(|e| e.found == "cod_tenke_fungurume"),
+        "{errs:?}"
+    );
+    let ok = text.replace("lithium", "cobalt");
+    assert!(Scenario::parse("t.toml", &ok, &ds).is_ok());
 }

@@ -132,3 +132,52 @@ fn a_restriction_aimed_at_the_bloc_makes_its_members_pay_more_than_the_world() {
         m.world.mean_price_paid
     );
 }
+
+/// New capacity where the data show no refining (no baseline suppliers, no baseline output)
+/// must still come into use: rerouted orders reach it and it buys its feed on the spot market.
+#[test]
+fn new_capacity_without_baseline_suppliers_comes_into_use() {
+    let ds = quadrant_data::load_embedded().unwrap();
+    let trade = TradeIndex::build(&ds);
+    let text = r#"
+name = "new plant"
+materials = ["lithium"]
+weeks = 80
+[[event]]
+kind = "capacity_expansion"
+country = "IND"
+material = "lithium"
+stage = "refining"
+tonnes_per_year = 5000
+start_week = 0
+[[event]]
+kind = "export_restriction"
+exporter = "CHN"
+material = "lithium"
+stage = "refining"
+targets = "bloc:QUAD"
+share = 0.4
+start_week = 10
+duration_weeks = 52
+"#;
+    let sc = Scenario::parse("t.toml", text, &ds).unwrap();
+    let net = &networks(&ds, &trade, &sc)[0];
+    let ind = net.node("IND").unwrap();
+    let last = net.stages.len() - 1;
+    assert_eq!(
+        net.stages[last].base_output[ind], 0.0,
+        "India refines no lithium in the data"
+    );
+    assert!(net.stages[last - 1].flows[ind].is_empty());
+    let params = Params::shipped();
+    let p = params.get("lithium");
+    let r = quadrant_sim::engine::realize(&ds, &sc, net, &mut |_, _| 0.5, &mut |_, _| true);
+    let mut st = initial(net, p, &r);
+    let mut made = 0.0;
+    for _ in 0..80 {
+        step(net, p, &r, &mut st);
+        made += st.production[last][ind];
+        assert!(st.balance_error.abs() <= 1e-9 * st.stock().max(1.0));
+    }
+    assert!(made > 100.0, "the new plant made {made} t");
+}
