@@ -23,7 +23,11 @@ pub struct SimArgs {
     /// Write the KPIs to this file instead of standard output.
     #[arg(long, short)]
     output: Option<PathBuf>,
-    /// Write the weekly series (price per stage, shortfall per country) to this CSV file.
+    /// Write the weekly series to this CSV file (material, week, subject, value_kind, value):
+    /// world price per stage (`price_index`), shortfall per country and for the bloc
+    /// (`shortfall_t`), price paid where it differs from the world price and for the bloc
+    /// (`price_paid_index`), output per node and stage, facilities included
+    /// (`production_t.STAGE`).
     #[arg(long)]
     series: Option<PathBuf>,
     /// Simulator parameters (default: the shipped data/world/sim_params.toml).
@@ -162,8 +166,16 @@ pub fn simulate_cmd(data: Option<&Path>, a: SimArgs) -> Result<()> {
     );
     if let Some(path) = &a.series {
         let mut s = String::from("material,week,subject,value_kind,value\n");
+        let members = ds
+            .curated
+            .bloc(&sc.bloc)
+            .map(|b| b.members.clone())
+            .unwrap_or_default();
         for (m, net) in r.materials.iter().zip(&nets) {
             let Some(series) = &m.series else { continue };
+            let mut bloc: Vec<usize> = members.iter().flat_map(|c| net.demand_nodes(c)).collect();
+            bloc.sort_unstable();
+            bloc.dedup();
             for (w, prices) in series.price.iter().enumerate() {
                 for (st, pr) in prices.iter().enumerate() {
                     s.push_str(&format!(
@@ -184,6 +196,57 @@ pub fn simulate_cmd(data: Option<&Path>, a: SimArgs) -> Result<()> {
                             sh
                         ));
                     }
+                }
+                // The price consumers paid where it differs from the world price.
+                let last = prices.len() - 1;
+                for (i, pd) in series.paid[w].iter().enumerate() {
+                    if net.demand[i] > 0.0 && *pd != prices[last] {
+                        s.push_str(&format!(
+                            "{},{},{},price_paid_index,{}\n",
+                            m.material,
+                            w + 1,
+                            net.countries[i],
+                            pd
+                        ));
+                    }
+                }
+                for (st, out) in series.production[w].iter().enumerate() {
+                    for (i, q) in out.iter().enumerate() {
+                        if *q > 0.0 {
+                            s.push_str(&format!(
+                                "{},{},{},production_t.{},{}\n",
+                                m.material,
+                                w + 1,
+                                net.countries[i],
+                                net.stages[st].stage,
+                                q
+                            ));
+                        }
+                    }
+                }
+                // The bloc as a whole: its members' consumers summed.
+                let (mut short, mut desired_paid, mut desired) = (0.0, 0.0, 0.0);
+                for &i in &bloc {
+                    short += series.shortfall[w][i];
+                    let d = series.desired[w][i];
+                    desired += d;
+                    desired_paid += d * series.paid[w][i];
+                }
+                s.push_str(&format!(
+                    "{},{},{},shortfall_t,{}\n",
+                    m.material,
+                    w + 1,
+                    sc.bloc,
+                    short
+                ));
+                if desired > 0.0 {
+                    s.push_str(&format!(
+                        "{},{},{},price_paid_index,{}\n",
+                        m.material,
+                        w + 1,
+                        sc.bloc,
+                        desired_paid / desired
+                    ));
                 }
             }
         }

@@ -283,6 +283,22 @@ fn simulate_writes_the_weekly_series() {
     let _ = std::fs::remove_file(&path);
     assert!(s.starts_with("material,week,subject,value_kind,value\n"));
     assert!(s.contains(",price_index,") && s.contains(",shortfall_t,"));
+    // Facilities' output, the bloc's rows, and prices paid above the world price.
+    assert!(s.contains("\ncobalt,1,cod_tenke_fungurume,production_t.mining,"));
+    assert!(s.contains("\ncobalt,60,QUAD,shortfall_t,"));
+    let value = |prefix: &str| -> Option<f64> {
+        s.lines()
+            .find(|l| l.starts_with(prefix))
+            .and_then(|l| l.rsplit(',').next())
+            .map(|v| v.parse().unwrap())
+    };
+    // In some week Japan, shorter of refined cobalt than the world, pays a premium over the
+    // world price (regional prices).
+    let premium = (1..=104).any(|w| {
+        let world = value(&format!("cobalt,{w},refining,price_index,")).unwrap();
+        value(&format!("cobalt,{w},JPN,price_paid_index,")).is_some_and(|p| p > 1.05 * world)
+    });
+    assert!(premium);
 }
 
 #[test]

@@ -357,6 +357,28 @@ pub fn sim_html(r: &SimResult) -> String {
                     &short,
                 ));
             }
+            // What members paid against the world price: regional premia.
+            let last = m.prices.len().saturating_sub(1);
+            let mut paid: Vec<(String, &str, Vec<f64>)> = vec![(
+                "world price".to_string(),
+                "#555",
+                sr.price.iter().map(|p| p[last]).collect(),
+            )];
+            paid.extend(m.members.iter().enumerate().filter_map(|(k, x)| {
+                let i = m.countries.iter().position(|c| *c == x.country)?;
+                Some((
+                    format!("{} paid", x.country),
+                    COLOURS[k % COLOURS.len()],
+                    sr.paid.iter().map(|v| v[i]).collect(),
+                ))
+            }));
+            if paid.len() > 1 {
+                body.push_str(&line_chart(
+                    &format!("{}: price paid by members at the last stage", m.material),
+                    "× baseline",
+                    &paid,
+                ));
+            }
         }
         body.push_str("</section>");
     }

@@ -80,16 +80,24 @@ impl Recorder for KpiRecorder {
     }
 }
 
-/// Weekly series: prices per stage and shortfall per node.
+/// Weekly series: world prices per stage, and per node the shortfall, the price paid at the
+/// last stage and the output at each stage (facilities included).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SeriesRecorder {
     pub price: Vec<Vec<f64>>,
     /// Desired demand minus consumption, per node.
     pub shortfall: Vec<Vec<f64>>,
+    /// Desired demand per node.
+    pub desired: Vec<Vec<f64>>,
+    /// Price each node paid at the last stage, relative to the baseline.
+    pub paid: Vec<Vec<f64>>,
+    /// production[week][stage][node], tonnes.
+    pub production: Vec<Vec<Vec<f64>>>,
 }
 
 impl Recorder for SeriesRecorder {
     fn record(&mut self, _net: &Network, _r: &Realized, st: &State) {
+        let last = st.price.len() - 1;
         self.price.push(st.price.clone());
         self.shortfall.push(
             st.desired
@@ -98,5 +106,9 @@ impl Recorder for SeriesRecorder {
                 .map(|(d, c)| (d - c).max(0.0))
                 .collect(),
         );
+        self.desired.push(st.desired.clone());
+        self.paid
+            .push((0..st.desired.len()).map(|k| st.paid(last, k)).collect());
+        self.production.push(st.production.clone());
     }
 }
