@@ -518,6 +518,9 @@ pub struct State {
     /// Final demand this week before the price response (baseline × demand shifts): what
     /// consumers would have used; shortfall is measured against it.
     pub desired: Vec<f64>,
+    /// Demand multiplier from other materials' prices (substitution links); 1 when the
+    /// material runs alone. Set by the caller before each step.
+    pub cross: f64,
     pub consumed: Vec<f64>,
     /// Demand (after the price response) that found no goods: rationing.
     pub unmet: Vec<f64>,
@@ -579,6 +582,7 @@ pub fn initial(net: &Network, p: &MatParams, r: &Realized) -> State {
         exports: vec![vec![0.0; n]; ns],
         demand: net.demand.clone(),
         desired: net.demand.clone(),
+        cross: 1.0,
         consumed: vec![0.0; n],
         unmet: vec![0.0; n],
         mined: 0.0,
@@ -656,7 +660,7 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
         {
             f *= d.factor;
         }
-        st.desired[k] = net.demand[k] * f * trend_demand;
+        st.desired[k] = net.demand[k] * f * trend_demand * st.cross;
         // (p e^μ)^ε = p^ε e^{με}; the exponential is skipped in the usual case μ = 0.
         let mu = st.premium[last][k];
         let resp = if mu == 0.0 {
@@ -1038,6 +1042,50 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
     let stock_after = st.stock();
     st.balance_error = stock_after - stock_before - mined + consumed_total;
     st.week += 1;
+}
+
+/// Sets each material's cross-price demand multiplier from the others' last-stage prices of
+/// the week before: Π over links into m of p_from^elasticity. Reading last week's prices makes
+/// the result independent of the order the materials are stepped in.
+pub fn set_cross(nets: &[Network], subs: &[crate::scenario::Substitution], states: &mut [State]) {
+    let prices: Vec<f64> = states
+        .iter()
+        .map(|st| st.price[st.price.len() - 1])
+        .collect();
+    for (m, net) in nets.iter().enumerate() {
+        let mut c = 1.0;
+        for x in subs.iter().filter(|x| x.to == net.material) {
+            if let Some(f) = nets.iter().position(|n| n.material == x.from) {
+                c *= prices[f].powf(x.elasticity);
+            }
+        }
+        states[m].cross = c;
+    }
+}
+
+/// Runs several materials week by week together, linked by substitution; `recorders[m]`
+/// observes material m.
+pub fn run_coupled(
+    nets: &[Network],
+    params: &[&MatParams],
+    reals: &[Realized],
+    subs: &[crate::scenario::Substitution],
+    weeks: usize,
+    recorders: &mut [Vec<&mut dyn Recorder>],
+) -> Vec<State> {
+    let mut states: Vec<State> = (0..nets.len())
+        .map(|m| initial(&nets[m], params[m], &reals[m]))
+        .collect();
+    for _ in 0..weeks {
+        set_cross(nets, subs, &mut states);
+        for m in 0..nets.len() {
+            step(&nets[m], params[m], &reals[m], &mut states[m]);
+            for rec in recorders[m].iter_mut() {
+                rec.record(&nets[m], &reals[m], &states[m]);
+            }
+        }
+    }
+    states
 }
 
 /// Runs `weeks` steps, handing every state to the recorders.

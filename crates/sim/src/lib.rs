@@ -21,7 +21,7 @@ pub mod record;
 pub mod scenario;
 pub mod shipped;
 
-use engine::{realize, run, Realized};
+use engine::{realize, run, run_coupled, Realized};
 use network::Network;
 use params::Params;
 use quadrant_metrics::TradeIndex;
@@ -190,21 +190,46 @@ pub fn simulate(
     sc: &Scenario,
     with_series: bool,
 ) -> SimResult {
+    let reals: Vec<Realized> = nets
+        .iter()
+        .map(|net| realize(ds, sc, net, &mut |_, _| 0.5, &mut |_, _| true))
+        .collect();
+    let mut kpis = vec![KpiRecorder::default(); nets.len()];
+    let mut series = vec![SeriesRecorder::default(); nets.len()];
+    if sc.substitutions.is_empty() {
+        // Materials do not interact: each runs alone.
+        for (m, net) in nets.iter().enumerate() {
+            let mut recs: Vec<&mut dyn Recorder> = vec![&mut kpis[m]];
+            if with_series {
+                recs.push(&mut series[m]);
+            }
+            run(
+                net,
+                params.get(&net.material),
+                &reals[m],
+                sc.weeks,
+                &mut recs,
+            );
+        }
+    } else {
+        let ps: Vec<&params::MatParams> = nets.iter().map(|n| params.get(&n.material)).collect();
+        let mut recs: Vec<Vec<&mut dyn Recorder>> = kpis
+            .iter_mut()
+            .zip(series.iter_mut())
+            .map(|(k, s)| {
+                let mut v: Vec<&mut dyn Recorder> = vec![k];
+                if with_series {
+                    v.push(s);
+                }
+                v
+            })
+            .collect();
+        run_coupled(nets, &ps, &reals, &sc.substitutions, sc.weeks, &mut recs);
+    }
     let materials = nets
         .iter()
-        .map(|net| {
-            let r: Realized = realize(ds, sc, net, &mut |_, _| 0.5, &mut |_, _| true);
-            let mut kpi = KpiRecorder::default();
-            let mut series = SeriesRecorder::default();
-            {
-                let mut recs: Vec<&mut dyn Recorder> = vec![&mut kpi];
-                if with_series {
-                    recs.push(&mut series);
-                }
-                run(net, params.get(&net.material), &r, sc.weeks, &mut recs);
-            }
-            summarize(ds, sc, net, kpi, with_series.then_some(series))
-        })
+        .zip(kpis.into_iter().zip(series))
+        .map(|(net, (kpi, ser))| summarize(ds, sc, net, kpi, with_series.then_some(ser)))
         .collect();
     SimResult {
         scenario: sc.name.clone(),

@@ -5,7 +5,7 @@
 //! bit-identical results on 1 or N threads, and a run's draws do not depend on which material
 //! is simulated first.
 
-use crate::engine::{initial, realize, run, step, CapLoss, Realized, State};
+use crate::engine::{initial, realize, run, run_coupled, step, CapLoss, Realized, State};
 use crate::network::Network;
 use crate::params::{MatParams, Params};
 use crate::record::{KpiRecorder, Recorder};
@@ -127,8 +127,10 @@ pub fn montecarlo(
     // checkpoints: a run whose first event acts in week w starts from the last checkpoint
     // at or before w (bit-identical to running from week 0; see
     // `Realized::first_event_week`), and a run without events is this run.
+    let coupled = !sc.substitutions.is_empty();
     let tracks: Vec<Track> = nets
         .par_iter()
+        .filter(|_| !coupled)
         .map(|net| {
             let base = realize(ds, sc, net, &mut |_, _| 0.5, &mut |_, _| false);
             Track::new(net, params.get(&net.material), &base, sc.weeks)
@@ -156,6 +158,39 @@ pub fn montecarlo(
             }
             let mut shortfall = Vec::with_capacity(nets.len());
             let mut peak = Vec::with_capacity(nets.len());
+            if coupled {
+                // Linked materials run together from week 0 (no checkpoints, no reuse).
+                let reals: Vec<Realized> = nets
+                    .iter()
+                    .map(|net| {
+                        realize(
+                            ds,
+                            sc,
+                            net,
+                            &mut |k, f| uniform(seed, r as u64, k as u64, f as u64),
+                            &mut |k, p| uniform(seed, r as u64, k as u64, 1 << 20) < p,
+                        )
+                    })
+                    .collect();
+                let ps: Vec<&MatParams> = nets.iter().map(|n| params.get(&n.material)).collect();
+                let mut kpis = vec![KpiRecorder::default(); nets.len()];
+                let mut recs: Vec<Vec<&mut dyn Recorder>> = kpis
+                    .iter_mut()
+                    .map(|k| vec![k as &mut dyn Recorder])
+                    .collect();
+                run_coupled(nets, &ps, &reals, &sc.substitutions, sc.weeks, &mut recs);
+                for (net, kpi) in nets.iter().zip(&kpis) {
+                    let (row, pk) = summary(net, kpi);
+                    shortfall.push(row);
+                    peak.push(pk);
+                }
+                done.fetch_add(1, Ordering::Relaxed);
+                return Some(RunOutcome {
+                    run: r,
+                    shortfall,
+                    peak_price: peak,
+                });
+            }
             for (mi, net) in nets.iter().enumerate() {
                 let real = realize(
                     ds,

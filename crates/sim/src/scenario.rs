@@ -234,6 +234,24 @@ pub struct Scenario {
     /// Observed effects, for back-tests.
     #[serde(default)]
     pub observed: Option<Observed>,
+    /// Substitution between materials: demand for `to` answers the price of `from`.
+    /// Materials so linked are simulated together; without links each material runs alone.
+    #[serde(default, rename = "substitution")]
+    pub substitutions: Vec<Substitution>,
+}
+
+/// A cross-price link: desired demand for `to` is multiplied by p_from^elasticity, p_from the
+/// last-stage world price of `from` (relative to baseline) the week before.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Substitution {
+    pub from: String,
+    pub to: String,
+    /// Cross-price elasticity of `to`'s demand with respect to `from`'s price: > 0 for
+    /// substitutes, < 0 for complements.
+    pub elasticity: f64,
+    /// Where the elasticity comes from (a citation, or "assumed: …").
+    pub source: String,
 }
 
 /// The rationing rule of a short supplier (docs/model.md, step 7).
@@ -619,6 +637,35 @@ impl Scenario {
                         );
                     }
                 }
+            }
+        }
+        for (k, x) in sc.substitutions.iter().enumerate() {
+            let l = line_of("substitution", k);
+            for m in [&x.from, &x.to] {
+                if ds.material(m).is_none() {
+                    err(l, "from/to", "material ids from materials.csv", m);
+                } else if !sc.material_ids().contains(m) {
+                    err(
+                        l,
+                        "from/to",
+                        "a material the scenario simulates (`materials`)",
+                        m,
+                    );
+                }
+            }
+            if x.from == x.to {
+                err(l, "to", "a material other than `from`", &x.to);
+            }
+            if !(x.elasticity.is_finite() && x.elasticity.abs() <= 2.0) {
+                err(
+                    l,
+                    "elasticity",
+                    "a cross-price elasticity in [-2, 2]",
+                    &x.elasticity.to_string(),
+                );
+            }
+            if x.source.trim().is_empty() {
+                err(l, "source", "a citation, or \"assumed: …\"", "");
             }
         }
         if errs.is_empty() {
