@@ -6,7 +6,6 @@ use crate::params::MatParams;
 use crate::record::Recorder;
 use crate::scenario::{resolve, Event, Policy, Rationing, Scenario};
 use quadrant_model::{Dataset, Stage};
-use std::collections::VecDeque;
 
 /// An export restriction with every number fixed and every country resolved to a node.
 #[derive(Debug, Clone)]
@@ -507,7 +506,9 @@ pub struct State {
     /// its own inventory gap against the world's (regional prices; 0 in the baseline).
     pub premium: Vec<Vec<f64>>,
     /// Unfilled orders per stage and buyer, waiting `reroute_lag` weeks to be rerouted.
-    pub unfilled: Vec<Vec<VecDeque<f64>>>,
+    /// A ring of `reroute_lag` weeks per buyer: unfilled[s][b · lag + w mod lag] holds what
+    /// buyer b left unfilled at stage s in week w, read back in week w + lag.
+    pub unfilled: Vec<Vec<f64>>,
     /// Orders each producer received last week, per stage.
     pub orders_recv: Vec<Vec<f64>>,
     pub production: Vec<Vec<f64>>,
@@ -529,6 +530,9 @@ pub struct State {
     pub mined: f64,
     pub consumed_total: f64,
     pub balance_error: f64,
+    /// Whether the step computes `balance_error` (two passes over every inventory). Monte
+    /// Carlo, which reports no balance, turns it off; the run is otherwise the same.
+    pub audit: bool,
     pub scratch: Scratch,
 }
 
@@ -576,7 +580,7 @@ pub fn initial(net: &Network, p: &MatParams, r: &Realized) -> State {
         joint_stockpile: joint,
         price: vec![1.0; ns],
         premium: vec![vec![0.0; n]; ns],
-        unfilled: vec![vec![VecDeque::new(); n]; ns],
+        unfilled: vec![vec![0.0; n * p.reroute_lag]; ns],
         orders_recv,
         production: vec![vec![0.0; n]; ns],
         exports: vec![vec![0.0; n]; ns],
@@ -588,6 +592,7 @@ pub fn initial(net: &Network, p: &MatParams, r: &Realized) -> State {
         mined: 0.0,
         consumed_total: 0.0,
         balance_error: 0.0,
+        audit: true,
         scratch: Scratch::default(),
     }
 }
@@ -619,7 +624,7 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
     let w = st.week;
     let n = net.n();
     let ns = net.stages.len();
-    let stock_before = st.stock();
+    let stock_before = if st.audit { st.stock() } else { 0.0 };
     let last = ns - 1;
     // Buffers live in the state so that a step allocates nothing in the steady case.
     let mut sc = std::mem::take(&mut st.scratch);
@@ -766,9 +771,9 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
             })
         };
         for b in 0..n {
-            let q = &mut st.unfilled[s][b];
-            let due = if q.len() >= p.reroute_lag {
-                q.pop_front().unwrap_or(0.0)
+            let lag = p.reroute_lag;
+            let due = if lag > 0 && w >= lag {
+                st.unfilled[s][b * lag + w % lag]
             } else {
                 0.0
             };
@@ -948,10 +953,9 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
             } else {
                 st.inv_in[s + 1][b] += got;
             }
-            let q = &mut st.unfilled[s][b];
-            q.push_back((asked - got).max(0.0));
-            while q.len() > p.reroute_lag {
-                q.pop_front();
+            let lag = p.reroute_lag;
+            if lag > 0 {
+                st.unfilled[s][b * lag + w % lag] = (asked - got).max(0.0);
             }
         }
         anchors[s] = dump
@@ -1039,8 +1043,9 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
     }
     st.mined = mined;
     st.consumed_total = consumed_total;
-    let stock_after = st.stock();
-    st.balance_error = stock_after - stock_before - mined + consumed_total;
+    if st.audit {
+        st.balance_error = st.stock() - stock_before - mined + consumed_total;
+    }
     st.week += 1;
 }
 

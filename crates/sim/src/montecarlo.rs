@@ -257,6 +257,7 @@ struct Track {
 impl Track {
     fn new(net: &Network, p: &MatParams, base: &Realized, weeks: usize) -> Track {
         let mut st = initial(net, p, base);
+        st.audit = false;
         let mut kpi = KpiRecorder::default();
         let mut at = vec![(st.clone(), kpi.clone())];
         for w in 0..weeks {

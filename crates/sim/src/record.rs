@@ -75,8 +75,10 @@ impl Recorder for KpiRecorder {
                 self.production[s][i] += st.production[s][i];
             }
         }
-        let scale = st.stock().abs().max(1.0);
-        self.max_balance_error = self.max_balance_error.max(st.balance_error.abs() / scale);
+        if st.audit {
+            let scale = st.stock().abs().max(1.0);
+            self.max_balance_error = self.max_balance_error.max(st.balance_error.abs() / scale);
+        }
     }
 }
 
