@@ -227,17 +227,26 @@ pub fn backtest_csv(cases: &[BacktestCase]) -> String {
 }
 
 /// A line chart of weekly series: (label, colour, values).
-fn line_chart(title: &str, y_label: &str, series: &[(String, &str, Vec<f64>)]) -> String {
+/// An SVG line chart. Quantities start their axis at 0; price indices (`from_zero` false) span
+/// their range and the baseline 1, so that small moves show.
+fn line_chart(
+    title: &str,
+    y_label: &str,
+    series: &[(String, &str, Vec<f64>)],
+    from_zero: bool,
+) -> String {
     let (w, h, l, b) = (640.0, 220.0, 56.0, 28.0);
     let n = series.iter().map(|s| s.2.len()).max().unwrap_or(0).max(2);
-    let ymax = series
-        .iter()
-        .flat_map(|s| s.2.iter().copied())
-        .fold(0.0f64, f64::max)
-        .max(1e-9)
-        * 1.05;
+    let values = || series.iter().flat_map(|s| s.2.iter().copied());
+    let (ymin, ymax) = if from_zero {
+        (0.0, values().fold(0.0f64, f64::max).max(1e-9) * 1.05)
+    } else {
+        let (lo, hi) = values().fold((1.0f64, 1.0f64), |(a, b), v| (a.min(v), b.max(v)));
+        let pad = ((hi - lo) * 0.05).max(0.01);
+        (lo - pad, hi + pad)
+    };
     let x = |i: usize| l + (w - l - 10.0) * i as f64 / (n - 1) as f64;
-    let y = |v: f64| 10.0 + (h - b - 10.0) * (1.0 - v / ymax);
+    let y = |v: f64| 10.0 + (h - b - 10.0) * (1.0 - (v - ymin) / (ymax - ymin));
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{}\" role=\"img\" aria-label=\"{t}\"><text x=\"{l}\" y=\"10\" font-size=\"13\" font-weight=\"bold\">{t}</text>",
         h + 18.0 * series.len() as f64,
@@ -251,12 +260,14 @@ fn line_chart(title: &str, y_label: &str, series: &[(String, &str, Vec<f64>)]) -
         h - b
     ));
     for k in 0..=4 {
-        let v = ymax * k as f64 / 4.0;
+        let v = ymin + (ymax - ymin) * k as f64 / 4.0;
         s.push_str(&format!(
             "<text x=\"2\" y=\"{:.1}\" font-size=\"10\">{}</text>",
             y(v) + 3.0,
             if ymax >= 100.0 {
                 format!("{v:.0}")
+            } else if ymax - ymin < 0.2 {
+                format!("{v:.3}")
             } else {
                 format!("{v:.2}")
             }
@@ -336,6 +347,7 @@ pub fn sim_html(r: &SimResult) -> String {
                 &format!("{}: price relative to baseline", m.material),
                 "× baseline",
                 &prices,
+                false,
             ));
             let short: Vec<(String, &str, Vec<f64>)> = m
                 .members
@@ -355,6 +367,7 @@ pub fn sim_html(r: &SimResult) -> String {
                     &format!("{}: members' weekly shortfall", m.material),
                     "tonnes per week",
                     &short,
+                    true,
                 ));
             }
             // What members paid against the world price: regional premia.
@@ -377,6 +390,7 @@ pub fn sim_html(r: &SimResult) -> String {
                     &format!("{}: price paid by members at the last stage", m.material),
                     "× baseline",
                     &paid,
+                    false,
                 ));
             }
         }
