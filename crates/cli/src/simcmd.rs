@@ -165,91 +165,12 @@ pub fn simulate_cmd(data: Option<&Path>, a: SimArgs) -> Result<()> {
         a.series.is_some() || a.format == "html",
     );
     if let Some(path) = &a.series {
-        let mut s = String::from("material,week,subject,value_kind,value\n");
         let members = ds
             .curated
             .bloc(&sc.bloc)
             .map(|b| b.members.clone())
             .unwrap_or_default();
-        for (m, net) in r.materials.iter().zip(&nets) {
-            let Some(series) = &m.series else { continue };
-            let mut bloc: Vec<usize> = members.iter().flat_map(|c| net.demand_nodes(c)).collect();
-            bloc.sort_unstable();
-            bloc.dedup();
-            for (w, prices) in series.price.iter().enumerate() {
-                for (st, pr) in prices.iter().enumerate() {
-                    s.push_str(&format!(
-                        "{},{},{},price_index,{}\n",
-                        m.material,
-                        w + 1,
-                        net.stages[st].stage,
-                        pr
-                    ));
-                }
-                for (i, sh) in series.shortfall[w].iter().enumerate() {
-                    if *sh > 0.0 {
-                        s.push_str(&format!(
-                            "{},{},{},shortfall_t,{}\n",
-                            m.material,
-                            w + 1,
-                            net.countries[i],
-                            sh
-                        ));
-                    }
-                }
-                // The price consumers paid where it differs from the world price.
-                let last = prices.len() - 1;
-                for (i, pd) in series.paid[w].iter().enumerate() {
-                    if net.demand[i] > 0.0 && *pd != prices[last] {
-                        s.push_str(&format!(
-                            "{},{},{},price_paid_index,{}\n",
-                            m.material,
-                            w + 1,
-                            net.countries[i],
-                            pd
-                        ));
-                    }
-                }
-                for (st, out) in series.production[w].iter().enumerate() {
-                    for (i, q) in out.iter().enumerate() {
-                        if *q > 0.0 {
-                            s.push_str(&format!(
-                                "{},{},{},production_t.{},{}\n",
-                                m.material,
-                                w + 1,
-                                net.countries[i],
-                                net.stages[st].stage,
-                                q
-                            ));
-                        }
-                    }
-                }
-                // The bloc as a whole: its members' consumers summed.
-                let (mut short, mut desired_paid, mut desired) = (0.0, 0.0, 0.0);
-                for &i in &bloc {
-                    short += series.shortfall[w][i];
-                    let d = series.desired[w][i];
-                    desired += d;
-                    desired_paid += d * series.paid[w][i];
-                }
-                s.push_str(&format!(
-                    "{},{},{},shortfall_t,{}\n",
-                    m.material,
-                    w + 1,
-                    sc.bloc,
-                    short
-                ));
-                if desired > 0.0 {
-                    s.push_str(&format!(
-                        "{},{},{},price_paid_index,{}\n",
-                        m.material,
-                        w + 1,
-                        sc.bloc,
-                        desired_paid / desired
-                    ));
-                }
-            }
-        }
+        let s = quadrant_report::sim::series_csv(&r, &nets, &members);
         std::fs::write(path, s).map_err(|e| anyhow!("{}: {e}", path.display()))?;
     }
     if a.format == "parquet" {

@@ -3,6 +3,7 @@
 use crate::html::esc;
 use crate::text::pct;
 use quadrant_sim::montecarlo::{BacktestCase, Chokepoint, McResult};
+use quadrant_sim::network::Network;
 use quadrant_sim::SimResult;
 
 pub fn sim_table(r: &SimResult) -> String {
@@ -83,6 +84,63 @@ pub fn sim_csv(r: &SimResult) -> String {
                 x.peak_price_paid,
                 x.mean_price_paid
             ));
+        }
+    }
+    s
+}
+
+/// The weekly series as long CSV (material, week, subject, value_kind, value): world price per
+/// stage, shortfall per consumer and for the bloc, price paid where it differs from the world
+/// price and for the bloc (demand-weighted), output per node and stage, facilities included.
+pub fn series_csv(r: &SimResult, nets: &[Network], members: &[String]) -> String {
+    let mut s = String::from("material,week,subject,value_kind,value\n");
+    for (m, net) in r.materials.iter().zip(nets) {
+        let Some(series) = &m.series else { continue };
+        let mut bloc: Vec<usize> = members.iter().flat_map(|c| net.demand_nodes(c)).collect();
+        bloc.sort_unstable();
+        bloc.dedup();
+        for (w, prices) in series.price.iter().enumerate() {
+            let mut row = |subject: &str, kind: &str, value: f64| {
+                s.push_str(&format!(
+                    "{},{},{subject},{kind},{value}\n",
+                    m.material,
+                    w + 1
+                ));
+            };
+            for (st, pr) in prices.iter().enumerate() {
+                row(net.stages[st].stage.as_str(), "price_index", *pr);
+            }
+            for (i, sh) in series.shortfall[w].iter().enumerate() {
+                if *sh > 0.0 {
+                    row(&net.countries[i], "shortfall_t", *sh);
+                }
+            }
+            let last = prices.len() - 1;
+            for (i, pd) in series.paid[w].iter().enumerate() {
+                if net.demand[i] > 0.0 && *pd != prices[last] {
+                    row(&net.countries[i], "price_paid_index", *pd);
+                }
+            }
+            for (st, out) in series.production[w].iter().enumerate() {
+                let kind = format!("production_t.{}", net.stages[st].stage);
+                for (i, q) in out.iter().enumerate() {
+                    if *q > 0.0 {
+                        row(&net.countries[i], &kind, *q);
+                    }
+                }
+            }
+            // The bloc as a whole: its members' consumers summed.
+            let (mut short, mut desired_paid, mut desired) = (0.0, 0.0, 0.0);
+            for &i in &bloc {
+                short += series.shortfall[w][i];
+                let d = series.desired[w][i];
+                desired += d;
+                desired_paid += d * series.paid[w][i];
+            }
+            row(&r.bloc, "shortfall_t", short);
+            if desired > 0.0 {
+                row(&r.bloc, "price_paid_index", desired_paid / desired);
+            }
         }
     }
     s
@@ -349,19 +407,22 @@ pub fn sim_html(r: &SimResult) -> String {
                 &prices,
                 false,
             ));
-            let short: Vec<(String, &str, Vec<f64>)> = m
-                .members
-                .iter()
-                .enumerate()
-                .filter_map(|(k, x)| {
-                    let i = m.countries.iter().position(|c| *c == x.country)?;
-                    Some((
-                        format!("{} shortfall", x.country),
-                        COLOURS[k % COLOURS.len()],
-                        sr.shortfall.iter().map(|v| v[i]).collect(),
-                    ))
-                })
-                .collect();
+            // One line per member: `label` and the member's weekly values from `weekly`.
+            let per_member = |label: &str, weekly: &[Vec<f64>]| -> Vec<(String, &str, Vec<f64>)> {
+                m.members
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(k, x)| {
+                        let i = m.countries.iter().position(|c| *c == x.country)?;
+                        Some((
+                            format!("{} {label}", x.country),
+                            COLOURS[k % COLOURS.len()],
+                            weekly.iter().map(|v| v[i]).collect(),
+                        ))
+                    })
+                    .collect()
+            };
+            let short = per_member("shortfall", &sr.shortfall);
             if !short.is_empty() {
                 body.push_str(&line_chart(
                     &format!("{}: members' weekly shortfall", m.material),
@@ -377,14 +438,7 @@ pub fn sim_html(r: &SimResult) -> String {
                 "#555",
                 sr.price.iter().map(|p| p[last]).collect(),
             )];
-            paid.extend(m.members.iter().enumerate().filter_map(|(k, x)| {
-                let i = m.countries.iter().position(|c| *c == x.country)?;
-                Some((
-                    format!("{} paid", x.country),
-                    COLOURS[k % COLOURS.len()],
-                    sr.paid.iter().map(|v| v[i]).collect(),
-                ))
-            }));
+            paid.extend(per_member("paid", &sr.paid));
             if paid.len() > 1 {
                 body.push_str(&line_chart(
                     &format!("{}: price paid by members at the last stage", m.material),

@@ -92,7 +92,7 @@ fn main() {
         .restrictions
         .iter()
         .map(|x| {
-            let t = x.targets.as_ref().map(|t| format!("{:?}", t.iter().enumerate().filter(|(_, &b)| b).map(|(i, _)| i).collect::<Vec<_>>())).unwrap_or("null".into());
+            let t = format!("{:?}", x.targets.iter().enumerate().filter(|(_, &b)| b).map(|(i, _)| i).collect::<Vec<_>>());
             let idx = |f: &dyn Fn(usize) -> bool| format!("{:?}", (0..net.n()).filter(|&i| f(i)).collect::<Vec<_>>());
             let from = idx(&|i| x.from[i]);
             let own = idx(&|i| net.within(i, x.exporter));

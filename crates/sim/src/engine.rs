@@ -15,14 +15,22 @@ pub struct Restriction {
     /// facilities whose controlling owner is at home in a given country.
     pub from: Vec<bool>,
     pub stage: usize,
-    /// None: all buyers other than the exporter.
-    pub targets: Option<Vec<bool>>,
+    /// Buyers the measure applies to (never the exporter's own nodes).
+    pub targets: Vec<bool>,
     pub share: f64,
     /// The targets' baseline weekly purchases from the bound nodes (`from`), which the share
     /// applies to.
     pub base: f64,
     pub start: usize,
     pub end: usize,
+}
+
+impl Restriction {
+    /// Whether the measure stands between supplier i and buyer b.
+    #[inline]
+    pub fn binds(&self, i: usize, b: usize) -> bool {
+        self.from[i] && self.targets[b]
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -57,8 +65,10 @@ pub struct DemandShift {
 pub struct Dumping {
     pub exporter: usize,
     pub stage: usize,
-    pub price_cut: f64,
     pub volume_share: f64,
+    /// ln(1 − cut × the dumper's share of the stage's baseline output): where the stage's
+    /// price reverts to while dumping lasts (fixed at realisation).
+    pub anchor: f64,
     pub start: usize,
     pub end: usize,
 }
@@ -255,26 +265,18 @@ pub fn realize(
                     continue;
                 };
                 let start = weeks(start_week.at(d(0)));
-                let mut targets = mask(resolve(ds, targets));
-                if !except.is_empty() {
-                    let ex = mask(Some(except.clone())).unwrap_or_default();
-                    let t = targets.get_or_insert_with(|| vec![true; net.n()]);
-                    for (t, e) in t.iter_mut().zip(ex) {
-                        *t = *t && !e;
-                    }
-                }
-                let from: Vec<bool> = (0..net.n())
-                    .map(|i| {
-                        net.within(i, x)
-                            && controlled_by
-                                .as_ref()
-                                .is_none_or(|h| net.controller(i) == Some(h.as_str()))
-                    })
+                // Targets less the exempted and the exporter's own nodes.
+                let named = mask(resolve(ds, targets));
+                let except = mask(Some(except.clone())).unwrap_or_default();
+                let targets: Vec<bool> = (0..net.n())
+                    .map(|b| named.as_ref().is_none_or(|t| t[b]) && !except[b] && !net.within(b, x))
                     .collect();
-                let hit = |b: usize| !net.within(b, x) && targets.as_ref().is_none_or(|t| t[b]);
+                let from: Vec<bool> = (0..net.n())
+                    .map(|i| net.bound(i, x, controlled_by.as_deref()))
+                    .collect();
                 let flows = &net.stages[s].flows;
                 let base: f64 = (0..net.n())
-                    .filter(|&b| hit(b))
+                    .filter(|&b| targets[b])
                     .map(|b| {
                         flows[b]
                             .iter()
@@ -315,13 +317,7 @@ pub fn realize(
                 );
                 // A country's loss strikes its facilities too; `controlled_by` narrows it to
                 // the facilities whose controlling owner is at home there.
-                for i in (0..net.n()).filter(|&i| net.within(i, x)) {
-                    if controlled_by
-                        .as_ref()
-                        .is_some_and(|h| net.controller(i) != Some(h.as_str()))
-                    {
-                        continue;
-                    }
+                for i in (0..net.n()).filter(|&i| net.bound(i, x, controlled_by.as_deref())) {
                     r.losses.push(CapLoss {
                         node: i,
                         stage: s,
@@ -386,11 +382,20 @@ pub fn realize(
                     continue;
                 };
                 let start = weeks(start_week.at(d(0)));
+                let price_cut = price_cut.at(d(1));
+                let out = &net.stages[s].base_output;
+                let own: f64 = (0..net.n())
+                    .filter(|&i| net.within(i, x))
+                    .map(|i| out[i])
+                    .sum();
+                let anchor = (1.0 - price_cut * own / out.iter().sum::<f64>().max(1e-12))
+                    .max(0.05)
+                    .ln();
                 r.dumping.push(Dumping {
                     exporter: x,
                     stage: s,
-                    price_cut: price_cut.at(d(1)),
                     volume_share: volume_share.at(d(2)),
+                    anchor,
                     start,
                     end: start.saturating_add(weeks(duration_weeks.at(d(3)))),
                 });
@@ -530,16 +535,19 @@ pub struct State {
     pub mined: f64,
     pub consumed_total: f64,
     pub balance_error: f64,
-    /// Whether the step computes `balance_error` (two passes over every inventory). Monte
-    /// Carlo, which reports no balance, turns it off; the run is otherwise the same.
-    pub audit: bool,
     pub scratch: Scratch,
 }
 
 impl State {
-    /// The price buyer b pays for stage-s goods, relative to the baseline.
+    /// The price buyer b pays for stage-s goods, relative to the baseline (the world price
+    /// itself in the usual case of no premium, without an exponential).
     pub fn paid(&self, s: usize, b: usize) -> f64 {
-        self.price[s] * self.premium[s][b].exp()
+        let mu = self.premium[s][b];
+        if mu == 0.0 {
+            self.price[s]
+        } else {
+            self.price[s] * mu.exp()
+        }
     }
     pub fn stock(&self) -> f64 {
         self.inv_in.iter().flatten().sum::<f64>()
@@ -592,7 +600,6 @@ pub fn initial(net: &Network, p: &MatParams, r: &Realized) -> State {
         mined: 0.0,
         consumed_total: 0.0,
         balance_error: 0.0,
-        audit: true,
         scratch: Scratch::default(),
     }
 }
@@ -624,7 +631,7 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
     let w = st.week;
     let n = net.n();
     let ns = net.stages.len();
-    let stock_before = if st.audit { st.stock() } else { 0.0 };
+    let stock_before = st.stock();
     let last = ns - 1;
     // Buffers live in the state so that a step allocates nothing in the steady case.
     let mut sc = std::mem::take(&mut st.scratch);
@@ -765,11 +772,7 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
         }
         sc.cands.clear();
         sc.cands.extend((0..n).filter(|&i| sc.rspare[i] > 0.0));
-        let restricts = |i: usize, b: usize| {
-            acts.iter().any(|x| {
-                x.from[i] && !net.within(b, x.exporter) && x.targets.as_ref().is_none_or(|t| t[b])
-            })
-        };
+        let restricts = |i: usize, b: usize| acts.iter().any(|x| x.binds(i, b));
         for b in 0..n {
             let lag = p.reroute_lag;
             let due = if lag > 0 && w >= lag {
@@ -828,19 +831,17 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
         // The quota binds the exporter's country as a whole (its facilities included), or the
         // facilities its owners control.
         for x in &acts {
-            let e = x.exporter;
-            let hit = |b: usize| !net.within(b, e) && x.targets.as_ref().is_none_or(|t| t[b]);
             let base = x.base;
             let req: f64 = (0..n)
                 .filter(|&i| x.from[i])
                 .flat_map(|i| sc.deliverable[i].iter())
-                .filter(|d| hit(d.0))
+                .filter(|d| x.targets[d.0])
                 .map(|d| d.2)
                 .sum();
             if req > x.share * base && req > 0.0 {
                 let k = x.share * base / req;
                 for i in (0..n).filter(|&i| x.from[i]) {
-                    for d in sc.deliverable[i].iter_mut().filter(|d| hit(d.0)) {
+                    for d in sc.deliverable[i].iter_mut().filter(|d| x.targets[d.0]) {
                         d.2 *= k;
                     }
                 }
@@ -909,7 +910,20 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
                     }
                     g = h;
                 }
-            } else if prio.is_none() {
+            } else if let Some(pc) = prio {
+                for class in [true, false] {
+                    let in_class = |b: usize| pc.members[b] == class;
+                    let req: f64 = dl.iter().filter(|d| in_class(d.0)).map(|d| d.2).sum();
+                    if req <= 0.0 {
+                        continue;
+                    }
+                    let k = (left / req).min(1.0);
+                    for &(b, slot, qty) in dl.iter().filter(|d| in_class(d.0)) {
+                        sc.delivered[b][slot] += qty * k;
+                    }
+                    left -= req * k;
+                }
+            } else {
                 // One class, pro rata; exports summed in the same pass (each (buyer, slot)
                 // appears once, so its delivery is exactly qty × k).
                 let k = (total > 0.0).then(|| (left / total).min(1.0));
@@ -925,19 +939,6 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
                 }
                 st.exports[s][i] = ex;
                 continue;
-            } else {
-                for class in [true, false] {
-                    let in_class = |b: usize| prio.is_none_or(|pc| pc.members[b] == class);
-                    let req: f64 = dl.iter().filter(|d| in_class(d.0)).map(|d| d.2).sum();
-                    if req <= 0.0 || (prio.is_none() && !class) {
-                        continue;
-                    }
-                    let k = (left / req).min(1.0);
-                    for &(b, slot, qty) in dl.iter().filter(|d| in_class(d.0)) {
-                        sc.delivered[b][slot] += qty * k;
-                    }
-                    left -= req * k;
-                }
             }
             st.exports[s][i] = dl
                 .iter()
@@ -958,18 +959,7 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
                 st.unfilled[s][b * lag + w % lag] = (asked - got).max(0.0);
             }
         }
-        anchors[s] = dump
-            .iter()
-            .map(|d| {
-                let own: f64 = (0..n)
-                    .filter(|&i| net.within(i, d.exporter))
-                    .map(|i| sn.base_output[i])
-                    .sum();
-                (1.0 - d.price_cut * own / sn.base_output.iter().sum::<f64>().max(1e-12))
-                    .max(0.05)
-                    .ln()
-            })
-            .sum();
+        anchors[s] = dump.iter().map(|d| d.anchor).sum();
         st.orders_recv[s].copy_from_slice(&sc.recv);
     }
     st.scratch = sc;
@@ -1043,9 +1033,7 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
     }
     st.mined = mined;
     st.consumed_total = consumed_total;
-    if st.audit {
-        st.balance_error = st.stock() - stock_before - mined + consumed_total;
-    }
+    st.balance_error = st.stock() - stock_before - mined + consumed_total;
     st.week += 1;
 }
 

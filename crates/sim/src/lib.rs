@@ -21,7 +21,7 @@ pub mod record;
 pub mod scenario;
 pub mod shipped;
 
-use engine::{realize, run, run_coupled, Realized};
+use engine::{realize, run_coupled, Realized};
 use network::Network;
 use params::Params;
 use quadrant_metrics::TradeIndex;
@@ -196,36 +196,21 @@ pub fn simulate(
         .collect();
     let mut kpis = vec![KpiRecorder::default(); nets.len()];
     let mut series = vec![SeriesRecorder::default(); nets.len()];
-    if sc.substitutions.is_empty() {
-        // Materials do not interact: each runs alone.
-        for (m, net) in nets.iter().enumerate() {
-            let mut recs: Vec<&mut dyn Recorder> = vec![&mut kpis[m]];
+    // Materials run week by week together; without substitution links they do not
+    // interact, and each runs exactly as it would alone.
+    let ps: Vec<&params::MatParams> = nets.iter().map(|n| params.get(&n.material)).collect();
+    let mut recs: Vec<Vec<&mut dyn Recorder>> = kpis
+        .iter_mut()
+        .zip(series.iter_mut())
+        .map(|(k, s)| {
+            let mut v: Vec<&mut dyn Recorder> = vec![k];
             if with_series {
-                recs.push(&mut series[m]);
+                v.push(s);
             }
-            run(
-                net,
-                params.get(&net.material),
-                &reals[m],
-                sc.weeks,
-                &mut recs,
-            );
-        }
-    } else {
-        let ps: Vec<&params::MatParams> = nets.iter().map(|n| params.get(&n.material)).collect();
-        let mut recs: Vec<Vec<&mut dyn Recorder>> = kpis
-            .iter_mut()
-            .zip(series.iter_mut())
-            .map(|(k, s)| {
-                let mut v: Vec<&mut dyn Recorder> = vec![k];
-                if with_series {
-                    v.push(s);
-                }
-                v
-            })
-            .collect();
-        run_coupled(nets, &ps, &reals, &sc.substitutions, sc.weeks, &mut recs);
-    }
+            v
+        })
+        .collect();
+    run_coupled(nets, &ps, &reals, &sc.substitutions, sc.weeks, &mut recs);
     let materials = nets
         .iter()
         .zip(kpis.into_iter().zip(series))

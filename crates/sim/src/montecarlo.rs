@@ -156,22 +156,19 @@ pub fn montecarlo(
             if stop.load(Ordering::Relaxed) {
                 return None;
             }
-            let mut shortfall = Vec::with_capacity(nets.len());
-            let mut peak = Vec::with_capacity(nets.len());
-            if coupled {
+            // Run r's draws for every material: hashes of (seed, r, event, field).
+            let reals = nets.iter().map(|net| {
+                realize(
+                    ds,
+                    sc,
+                    net,
+                    &mut |k, f| uniform(seed, r as u64, k as u64, f as u64),
+                    &mut |k, p| uniform(seed, r as u64, k as u64, 1 << 20) < p,
+                )
+            });
+            let (shortfall, peak): (Vec<Vec<f64>>, Vec<f64>) = if coupled {
                 // Linked materials run together from week 0 (no checkpoints, no reuse).
-                let reals: Vec<Realized> = nets
-                    .iter()
-                    .map(|net| {
-                        realize(
-                            ds,
-                            sc,
-                            net,
-                            &mut |k, f| uniform(seed, r as u64, k as u64, f as u64),
-                            &mut |k, p| uniform(seed, r as u64, k as u64, 1 << 20) < p,
-                        )
-                    })
-                    .collect();
+                let reals: Vec<Realized> = reals.collect();
                 let ps: Vec<&MatParams> = nets.iter().map(|n| params.get(&n.material)).collect();
                 let mut kpis = vec![KpiRecorder::default(); nets.len()];
                 let mut recs: Vec<Vec<&mut dyn Recorder>> = kpis
@@ -179,33 +176,19 @@ pub fn montecarlo(
                     .map(|k| vec![k as &mut dyn Recorder])
                     .collect();
                 run_coupled(nets, &ps, &reals, &sc.substitutions, sc.weeks, &mut recs);
-                for (net, kpi) in nets.iter().zip(&kpis) {
-                    let (row, pk) = summary(net, kpi);
-                    shortfall.push(row);
-                    peak.push(pk);
-                }
-                done.fetch_add(1, Ordering::Relaxed);
-                return Some(RunOutcome {
-                    run: r,
-                    shortfall,
-                    peak_price: peak,
-                });
-            }
-            for (mi, net) in nets.iter().enumerate() {
-                let real = realize(
-                    ds,
-                    sc,
-                    net,
-                    &mut |k, f| uniform(seed, r as u64, k as u64, f as u64),
-                    &mut |k, p| uniform(seed, r as u64, k as u64, 1 << 20) < p,
-                );
-                let (row, pk) = match real.first_event_week() {
-                    None => baseline[mi].clone(),
-                    Some(w) => measure(mi, net, &real, w),
-                };
-                shortfall.push(row);
-                peak.push(pk);
-            }
+                nets.iter()
+                    .zip(&kpis)
+                    .map(|(net, kpi)| summary(net, kpi))
+                    .unzip()
+            } else {
+                reals
+                    .enumerate()
+                    .map(|(mi, real)| match real.first_event_week() {
+                        None => baseline[mi].clone(),
+                        Some(w) => measure(mi, &nets[mi], &real, w),
+                    })
+                    .unzip()
+            };
             done.fetch_add(1, Ordering::Relaxed);
             Some(RunOutcome {
                 run: r,
@@ -257,7 +240,6 @@ struct Track {
 impl Track {
     fn new(net: &Network, p: &MatParams, base: &Realized, weeks: usize) -> Track {
         let mut st = initial(net, p, base);
-        st.audit = false;
         let mut kpi = KpiRecorder::default();
         let mut at = vec![(st.clone(), kpi.clone())];
         for w in 0..weeks {
@@ -339,11 +321,7 @@ pub fn chokepoints(
             run(net, p, &r, horizon, &mut [&mut kpi as &mut dyn Recorder]);
             Chokepoint {
                 country: net.country_of(i).to_string(),
-                facility: net
-                    .facilities
-                    .iter()
-                    .find(|f| f.node == i)
-                    .map(|f| f.name.clone()),
+                facility: net.facility(i).map(|f| f.name.clone()),
                 stage: net.stages[s].stage.as_str().to_string(),
                 world_share: sh,
                 bloc_shortfall: share(&kpi, bloc),

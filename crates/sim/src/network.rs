@@ -121,16 +121,20 @@ impl Network {
     pub fn country_of(&self, i: usize) -> &str {
         &self.countries[self.parent[i]]
     }
-    /// The home country of a facility's controlling owner; None for a country node or an
-    /// asset without owners.
-    pub fn controller(&self, i: usize) -> Option<&str> {
+    /// The facility at node i; None for a country node.
+    pub fn facility(&self, i: usize) -> Option<&Facility> {
         if self.parent[i] == i {
             return None;
         }
-        self.facilities
-            .iter()
-            .find(|f| f.node == i)
-            .and_then(|f| f.controller.as_deref())
+        self.facilities.iter().find(|f| f.node == i)
+    }
+    /// Whether a measure aimed at country (or facility) x reaches node i: x itself and its
+    /// facilities, or, with `controlled_by = H`, only x's facilities whose controlling owner
+    /// is at home in H.
+    pub fn bound(&self, i: usize, x: usize, controlled_by: Option<&str>) -> bool {
+        self.within(i, x)
+            && controlled_by
+                .is_none_or(|h| self.facility(i).and_then(|f| f.controller.as_deref()) == Some(h))
     }
     /// Nodes whose demand stands for a country's: the country itself, or — when final demand
     /// is one world pool (no trade data at the last stage) — the pool, i.e. every country is

@@ -58,12 +58,7 @@ impl Recorder for KpiRecorder {
             if short > 1e-3 * net.demand[k].max(1e-12) {
                 self.short_weeks[k] += 1;
             }
-            let mu = st.premium[last][k];
-            let paid = if mu == 0.0 {
-                st.price[last]
-            } else {
-                st.paid(last, k)
-            };
+            let paid = st.paid(last, k);
             self.peak_paid[k] = self.peak_paid[k].max(paid);
             self.paid_sum[k] += st.desired[k] * paid;
             self.cost_index += (paid - 1.0) * st.consumed[k];
@@ -75,10 +70,8 @@ impl Recorder for KpiRecorder {
                 self.production[s][i] += st.production[s][i];
             }
         }
-        if st.audit {
-            let scale = st.stock().abs().max(1.0);
-            self.max_balance_error = self.max_balance_error.max(st.balance_error.abs() / scale);
-        }
+        let scale = st.stock().abs().max(1.0);
+        self.max_balance_error = self.max_balance_error.max(st.balance_error.abs() / scale);
     }
 }
 

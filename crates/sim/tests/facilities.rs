@@ -164,7 +164,7 @@ fn withholding_by_controlled_mines_spares_the_owners_home() {
     let r = realize(&ds, &sc, net, &mut |_, _| 0.5, &mut |_, _| true);
     let x = &r.restrictions[0];
     let chn = net.node("CHN").unwrap();
-    let t = x.targets.as_ref().unwrap();
+    let t = &x.targets;
     assert!(!t[chn], "the owners' home is exempt");
     assert!(t[net.node("FIN").unwrap()]);
     // Only Chinese-controlled facilities are bound, not the host's rest or other owners.
