@@ -8,10 +8,16 @@ fn world() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/world")
 }
 
+/// The raw sources, looked for where `.ci/run` looks: `$QUADRANT_RAW`, `shared/data` beside
+/// the clone, then the workplace copy.
 fn raw() -> PathBuf {
+    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
     std::env::var_os("QUADRANT_RAW")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"))
+        .into_iter()
+        .chain([beside.clone(), PathBuf::from("/work/shared/data")])
+        .find(|p| p.join("usgs_mcs").exists())
+        .unwrap_or(beside)
 }
 
 fn unzstd(b: &[u8]) -> Vec<u8> {
