@@ -36,7 +36,7 @@ q montecarlo montecarlo-quad --runs 300 --seed 7 --threads 1 --format json >"$ou
 q montecarlo montecarlo-quad --runs 300 --seed 7 --format parquet -o "$out/mc.parquet"
 
 for m in $(q data check >/dev/null && cut -d, -f1 "$(dirname "$0")/../data/world/materials.csv" | tail -n +2); do
-  q chokepoints --material "$m" --format json >"$out/choke-$m.json" 2>&1 || true
+  q chokepoints --material "$m" --format json >"$out/choke-$m.json" 2>"$out/choke-$m.err" || echo "exit $?" >>"$out/choke-$m.err"
 done
 q chokepoints --material cobalt >"$out/choke-cobalt.table"
 
