@@ -4,7 +4,7 @@ use anyhow::{anyhow, bail, Result};
 use quadrant_metrics::brief::{brief as make_brief, BriefRequest, Ctx};
 use quadrant_metrics::geopolrisk::{geopolrisk_group, GprIndex};
 use quadrant_model::{CountryIx, Dataset, MaterialIx};
-use quadrant_report::Format;
+use crate::format::{BriefFormat, TableFormat};
 use std::path::Path;
 
 #[derive(clap::Args)]
@@ -27,9 +27,9 @@ pub struct BriefArgs {
     /// Producers to list per stage.
     #[arg(long, default_value_t = 5)]
     top: usize,
-    /// table | json | csv | md | html
-    #[arg(long, default_value = "table")]
-    format: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = BriefFormat::Table)]
+    format: BriefFormat,
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     output: Option<std::path::PathBuf>,
@@ -44,9 +44,9 @@ pub struct GprArgs {
     year: u16,
     #[arg(long)]
     material: String,
-    /// table | json | csv
-    #[arg(long, default_value = "table")]
-    format: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
+    format: TableFormat,
 }
 
 pub fn load(data: Option<&Path>) -> Result<Dataset> {
@@ -54,13 +54,6 @@ pub fn load(data: Option<&Path>) -> Result<Dataset> {
         Some(d) => quadrant_data::load_dir(d)?,
         None => quadrant_data::load_embedded()?,
     })
-}
-
-pub(crate) fn format(s: &str, allowed: &[&str]) -> Result<Format> {
-    match Format::parse(s) {
-        Some(f) if allowed.contains(&s) => Ok(f),
-        _ => bail!("--format {s:?}: expected one of {}", allowed.join(", ")),
-    }
 }
 
 fn material(ds: &Dataset, m: &str) -> Result<MaterialIx> {
@@ -90,7 +83,7 @@ pub(crate) fn emit(text: String, output: Option<&Path>) -> Result<()> {
 }
 
 pub fn brief(data: Option<&Path>, a: BriefArgs) -> Result<()> {
-    let fmt = format(&a.format, &["table", "json", "csv", "md", "html"])?;
+    let fmt = a.format;
     let ds = load(data)?;
     if ds.curated.bloc(&a.bloc).is_none() {
         let ids: Vec<&str> = ds.curated.blocs.iter().map(|b| b.id.as_str()).collect();
@@ -120,13 +113,13 @@ pub fn brief(data: Option<&Path>, a: BriefArgs) -> Result<()> {
     if a.all_years {
         let all = quadrant_metrics::brief::brief_all_years(&cx, &req);
         let text = match fmt {
-            Format::Json => quadrant_report::briefs_json(&all) + "\n",
-            Format::Csv => quadrant_report::figures_csv(
+            BriefFormat::Json => quadrant_report::briefs_json(&all) + "\n",
+            BriefFormat::Csv => quadrant_report::figures_csv(
                 &all.iter()
                     .flat_map(quadrant_report::figures)
                     .collect::<Vec<_>>(),
             ),
-            Format::Table => all
+            BriefFormat::Table => all
                 .iter()
                 .map(quadrant_report::brief_table)
                 .collect::<Vec<_>>()
@@ -153,17 +146,17 @@ pub fn brief(data: Option<&Path>, a: BriefArgs) -> Result<()> {
         );
     }
     let text = match fmt {
-        Format::Table => quadrant_report::brief_table(&b),
-        Format::Json => quadrant_report::brief_json(&b) + "\n",
-        Format::Csv => quadrant_report::figures_csv(&quadrant_report::figures(&b)),
-        Format::Md => quadrant_report::brief_md(&b),
-        Format::Html => quadrant_report::brief_html(&b),
+        BriefFormat::Table => quadrant_report::brief_table(&b),
+        BriefFormat::Json => quadrant_report::brief_json(&b) + "\n",
+        BriefFormat::Csv => quadrant_report::figures_csv(&quadrant_report::figures(&b)),
+        BriefFormat::Md => quadrant_report::brief_md(&b),
+        BriefFormat::Html => quadrant_report::brief_html(&b),
     };
     emit(text, a.output.as_deref())
 }
 
 pub fn geopolrisk(data: Option<&Path>, a: GprArgs) -> Result<()> {
-    let fmt = format(&a.format, &["table", "json", "csv"])?;
+    let fmt = a.format;
     let ds = load(data)?;
     let m = material(&ds, &a.material)?;
     let members: Vec<CountryIx> = match ds.curated.bloc(&a.importer) {
@@ -185,9 +178,9 @@ pub fn geopolrisk(data: Option<&Path>, a: GprArgs) -> Result<()> {
         )
     })?;
     let text = match fmt {
-        Format::Json => quadrant_report::geopolrisk_json(&g) + "\n",
-        Format::Csv => quadrant_report::geopolrisk_csv(&g),
-        _ => quadrant_report::geopolrisk_table(&g),
+        TableFormat::Json => quadrant_report::geopolrisk_json(&g) + "\n",
+        TableFormat::Csv => quadrant_report::geopolrisk_csv(&g),
+        TableFormat::Table => quadrant_report::geopolrisk_table(&g),
     };
     print!("{text}");
     Ok(())

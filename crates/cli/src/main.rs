@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 mod cmd;
+mod format;
 mod simcmd;
 
 #[derive(Parser)]

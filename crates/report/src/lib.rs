@@ -14,27 +14,6 @@ use serde::Serialize;
 pub use html::brief_html;
 pub use text::{brief_table, geopolrisk_table};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Table,
-    Json,
-    Csv,
-    Md,
-    Html,
-}
-
-impl Format {
-    pub fn parse(s: &str) -> Option<Format> {
-        Some(match s {
-            "table" => Format::Table,
-            "json" => Format::Json,
-            "csv" => Format::Csv,
-            "md" | "markdown" => Format::Md,
-            "html" => Format::Html,
-            _ => return None,
-        })
-    }
-}
 
 /// One printed figure: what, of whom, how much, and where it came from.
 #[derive(Debug, Clone, Serialize)]

@@ -2,7 +2,9 @@
 
 use crate::html::esc;
 use crate::text::pct;
-use quadrant_sim::montecarlo::{BacktestCase, Chokepoint, McResult};
+use quadrant_sim::backtest::BacktestCase;
+use quadrant_sim::chokepoints::Chokepoint;
+use quadrant_sim::montecarlo::McResult;
 use quadrant_sim::network::Network;
 use quadrant_sim::SimResult;
 
@@ -92,13 +94,10 @@ pub fn sim_csv(r: &SimResult) -> String {
 /// The weekly series as long CSV (material, week, subject, value_kind, value): world price per
 /// stage, shortfall per consumer and for the bloc, price paid where it differs from the world
 /// price and for the bloc (demand-weighted), output per node and stage, facilities included.
-pub fn series_csv(r: &SimResult, nets: &[Network], members: &[String]) -> String {
+pub fn series_csv(r: &SimResult, nets: &[Network]) -> String {
     let mut s = String::from("material,week,subject,value_kind,value\n");
     for (m, net) in r.materials.iter().zip(nets) {
         let Some(series) = &m.series else { continue };
-        let mut bloc: Vec<usize> = members.iter().flat_map(|c| net.demand_nodes(c)).collect();
-        bloc.sort_unstable();
-        bloc.dedup();
         for (w, prices) in series.price.iter().enumerate() {
             let mut row = |subject: &str, kind: &str, value: f64| {
                 s.push_str(&format!(
@@ -129,17 +128,9 @@ pub fn series_csv(r: &SimResult, nets: &[Network], members: &[String]) -> String
                     }
                 }
             }
-            // The bloc as a whole: its members' consumers summed.
-            let (mut short, mut desired_paid, mut desired) = (0.0, 0.0, 0.0);
-            for &i in &bloc {
-                short += series.shortfall[w][i];
-                let d = series.desired[w][i];
-                desired += d;
-                desired_paid += d * series.paid[w][i];
-            }
-            row(&r.bloc, "shortfall_t", short);
-            if desired > 0.0 {
-                row(&r.bloc, "price_paid_index", desired_paid / desired);
+            row(&r.bloc, "shortfall_t", series.bloc_shortfall[w]);
+            if let Some(paid) = series.bloc_paid[w] {
+                row(&r.bloc, "price_paid_index", paid);
             }
         }
     }

@@ -1,15 +1,20 @@
-//! Monte Carlo over scenario sets, chokepoint ranking and back-tests.
+//! Monte Carlo over scenario sets: thousands of futures with random starts, durations and
+//! depths, summarised per material and subject (the bloc and each member).
 //!
 //! Reproducibility: every random number is a hash of (seed, run, event, field), never drawn
 //! from a shared generator, and runs are collected in run order. The same seed therefore gives
 //! bit-identical results on 1 or N threads, and a run's draws do not depend on which material
 //! is simulated first.
 
-use crate::engine::{initial, realize, run, run_coupled, step, CapLoss, Realized, State};
 use crate::network::Network;
 use crate::params::{MatParams, Params};
+use crate::realize::{Draws, Realized};
 use crate::record::{KpiRecorder, Recorder};
-use crate::scenario::{resolve, Scenario, Targets};
+use crate::run::run_coupled;
+use crate::scenario::Scenario;
+use crate::simulate::Prepared;
+use crate::state::{initial, State};
+use crate::step::step;
 use quadrant_model::Dataset;
 use rayon::prelude::*;
 use serde::Serialize;
@@ -32,22 +37,30 @@ pub fn uniform(seed: u64, run: u64, event: u64, field: u64) -> f64 {
 /// One run's outcome: per material, the bloc's and each member's shortfall share.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunOutcome {
+    /// Run index (0-based).
     pub run: usize,
     /// [material][0 = bloc, 1.. = members] shortfall as a share of desired demand.
     pub shortfall: Vec<Vec<f64>>,
+    /// Highest world price at any stage, per material (× baseline).
     pub peak_price: Vec<f64>,
 }
 
+/// Summary statistics of a quantity over runs.
 #[derive(Debug, Clone, Serialize)]
 pub struct Stats {
+    /// Mean.
     pub mean: f64,
+    /// 5th percentile (nearest rank).
     pub p5: f64,
+    /// Median.
     pub p50: f64,
+    /// 95th percentile.
     pub p95: f64,
     /// Mean of the worst 5% of runs.
     pub cvar95: f64,
 }
 
+/// Mean, P5, P50, P95 and CVaR95 of `v`.
 pub fn stats(v: &[f64]) -> Stats {
     let mut s: Vec<f64> = v.to_vec();
     s.sort_by(f64::total_cmp);
@@ -68,39 +81,39 @@ pub fn stats(v: &[f64]) -> Stats {
     }
 }
 
+/// One subject's shortfall statistics for one material.
 #[derive(Debug, Clone, Serialize)]
 pub struct SubjectStats {
+    /// Material id.
     pub material: String,
+    /// Bloc or member id.
     pub subject: String,
+    /// Shortfall share of desired demand over runs.
     pub shortfall: Stats,
 }
 
+/// The results of a Monte Carlo.
 #[derive(Debug, Clone, Serialize)]
 pub struct McResult {
+    /// Scenario name.
     pub scenario: String,
+    /// Seed of every draw.
     pub seed: u64,
+    /// Runs asked for.
     pub runs_requested: usize,
+    /// Runs finished.
     pub runs_done: usize,
+    /// Whether the Monte Carlo was stopped before every run finished.
     pub interrupted: bool,
+    /// Shortfall statistics per material and subject.
     pub rows: Vec<SubjectStats>,
+    /// Peak-price statistics per material.
     pub peak_price: Vec<(String, Stats)>,
+    /// Each run's outcome, in run order.
     #[serde(skip)]
     pub outcomes: Vec<RunOutcome>,
 }
 
-fn members(ds: &Dataset, sc: &Scenario) -> Vec<String> {
-    resolve(ds, &Targets::Named(format!("bloc:{}", sc.bloc))).unwrap_or_default()
-}
-
-fn share(kpi: &KpiRecorder, idx: &[usize]) -> f64 {
-    let d: f64 = idx.iter().map(|&i| kpi.demand[i]).sum();
-    let u: f64 = idx.iter().map(|&i| kpi.shortfall[i]).sum();
-    if d > 0.0 {
-        u / d
-    } else {
-        0.0
-    }
-}
 
 /// Runs `runs` futures of a scenario set. `stop` ends the run early (finished runs are kept);
 /// `done` counts finished runs for a progress display.
@@ -114,26 +127,29 @@ pub fn montecarlo(
     stop: &AtomicBool,
     done: &AtomicUsize,
 ) -> McResult {
-    let mem = members(ds, sc);
+    let prep = Prepared::new(ds, sc, nets);
+    let bloc = &prep.bloc;
     // (bloc + member shortfall shares, peak price) of one material's run.
     let summary = |net: &Network, kpi: &KpiRecorder| -> (Vec<f64>, f64) {
-        let mut bloc: Vec<usize> = mem.iter().flat_map(|m| net.demand_nodes(m)).collect();
-        bloc.dedup();
-        let mut row = vec![share(kpi, &bloc)];
-        row.extend(mem.iter().map(|m| share(kpi, &net.demand_nodes(m))));
-        (row, kpi.peak_price.iter().copied().fold(1.0, f64::max))
+        let mut row = vec![kpi.shortfall_share(&bloc.demand_nodes(net))];
+        row.extend(
+            bloc.member_demand_nodes(net)
+                .iter()
+                .map(|idx| kpi.shortfall_share(idx)),
+        );
+        (row, kpi.peak_price())
     };
     // The run of each material's policies and trend without events, computed once, with
     // checkpoints: a run whose first event acts in week w starts from the last checkpoint
     // at or before w (bit-identical to running from week 0; see
     // `Realized::first_event_week`), and a run without events is this run.
     let coupled = !sc.substitutions.is_empty();
-    let tracks: Vec<Track> = nets
-        .par_iter()
+    let tracks: Vec<Track> = (0..nets.len())
+        .into_par_iter()
         .filter(|_| !coupled)
-        .map(|net| {
-            let base = realize(ds, sc, net, &mut |_, _| 0.5, &mut |_, _| false);
-            Track::new(net, params.get(&net.material), &base, sc.weeks)
+        .map(|m| {
+            let base = prep.realize_without_events(m);
+            Track::new(&nets[m], params.get(&nets[m].material), &base, sc.weeks)
         })
         .collect();
     let baseline: Vec<(Vec<f64>, f64)> = nets
@@ -157,19 +173,19 @@ pub fn montecarlo(
                 return None;
             }
             // Run r's draws for every material: hashes of (seed, r, event, field).
-            let reals = nets.iter().map(|net| {
-                realize(
-                    ds,
-                    sc,
-                    net,
-                    &mut |k, f| uniform(seed, r as u64, k as u64, f as u64),
-                    &mut |k, p| uniform(seed, r as u64, k as u64, 1 << 20) < p,
+            let reals = (0..nets.len()).map(|m| {
+                prep.realize(
+                    m,
+                    Draws {
+                        draw: &mut |k, f| uniform(seed, r as u64, k as u64, f as u64),
+                        include: &mut |k, p| uniform(seed, r as u64, k as u64, 1 << 20) < p,
+                    },
                 )
             });
             let (shortfall, peak): (Vec<Vec<f64>>, Vec<f64>) = if coupled {
                 // Linked materials run together from week 0 (no checkpoints, no reuse).
                 let reals: Vec<Realized> = reals.collect();
-                let ps: Vec<&MatParams> = nets.iter().map(|n| params.get(&n.material)).collect();
+                let ps: Vec<&MatParams> = prep.params(params);
                 let mut kpis = vec![KpiRecorder::default(); nets.len()];
                 let mut recs: Vec<Vec<&mut dyn Recorder>> = kpis
                     .iter_mut()
@@ -202,7 +218,7 @@ pub fn montecarlo(
     let mut rows = Vec::new();
     let mut peak_price = Vec::new();
     for (mi, net) in nets.iter().enumerate() {
-        let subjects = std::iter::once(sc.bloc.clone()).chain(mem.iter().cloned());
+        let subjects = std::iter::once(sc.bloc.clone()).chain(bloc.members.iter().cloned());
         for (si, subject) in subjects.enumerate() {
             let v: Vec<f64> = outcomes.iter().map(|o| o.shortfall[mi][si]).collect();
             rows.push(SubjectStats {
@@ -258,214 +274,3 @@ impl Track {
     }
 }
 
-/// One candidate chokepoint: a full outage of one (country, stage), or of one facility.
-#[derive(Debug, Clone, Serialize)]
-pub struct Chokepoint {
-    pub country: String,
-    /// The facility's name when the outage is of one facility, not the whole country.
-    pub facility: Option<String>,
-    pub stage: String,
-    /// The node's share of world output at that stage.
-    pub world_share: f64,
-    /// The bloc's shortfall as a share of its desired demand over the horizon.
-    pub bloc_shortfall: f64,
-    pub peak_price: f64,
-}
-
-/// Ranks single (country, stage) and single-facility outages of `weeks` weeks by the bloc's shortfall over
-/// `horizon` weeks. Candidates: nodes with at least `min_share` of a stage's output.
-pub fn chokepoints(
-    net: &Network,
-    p: &MatParams,
-    bloc: &[usize],
-    weeks: usize,
-    horizon: usize,
-    min_share: f64,
-) -> Vec<Chokepoint> {
-    // Countries (with their facilities) and single facilities.
-    let mut cands = Vec::new();
-    for (s, sn) in net.stages.iter().enumerate() {
-        let tot: f64 = sn.base_output.iter().sum();
-        for i in 0..net.n() {
-            let q: f64 = if net.parent[i] == i {
-                (0..net.n())
-                    .filter(|&j| net.within(j, i))
-                    .map(|j| sn.base_output[j])
-                    .sum()
-            } else {
-                sn.base_output[i]
-            };
-            if tot > 0.0 && q / tot >= min_share {
-                cands.push((s, i, q / tot));
-            }
-        }
-    }
-    let mut out: Vec<Chokepoint> = cands
-        .par_iter()
-        .map(|&(s, i, sh)| {
-            let r = Realized {
-                losses: (0..net.n())
-                    .filter(|&j| j == i || (net.parent[i] == i && net.within(j, i)))
-                    .map(|j| CapLoss {
-                        node: j,
-                        stage: s,
-                        share: 1.0,
-                        start: 4,
-                        end: 4 + weeks,
-                        recovery: 0,
-                    })
-                    .collect(),
-                ..Default::default()
-            };
-            let mut kpi = KpiRecorder::default();
-            run(net, p, &r, horizon, &mut [&mut kpi as &mut dyn Recorder]);
-            Chokepoint {
-                country: net.country_of(i).to_string(),
-                facility: net.facility(i).map(|f| f.name.clone()),
-                stage: net.stages[s].stage.as_str().to_string(),
-                world_share: sh,
-                bloc_shortfall: share(&kpi, bloc),
-                peak_price: kpi.peak_price.iter().copied().fold(1.0, f64::max),
-            }
-        })
-        .collect();
-    out.sort_by(|a, b| {
-        b.bloc_shortfall
-            .total_cmp(&a.bloc_shortfall)
-            .then(b.world_share.total_cmp(&a.world_share))
-    });
-    out
-}
-
-/// A back-test case: the predicted and observed effects of a historical disruption.
-#[derive(Debug, Clone, Serialize)]
-pub struct BacktestCase {
-    pub scenario: String,
-    pub material: String,
-    pub fitted: bool,
-    pub predicted_price_ratio: f64,
-    pub observed_price_ratio: Option<f64>,
-    /// ln(predicted / observed).
-    pub price_log_error: Option<f64>,
-    pub predicted_export_change: Option<f64>,
-    pub observed_export_change: Option<f64>,
-    pub source: String,
-}
-
-/// Runs one back-test scenario with the given parameters.
-pub fn backtest_case(
-    ds: &Dataset,
-    nets: &[Network],
-    params: &Params,
-    sc: &Scenario,
-) -> Vec<BacktestCase> {
-    let obs = sc.observed.as_ref();
-    nets.iter()
-        .map(|net| {
-            let r = realize(ds, sc, net, &mut |_, _| 0.5, &mut |_, _| true);
-            let mut kpi = KpiRecorder::default();
-            let mut exports: Vec<Vec<Vec<f64>>> = Vec::new();
-            struct Ex<'a>(&'a mut Vec<Vec<Vec<f64>>>);
-            impl Recorder for Ex<'_> {
-                fn record(&mut self, _n: &Network, _r: &Realized, st: &crate::engine::State) {
-                    self.0.push(st.exports.clone());
-                }
-            }
-            run(
-                net,
-                params.get(&net.material),
-                &r,
-                sc.weeks,
-                &mut [&mut kpi as &mut dyn Recorder, &mut Ex(&mut exports)],
-            );
-            let pred = kpi.peak_price.iter().copied().fold(1.0, f64::max);
-            // Export change of the first restricted exporter over the observed window.
-            let export_change = r.restrictions.first().map(|x| {
-                let base: f64 = net.stages[x.stage]
-                    .flows
-                    .iter()
-                    .enumerate()
-                    .filter(|(b, _)| !net.within(*b, x.exporter))
-                    .flat_map(|(_, f)| f.iter())
-                    .filter(|f| net.within(f.0, x.exporter))
-                    .map(|f| f.1)
-                    .sum();
-                let w = obs
-                    .and_then(|o| o.export_window_weeks)
-                    .unwrap_or(x.end.saturating_sub(x.start))
-                    .max(1);
-                let end = (x.start + w).min(exports.len());
-                let got: f64 = exports[x.start.min(end)..end]
-                    .iter()
-                    .flat_map(|e| {
-                        (0..net.n())
-                            .filter(|&i| net.within(i, x.exporter))
-                            .map(|i| e[x.stage][i])
-                    })
-                    .sum();
-                if base > 0.0 {
-                    got / (base * (end - x.start.min(end)).max(1) as f64) - 1.0
-                } else {
-                    0.0
-                }
-            });
-            let observed = obs.map(|o| o.price_ratio).filter(|v| *v > 0.0);
-            BacktestCase {
-                scenario: sc.name.clone(),
-                material: net.material.clone(),
-                fitted: obs.is_some_and(|o| o.fitted),
-                predicted_price_ratio: pred,
-                observed_price_ratio: observed,
-                price_log_error: observed.map(|o| (pred / o).ln()),
-                predicted_export_change: export_change,
-                observed_export_change: obs.and_then(|o| o.export_change),
-                source: obs.map(|o| o.source.clone()).unwrap_or_default(),
-            }
-        })
-        .collect()
-}
-
-/// Grid search of (λ, ρ), shared by all materials, minimising Σ ln(pred/obs)² over the fitted
-/// back-test cases. Returns (λ, ρ, root-mean-square log error, cases used).
-pub fn fit(
-    ds: &Dataset,
-    cases: &[(Scenario, Vec<Network>)],
-    base: &Params,
-) -> (f64, f64, f64, usize) {
-    let lambdas = [0.02, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3, 0.5];
-    let rhos = [0.005, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12];
-    let grid: Vec<(f64, f64)> = lambdas
-        .iter()
-        .flat_map(|&l| rhos.iter().map(move |&r| (l, r)))
-        .collect();
-    let scored: Vec<(f64, f64, f64, usize)> = grid
-        .par_iter()
-        .map(|&(l, r)| {
-            let mut p = base.clone();
-            p.default.lambda = l;
-            p.default.rho = r;
-            for m in p.by_material.values_mut() {
-                m.lambda = l;
-                m.rho = r;
-            }
-            let mut err = 0.0;
-            let mut n = 0;
-            for (sc, nets) in cases
-                .iter()
-                .filter(|(sc, _)| sc.observed.as_ref().is_some_and(|o| o.fitted))
-            {
-                for c in backtest_case(ds, nets, &p, sc) {
-                    if let Some(e) = c.price_log_error {
-                        err += e * e;
-                        n += 1;
-                    }
-                }
-            }
-            (l, r, (err / n.max(1) as f64).sqrt(), n)
-        })
-        .collect();
-    scored
-        .into_iter()
-        .min_by(|a, b| a.2.total_cmp(&b.2))
-        .unwrap_or((base.default.lambda, base.default.rho, f64::NAN, 0))
-}

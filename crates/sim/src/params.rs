@@ -4,6 +4,7 @@
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
+/// One material's simulator parameters (docs/model.md, "Notation").
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MatParams {
@@ -31,50 +32,71 @@ pub struct MatParams {
     /// Weight of a supplier outside the buyer's blocs and agreements when rerouting, relative
     /// to a partner (1 = no preference).
     pub reroute_friction: f64,
+    /// Where the values come from (citation, "fitted on …" or "assumed").
     #[serde(default)]
     pub source: String,
+}
+
+/// A parameter file that could not be read: the table at fault (empty for the file as a
+/// whole) and what is wrong.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}{message}", if table.is_empty() { String::new() } else { format!("{table}: ") })]
+pub struct ParamsError {
+    /// `default`, `material.ID`, or empty.
+    pub table: String,
+    /// What is wrong.
+    pub message: String,
 }
 
 /// Parameters with per-material overrides merged over the defaults.
 #[derive(Debug, Clone)]
 pub struct Params {
+    /// The `[default]` table.
     pub default: MatParams,
+    /// Each `[material.ID]` table merged over the defaults.
     pub by_material: BTreeMap<String, MatParams>,
 }
 
+/// The shipped parameter file, data/world/sim_params.toml.
 pub const SHIPPED: &str = include_str!("../../../data/world/sim_params.toml");
 
 impl Params {
     /// Parses a parameter file: a `[default]` table and `[material.ID]` overrides.
-    pub fn parse(text: &str) -> Result<Params, String> {
-        let root: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
+    pub fn parse(text: &str) -> Result<Params, ParamsError> {
+        let err = |table: &str, message: String| ParamsError {
+            table: table.to_string(),
+            message,
+        };
+        let root: toml::Table = toml::from_str(text).map_err(|e| err("", e.to_string()))?;
         if let Some(k) = root.keys().find(|k| *k != "default" && *k != "material") {
-            return Err(format!(
-                "unknown table `{k}`: expected `default` and `material.ID`"
+            return Err(err(
+                "",
+                format!("unknown table `{k}`: expected `default` and `material.ID`"),
             ));
         }
         let base = root
             .get("default")
             .and_then(|v| v.as_table())
             .cloned()
-            .ok_or("missing [default] table")?;
+            .ok_or_else(|| err("", "missing [default] table".into()))?;
         let default: MatParams = base
             .clone()
             .try_into()
-            .map_err(|e: toml::de::Error| format!("default: {e}"))?;
+            .map_err(|e: toml::de::Error| err("default", e.to_string()))?;
         let mut by_material = BTreeMap::new();
         if let Some(mats) = root.get("material").and_then(|v| v.as_table()) {
             for (m, over) in mats {
+                let table = format!("material.{m}");
                 let mut t = base.clone();
                 for (k, v) in over
                     .as_table()
-                    .ok_or(format!("material.{m}: expected a table"))?
+                    .ok_or_else(|| err(&table, "expected a table".into()))?
                 {
                     t.insert(k.clone(), v.clone());
                 }
                 let mp: MatParams = t
                     .try_into()
-                    .map_err(|e: toml::de::Error| format!("material.{m}: {e}"))?;
+                    .map_err(|e: toml::de::Error| err(&table, e.to_string()))?;
                 by_material.insert(m.clone(), mp);
             }
         }
@@ -83,9 +105,23 @@ impl Params {
             by_material,
         })
     }
+    /// The same parameters with the price response (λ, ρ) set for every material: what
+    /// `quadrant backtest --fit` and a user's override change.
+    pub fn with_price_response(&self, lambda: f64, rho: f64) -> Params {
+        let mut p = self.clone();
+        p.default.lambda = lambda;
+        p.default.rho = rho;
+        for m in p.by_material.values_mut() {
+            m.lambda = lambda;
+            m.rho = rho;
+        }
+        p
+    }
+    /// The shipped parameters (data/world/sim_params.toml).
     pub fn shipped() -> Params {
         Params::parse(SHIPPED).expect("shipped sim_params.toml parses")
     }
+    /// The parameters of `material` (its overrides, or the defaults).
     pub fn get(&self, material: &str) -> &MatParams {
         self.by_material.get(material).unwrap_or(&self.default)
     }

@@ -1,16 +1,20 @@
 //! Recorders observe a run; the step never knows what is recorded (no string switches).
 
-use crate::engine::{Realized, State};
 use crate::network::Network;
+use crate::realize::Realized;
+use crate::state::State;
 use serde::Serialize;
 
+/// An observer of a run: receives the state after every step.
 pub trait Recorder {
+    /// Observes the state after one step.
     fn record(&mut self, net: &Network, r: &Realized, st: &State);
 }
 
 /// Shortfall, duration, prices and mass balance, accumulated over a run.
 #[derive(Debug, Clone, Default)]
 pub struct KpiRecorder {
+    /// Weeks recorded.
     pub weeks: usize,
     /// Σ desired demand (before the price response).
     pub demand: Vec<f64>,
@@ -18,8 +22,11 @@ pub struct KpiRecorder {
     pub shortfall: Vec<f64>,
     /// Σ rationed demand alone.
     pub unmet: Vec<f64>,
+    /// Weeks with more than 0.1% of the week's baseline demand missing, per node.
     pub short_weeks: Vec<usize>,
+    /// Highest world price per stage (× baseline).
     pub peak_price: Vec<f64>,
+    /// Σ_t world price per stage, for the mean.
     pub price_sum: Vec<f64>,
     /// Highest weekly price each consumer paid at the last stage (world price × its premium).
     pub peak_paid: Vec<f64>,
@@ -28,8 +35,28 @@ pub struct KpiRecorder {
     /// Σ_t Σ_k (p_{t,k} − 1) × consumed_{t,k} at the last stage, p_{t,k} the price consumer k
     /// paid: extra spend in baseline-price tonnes.
     pub cost_index: f64,
+    /// Largest mass-balance residual of a step, relative to the stock.
     pub max_balance_error: f64,
+    /// Σ_t output per stage and node.
     pub production: Vec<Vec<f64>>,
+}
+
+impl KpiRecorder {
+    /// Shortfall of the nodes `idx` together as a share of their desired demand (0 without
+    /// demand).
+    pub fn shortfall_share(&self, idx: &[usize]) -> f64 {
+        let d: f64 = idx.iter().map(|&i| self.demand[i]).sum();
+        let u: f64 = idx.iter().map(|&i| self.shortfall[i]).sum();
+        if d > 0.0 {
+            u / d
+        } else {
+            0.0
+        }
+    }
+    /// Highest world price at any stage over the run (× baseline, at least 1).
+    pub fn peak_price(&self) -> f64 {
+        self.peak_price.iter().copied().fold(1.0, f64::max)
+    }
 }
 
 impl Recorder for KpiRecorder {
@@ -75,10 +102,14 @@ impl Recorder for KpiRecorder {
     }
 }
 
-/// Weekly series: world prices per stage, and per node the shortfall, the price paid at the
-/// last stage and the output at each stage (facilities included).
+/// Weekly series: world prices per stage, per node the shortfall, the price paid at the last
+/// stage and the output at each stage (facilities included), and the bloc's weekly totals.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SeriesRecorder {
+    /// The bloc's demand nodes (`who::Bloc::demand_nodes`), summed for its weekly totals.
+    #[serde(skip)]
+    pub bloc: Vec<usize>,
+    /// World price per week and stage, relative to the baseline.
     pub price: Vec<Vec<f64>>,
     /// Desired demand minus consumption, per node.
     pub shortfall: Vec<Vec<f64>>,
@@ -88,22 +119,48 @@ pub struct SeriesRecorder {
     pub paid: Vec<Vec<f64>>,
     /// production[week][stage][node], tonnes.
     pub production: Vec<Vec<Vec<f64>>>,
+    /// The bloc's shortfall per week, tonnes.
+    pub bloc_shortfall: Vec<f64>,
+    /// The bloc's demand-weighted price paid per week at the last stage (× baseline); None in
+    /// a week without bloc demand.
+    pub bloc_paid: Vec<Option<f64>>,
+}
+
+impl SeriesRecorder {
+    /// A recorder that also sums the bloc's demand nodes `bloc` every week.
+    pub fn for_bloc(bloc: Vec<usize>) -> SeriesRecorder {
+        SeriesRecorder {
+            bloc,
+            ..SeriesRecorder::default()
+        }
+    }
 }
 
 impl Recorder for SeriesRecorder {
     fn record(&mut self, _net: &Network, _r: &Realized, st: &State) {
         let last = st.price.len() - 1;
         self.price.push(st.price.clone());
-        self.shortfall.push(
-            st.desired
-                .iter()
-                .zip(&st.consumed)
-                .map(|(d, c)| (d - c).max(0.0))
-                .collect(),
-        );
+        let shortfall: Vec<f64> = st
+            .desired
+            .iter()
+            .zip(&st.consumed)
+            .map(|(d, c)| (d - c).max(0.0))
+            .collect();
+        let paid: Vec<f64> = (0..st.desired.len()).map(|k| st.paid(last, k)).collect();
+        // The bloc as a whole: its members' consumers summed.
+        let (mut short, mut desired_paid, mut desired) = (0.0, 0.0, 0.0);
+        for &i in &self.bloc {
+            short += shortfall[i];
+            let d = st.desired[i];
+            desired += d;
+            desired_paid += d * paid[i];
+        }
+        self.bloc_shortfall.push(short);
+        self.bloc_paid
+            .push((desired > 0.0).then(|| desired_paid / desired));
+        self.shortfall.push(shortfall);
         self.desired.push(st.desired.clone());
-        self.paid
-            .push((0..st.desired.len()).map(|k| st.paid(last, k)).collect());
+        self.paid.push(paid);
         self.production.push(st.production.clone());
     }
 }

@@ -2,9 +2,12 @@
 //! initial shock; how it evolves during a run is computed from the week (`Scenario::at`), never
 //! stored in the event.
 
-use quadrant_model::Dataset;
+pub use crate::who::Target;
+use quadrant_model::{Dataset, Issue};
+
+/// The check name scenario problems carry (`Issue::check`).
+pub const CHECK: &str = "scenario";
 use serde::Deserialize;
-use std::fmt;
 
 /// A number, or a `[low, high]` range drawn uniformly in a Monte Carlo run.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
@@ -36,15 +39,6 @@ impl Param {
     }
 }
 
-/// Who an export measure applies to.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
-pub enum Targets {
-    /// `"all"` or `"bloc:ID"`.
-    Named(String),
-    List(Vec<String>),
-}
-
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Event {
@@ -58,7 +52,7 @@ pub enum Event {
         material: String,
         stage: String,
         #[serde(default = "all")]
-        targets: Targets,
+        targets: Target,
         /// Buyers exempted from the targets (allies, or the owners' home).
         #[serde(default)]
         except: Vec<String>,
@@ -150,8 +144,8 @@ impl Event {
     }
 }
 
-fn all() -> Targets {
-    Targets::Named("all".into())
+fn all() -> Target {
+    Target::All
 }
 fn zero() -> Param {
     Param::Fixed(0.0)
@@ -169,7 +163,7 @@ pub enum Policy {
     /// A strategic stockpile of `weeks` of the holders' baseline demand, released when their
     /// consumer inventory falls below `release_below` of its target.
     Stockpile {
-        holders: Targets,
+        holders: Target,
         material: String,
         weeks: f64,
         #[serde(default = "half")]
@@ -178,7 +172,7 @@ pub enum Policy {
     /// A security pact: priority allocation among members, a joint stockpile, a price floor for
     /// members' producers, and a tariff on the adversary's goods.
     Pact {
-        members: Targets,
+        members: Target,
         #[serde(default)]
         material: Option<String>,
         #[serde(default = "yes")]
@@ -293,38 +287,12 @@ pub struct Observed {
     pub source: String,
 }
 
-/// A scenario problem, located in its file.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ScenarioError {
-    pub file: String,
-    pub line: Option<usize>,
-    pub field: String,
-    pub expected: String,
-    pub found: String,
-}
-
-impl fmt::Display for ScenarioError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(l) => write!(
-                f,
-                "{}:{l}: field `{}`: expected {}, found {:?}",
-                self.file, self.field, self.expected, self.found
-            ),
-            None => write!(
-                f,
-                "{}: field `{}`: expected {}, found {:?}",
-                self.file, self.field, self.expected, self.found
-            ),
-        }
-    }
-}
-
 impl Scenario {
     /// Parses and validates a scenario against the dataset; every problem is returned.
-    pub fn parse(file: &str, text: &str, ds: &Dataset) -> Result<Scenario, Vec<ScenarioError>> {
+    pub fn parse(file: &str, text: &str, ds: &Dataset) -> Result<Scenario, Vec<Issue>> {
         let sc: Scenario = toml::from_str(text).map_err(|e| {
-            vec![ScenarioError {
+            vec![Issue {
+                check: CHECK,
                 file: file.into(),
                 line: e
                     .span()
@@ -345,7 +313,8 @@ impl Scenario {
                 .map(|(i, _)| i + 1)
         };
         let mut err = |line: Option<usize>, field: &str, expected: &str, found: &str| {
-            errs.push(ScenarioError {
+            errs.push(Issue {
+                check: CHECK,
                 file: file.into(),
                 line,
                 field: field.into(),
@@ -364,17 +333,7 @@ impl Scenario {
                     && a.content_factor.is_some_and(|f| f > 0.0)
             })
         };
-        let targets_ok = |t: &Targets| match t {
-            Targets::Named(s) if s == "all" => Ok(()),
-            Targets::Named(s) => match s.strip_prefix("bloc:") {
-                Some(b) if ds.curated.bloc(b).is_some() => Ok(()),
-                _ => Err(s.clone()),
-            },
-            Targets::List(v) => v
-                .iter()
-                .find(|c| !country_ok(c))
-                .map_or(Ok(()), |c| Err(c.clone())),
-        };
+        let targets_ok = |t: &Target| t.unknown(ds).map_or(Ok(()), Err);
         for m in &sc.materials {
             if ds.material(m).is_none() {
                 err(None, "materials", "material ids from materials.csv", m);
@@ -688,19 +647,5 @@ impl Scenario {
         v.sort();
         v.dedup();
         v
-    }
-}
-
-/// Resolves targets to country ids.
-pub fn resolve(ds: &Dataset, t: &Targets) -> Option<Vec<String>> {
-    match t {
-        Targets::Named(s) if s == "all" => None,
-        Targets::Named(s) => Some(
-            s.strip_prefix("bloc:")
-                .and_then(|b| ds.curated.bloc(b))
-                .map(|b| b.members.clone())
-                .unwrap_or_default(),
-        ),
-        Targets::List(v) => Some(v.clone()),
     }
 }

@@ -1,0 +1,256 @@
+//! The entry point that the command line, a server or the planner call: a dataset, a scenario
+//! (a shipped name or a file) and parameters in, results out. Every front end runs the same
+//! code, so they cannot drift apart; each only parses its input and renders.
+
+use crate::backtest::{backtest_case, fit, BacktestCase, Fit};
+use crate::chokepoints::{chokepoints, Chokepoint};
+use crate::montecarlo::{montecarlo, McResult};
+use crate::network::Network;
+use crate::params::Params;
+use crate::scenario::Scenario;
+use crate::who::Bloc;
+use crate::{networks, shipped, simulate, SimResult};
+use quadrant_metrics::TradeIndex;
+use quadrant_model::{Dataset, Issue};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
+
+/// Why a simulation could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    /// Neither a readable file nor a shipped scenario of that name.
+    #[error("{name}: no such file, and no shipped scenario of that name ({shipped})")]
+    NoScenario {
+        /// The name asked for.
+        name: String,
+        /// The shipped scenarios' names, comma-separated.
+        shipped: String,
+    },
+    /// A file could not be read.
+    #[error("{file}: {message}")]
+    Io {
+        /// The file.
+        file: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The scenario was refused; every problem is listed.
+    #[error("scenario refused:\n{}", list(.0))]
+    Scenario(Vec<Issue>),
+    /// The parameter file was refused.
+    #[error("{file}: {source}")]
+    Params {
+        /// The file.
+        file: String,
+        /// What is wrong in it.
+        source: crate::params::ParamsError,
+    },
+    /// None of the scenario's materials has production data for a network.
+    #[error("no network could be built for the scenario's materials {0:?}")]
+    NoNetwork(Vec<String>),
+    /// A material id the dataset does not have.
+    #[error("unknown material {0:?}")]
+    UnknownMaterial(String),
+    /// A bloc id the dataset does not have.
+    #[error("unknown bloc {0:?}")]
+    UnknownBloc(String),
+    /// The material has no production data up to the year asked for.
+    #[error("no production data for {0}")]
+    NoProduction(String),
+}
+
+fn list(issues: &[Issue]) -> String {
+    let v: Vec<String> = issues.iter().map(|e| format!("  {e}")).collect();
+    v.join("\n")
+}
+
+/// Simulator parameters from a file, or the shipped ones.
+pub fn load_params(path: Option<&Path>) -> Result<Params, SimError> {
+    let Some(p) = path else {
+        return Ok(Params::shipped());
+    };
+    let file = p.display().to_string();
+    let text = std::fs::read_to_string(p).map_err(|e| SimError::Io {
+        file: file.clone(),
+        message: e.to_string(),
+    })?;
+    Params::parse(&text).map_err(|source| SimError::Params { file, source })
+}
+
+/// A simulation session: the dataset with its trade index built once, and the parameters.
+pub struct Session<'a> {
+    /// The dataset.
+    pub ds: &'a Dataset,
+    /// The dataset's trade index.
+    pub trade: TradeIndex,
+    /// Simulator parameters.
+    pub params: Params,
+}
+
+/// One run of a scenario with the networks it ran on (renderers read node ids and stages
+/// from them).
+pub struct Simulation {
+    /// The scenario run.
+    pub scenario: Scenario,
+    /// One network per simulated material.
+    pub nets: Vec<Network>,
+    /// The results.
+    pub result: SimResult,
+}
+
+/// A Monte Carlo with what its rows refer to.
+pub struct MonteCarlo {
+    /// Material ids, in the order of each run's outcome.
+    pub materials: Vec<String>,
+    /// The bloc, then each member: the subjects of each run's outcome.
+    pub subjects: Vec<String>,
+    /// The results.
+    pub result: McResult,
+}
+
+/// What `quadrant chokepoints` asks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChokeRequest {
+    /// Bloc id.
+    pub bloc: String,
+    /// Material id.
+    pub material: String,
+    /// Outage length, weeks.
+    pub weeks: usize,
+    /// Weeks simulated (the outage starts in week 4).
+    pub horizon: usize,
+    /// Structure year of the network.
+    pub year: u16,
+    /// Smallest share of a stage's world output for a candidate.
+    pub min_share: f64,
+}
+
+/// The back-tests, with the price response they ran with.
+pub struct Backtest {
+    /// Every case.
+    pub cases: Vec<BacktestCase>,
+    /// λ used.
+    pub lambda: f64,
+    /// ρ used.
+    pub rho: f64,
+    /// The fit, when asked for.
+    pub fit: Option<Fit>,
+}
+
+impl<'a> Session<'a> {
+    /// A session on `ds` with `params`.
+    pub fn new(ds: &'a Dataset, params: Params) -> Session<'a> {
+        Session {
+            ds,
+            trade: TradeIndex::build(ds),
+            params,
+        }
+    }
+    /// A scenario from a file, or from the shipped set by name; validated against the dataset.
+    pub fn scenario(&self, name: &str) -> Result<Scenario, SimError> {
+        let (file, text) = if Path::new(name).is_file() {
+            let text = std::fs::read_to_string(name).map_err(|e| SimError::Io {
+                file: name.to_string(),
+                message: e.to_string(),
+            })?;
+            (name.to_string(), text)
+        } else if let Some((p, t)) = shipped::find(name) {
+            (format!("data/scenarios/{p}"), t.to_string())
+        } else {
+            let names: Vec<&str> = shipped::SCENARIOS
+                .iter()
+                .map(|s| s.0.trim_end_matches(".toml"))
+                .collect();
+            return Err(SimError::NoScenario {
+                name: name.to_string(),
+                shipped: names.join(", "),
+            });
+        };
+        Scenario::parse(&file, &text, self.ds).map_err(SimError::Scenario)
+    }
+    /// The scenario's networks; an error when none can be built.
+    pub fn networks(&self, sc: &Scenario) -> Result<Vec<Network>, SimError> {
+        let nets = networks(self.ds, &self.trade, sc);
+        if nets.is_empty() {
+            return Err(SimError::NoNetwork(sc.material_ids()));
+        }
+        Ok(nets)
+    }
+    /// Runs `sc` once (every event at its stated or mid-range value), with the weekly series
+    /// when `with_series`.
+    pub fn simulate(&self, sc: Scenario, with_series: bool) -> Result<Simulation, SimError> {
+        let nets = self.networks(&sc)?;
+        let result = simulate(self.ds, &nets, &self.params, &sc, with_series);
+        Ok(Simulation {
+            scenario: sc,
+            nets,
+            result,
+        })
+    }
+    /// Runs `runs` futures of `sc` from `seed` on the current rayon pool. `stop` ends it early
+    /// (finished runs are kept); `done` counts finished runs.
+    pub fn montecarlo(
+        &self,
+        sc: &Scenario,
+        runs: usize,
+        seed: u64,
+        stop: &AtomicBool,
+        done: &AtomicUsize,
+    ) -> Result<MonteCarlo, SimError> {
+        let nets = networks(self.ds, &self.trade, sc);
+        let result = montecarlo(self.ds, &nets, &self.params, sc, runs, seed, stop, done);
+        let bloc = Bloc::of_or_empty(self.ds, &sc.bloc);
+        let mut subjects = vec![bloc.id.clone()];
+        subjects.extend(bloc.members);
+        Ok(MonteCarlo {
+            materials: nets.iter().map(|n| n.material.clone()).collect(),
+            subjects,
+            result,
+        })
+    }
+    /// Ranks single outages by the bloc's shortfall.
+    pub fn chokepoints(&self, q: &ChokeRequest) -> Result<Vec<Chokepoint>, SimError> {
+        let m = self
+            .ds
+            .material(&q.material)
+            .ok_or_else(|| SimError::UnknownMaterial(q.material.clone()))?;
+        let bloc =
+            Bloc::of(self.ds, &q.bloc).ok_or_else(|| SimError::UnknownBloc(q.bloc.clone()))?;
+        let net = crate::network::build(self.ds, &self.trade, m, q.year)
+            .ok_or_else(|| SimError::NoProduction(q.material.clone()))?;
+        Ok(chokepoints(
+            &net,
+            self.params.get(&q.material),
+            &bloc.demand_nodes(&net),
+            q.weeks,
+            q.horizon,
+            q.min_share,
+        ))
+    }
+    /// Replays the shipped back-tests; with `fit`, first fits (λ, ρ) on the cases marked
+    /// fitted and reports with the fit.
+    pub fn backtest(&self, fit_first: bool) -> Result<Backtest, SimError> {
+        let mut cases = Vec::new();
+        for (path, text) in shipped::backtests() {
+            let sc = Scenario::parse(&format!("data/scenarios/{path}"), text, self.ds)
+                .map_err(SimError::Scenario)?;
+            let nets = networks(self.ds, &self.trade, &sc);
+            cases.push((sc, nets));
+        }
+        let fitted = fit_first.then(|| fit(self.ds, &cases, &self.params));
+        let p = match fitted {
+            Some(f) => self.params.with_price_response(f.lambda, f.rho),
+            None => self.params.clone(),
+        };
+        let out = cases
+            .iter()
+            .flat_map(|(sc, nets)| backtest_case(self.ds, nets, &p, sc))
+            .collect();
+        Ok(Backtest {
+            cases: out,
+            lambda: p.default.lambda,
+            rho: p.default.rho,
+            fit: fitted,
+        })
+    }
+}
