@@ -1,10 +1,10 @@
 //! Command handlers: parse, call the libraries, render.
 
+use crate::format::{BriefFormat, TableFormat};
 use anyhow::{anyhow, bail, Result};
 use quadrant_metrics::brief::{brief as make_brief, BriefRequest, Ctx};
 use quadrant_metrics::geopolrisk::{geopolrisk_group, GprIndex};
 use quadrant_model::{CountryIx, Dataset, MaterialIx};
-use crate::format::{BriefFormat, TableFormat};
 use std::path::Path;
 
 #[derive(clap::Args)]

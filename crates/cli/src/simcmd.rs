@@ -224,7 +224,8 @@ pub fn backtest_cmd(data: Option<&Path>, a: BacktestArgs) -> Result<()> {
         match a.format {
             TableFormat::Json => serde_json::to_string_pretty(&bt.cases)? + "\n",
             TableFormat::Csv => quadrant_report::sim::backtest_csv(&bt.cases),
-            TableFormat::Table => quadrant_report::sim::backtest_table(&bt.cases, bt.lambda, bt.rho),
+            TableFormat::Table =>
+                quadrant_report::sim::backtest_table(&bt.cases, bt.lambda, bt.rho),
         }
     );
     Ok(())

@@ -216,7 +216,7 @@ fn bad_arguments_say_what_was_expected() {
     let o = quadrant(&["brief", "--format", "pdf"]);
     assert!(!o.status.success());
     assert!(
-        String::from_utf8_lossy(&o.stderr).contains("expected one of table, json, csv, md, html")
+        String::from_utf8_lossy(&o.stderr).contains("possible values: table, json, csv, md, html")
     );
     let o = quadrant(&["brief", "--material", "unobtainium"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("unknown material \"unobtainium\""));

@@ -14,7 +14,6 @@ use serde::Serialize;
 pub use html::brief_html;
 pub use text::{brief_table, geopolrisk_table};
 
-
 /// One printed figure: what, of whom, how much, and where it came from.
 #[derive(Debug, Clone, Serialize)]
 pub struct Figure {

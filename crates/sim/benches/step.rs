@@ -3,10 +3,12 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use quadrant_metrics::TradeIndex;
-use quadrant_sim::engine::{initial, realize, step};
 use quadrant_sim::montecarlo::montecarlo;
 use quadrant_sim::params::Params;
+use quadrant_sim::realize_mid;
 use quadrant_sim::scenario::Scenario;
+use quadrant_sim::state::initial;
+use quadrant_sim::step::step;
 use quadrant_sim::{networks, shipped};
 use std::sync::atomic::{AtomicBool, AtomicUsize};
 
@@ -25,7 +27,7 @@ fn bench(c: &mut Criterion) {
             .into_iter()
             .find(|n| n.material == material)
             .unwrap();
-        let r = realize(&ds, &sc, &net, &mut |_, _| 0.5, &mut |_, _| true);
+        let r = realize_mid(&ds, &sc, &net);
         let mp = params.get(material);
         g.throughput(Throughput::Elements((net.links() * sc.weeks) as u64));
         g.bench_function(

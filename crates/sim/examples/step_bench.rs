@@ -9,9 +9,11 @@
 //! the run loop and the link-updates per second.
 
 use quadrant_metrics::TradeIndex;
-use quadrant_sim::engine::{initial, realize, step};
 use quadrant_sim::params::Params;
+use quadrant_sim::realize_mid;
 use quadrant_sim::scenario::Scenario;
+use quadrant_sim::state::initial;
+use quadrant_sim::step::step;
 use std::fmt::Write as _;
 use std::time::Instant;
 
@@ -29,7 +31,7 @@ fn main() {
     let sc = Scenario::parse(&a[2], &text, &ds).expect("valid scenario");
     let weeks: usize = a.get(4).and_then(|s| s.parse().ok()).unwrap_or(sc.weeks);
     let reps: usize = a.get(5).and_then(|s| s.parse().ok()).unwrap_or(20);
-    let r = realize(&ds, &sc, &net, &mut |_, _| 0.5, &mut |_, _| true);
+    let r = realize_mid(&ds, &sc, &net);
     let params = Params::shipped();
     let p = params.get(&net.material);
     let out = std::path::Path::new(&a[3]);

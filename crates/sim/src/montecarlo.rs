@@ -114,7 +114,6 @@ pub struct McResult {
     pub outcomes: Vec<RunOutcome>,
 }
 
-
 /// Runs `runs` futures of a scenario set. `stop` ends the run early (finished runs are kept);
 /// `done` counts finished runs for a progress display.
 pub fn montecarlo(
@@ -273,4 +272,3 @@ impl Track {
         self.at[c].clone()
     }
 }
-

@@ -243,7 +243,8 @@ impl Cx<'_> {
     }
     /// The node of a country (or facility) and the index of a stage in this network.
     fn place(&self, who: &str, stage: &str) -> Option<(usize, usize)> {
-        let s = Stage::parse(stage).and_then(|s| self.net.stages.iter().position(|x| x.stage == s))?;
+        let s =
+            Stage::parse(stage).and_then(|s| self.net.stages.iter().position(|x| x.stage == s))?;
         Some((self.net.node(who)?, s))
     }
     /// Adds event `e` to `r`, its fields drawn by `d(field)`; an event whose country or stage
@@ -261,7 +262,9 @@ impl Cx<'_> {
                 duration_weeks,
                 ..
             } => {
-                let Some((x, s)) = self.place(exporter, stage) else { return };
+                let Some((x, s)) = self.place(exporter, stage) else {
+                    return;
+                };
                 let start = weeks(start_week.at(d(0)));
                 let (share, dur) = (share.at(d(1)), duration_weeks.at(d(2)));
                 r.restrictions.push(self.restriction(
@@ -283,7 +286,9 @@ impl Cx<'_> {
                 recovery_weeks,
                 ..
             } => {
-                let Some((x, s)) = self.place(country, stage) else { return };
+                let Some((x, s)) = self.place(country, stage) else {
+                    return;
+                };
                 let start = weeks(start_week.at(d(0)));
                 let (share, end, recovery) = (
                     share.at(d(1)),
@@ -294,7 +299,14 @@ impl Cx<'_> {
                 // the facilities whose controlling owner is at home there.
                 let net = self.net;
                 for i in (0..net.n()).filter(|&i| net.bound(i, x, controlled_by.as_deref())) {
-                    r.losses.push(CapLoss { node: i, stage: s, share, start, end, recovery });
+                    r.losses.push(CapLoss {
+                        node: i,
+                        stage: s,
+                        share,
+                        start,
+                        end,
+                        recovery,
+                    });
                 }
             }
             Event::CapacityExpansion {
@@ -305,7 +317,9 @@ impl Cx<'_> {
                 ramp_weeks,
                 ..
             } => {
-                let Some((x, s)) = self.place(country, stage) else { return };
+                let Some((x, s)) = self.place(country, stage) else {
+                    return;
+                };
                 r.expansions.push(Expansion {
                     node: x,
                     stage: s,
@@ -345,8 +359,18 @@ impl Cx<'_> {
                 duration_weeks,
                 ..
             } => {
-                let Some((x, s)) = self.place(exporter, stage) else { return };
-                r.dumping.push(self.dumping(x, s, *price_cut, *volume_share, *start_week, *duration_weeks, d));
+                let Some((x, s)) = self.place(exporter, stage) else {
+                    return;
+                };
+                r.dumping.push(self.dumping(
+                    x,
+                    s,
+                    *price_cut,
+                    *volume_share,
+                    *start_week,
+                    *duration_weeks,
+                    d,
+                ));
             }
         }
     }
@@ -367,14 +391,31 @@ impl Cx<'_> {
         let targets: Vec<bool> = (0..net.n())
             .map(|b| named.as_ref().is_none_or(|t| t[b]) && !except[b] && !net.within(b, x))
             .collect();
-        let from: Vec<bool> = (0..net.n()).map(|i| net.bound(i, x, controlled_by)).collect();
+        let from: Vec<bool> = (0..net.n())
+            .map(|i| net.bound(i, x, controlled_by))
+            .collect();
         let flows = &net.stages[s].flows;
         let base: f64 = (0..net.n())
             .filter(|&b| targets[b])
-            .map(|b| flows[b].iter().filter(|f| from[f.0]).map(|f| f.1).sum::<f64>())
+            .map(|b| {
+                flows[b]
+                    .iter()
+                    .filter(|f| from[f.0])
+                    .map(|f| f.1)
+                    .sum::<f64>()
+            })
             .sum();
         let (share, start, end) = when;
-        Restriction { exporter: x, from, stage: s, base, targets, share, start, end }
+        Restriction {
+            exporter: x,
+            from,
+            stage: s,
+            base,
+            targets,
+            share,
+            start,
+            end,
+        }
     }
     /// Dumping by node x at stage s; the price anchor is fixed here, once.
     fn dumping(
@@ -391,7 +432,10 @@ impl Cx<'_> {
         let start = weeks(start_week.at(d(0)));
         let price_cut = price_cut.at(d(1));
         let out = &net.stages[s].base_output;
-        let own: f64 = (0..net.n()).filter(|&i| net.within(i, x)).map(|i| out[i]).sum();
+        let own: f64 = (0..net.n())
+            .filter(|&i| net.within(i, x))
+            .map(|i| out[i])
+            .sum();
         let anchor = (1.0 - price_cut * own / out.iter().sum::<f64>().max(1e-12))
             .max(0.05)
             .ln();

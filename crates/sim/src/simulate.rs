@@ -42,7 +42,13 @@ impl<'a> Prepared<'a> {
     }
     /// The scenario realized for material `m` with one run's draws.
     pub fn realize(&self, m: usize, draws: Draws<'_>) -> Realized {
-        realize(self.ds, self.sc, &self.nets[m], self.trends[m].clone(), draws)
+        realize(
+            self.ds,
+            self.sc,
+            &self.nets[m],
+            self.trends[m].clone(),
+            draws,
+        )
     }
     /// The scenario realized for material `m` as a single run: every event happens, every
     /// range at its middle.

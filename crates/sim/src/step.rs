@@ -494,7 +494,9 @@ pub fn consume(net: &Network, p: &MatParams, r: &Realized, st: &mut State) -> f6
             .iter()
             .find(|x| x.node == k)
             .map_or(0.0, |x| x.release_below);
-        if take < d && st.stockpile[k] > 0.0 && st.cons_inv[k] <= rel * p.cover_weeks * net.demand[k]
+        if take < d
+            && st.stockpile[k] > 0.0
+            && st.cons_inv[k] <= rel * p.cover_weeks * net.demand[k]
         {
             let x = (d - take).min(st.stockpile[k]);
             st.stockpile[k] -= x;

@@ -49,7 +49,12 @@ impl Target {
     pub fn countries(&self, ds: &Dataset) -> Option<Vec<String>> {
         match self {
             Target::All => None,
-            Target::Bloc(b) => Some(ds.curated.bloc(b).map(|b| b.members.clone()).unwrap_or_default()),
+            Target::Bloc(b) => Some(
+                ds.curated
+                    .bloc(b)
+                    .map(|b| b.members.clone())
+                    .unwrap_or_default(),
+            ),
             Target::List(v) => Some(v.clone()),
         }
     }
@@ -90,7 +95,11 @@ impl Bloc {
     /// The demand nodes of the bloc as a whole: each member's (`Network::demand_nodes`), each
     /// node once, in member order (the order every bloc total is summed in).
     pub fn demand_nodes(&self, net: &Network) -> Vec<usize> {
-        let mut v: Vec<usize> = self.members.iter().flat_map(|m| net.demand_nodes(m)).collect();
+        let mut v: Vec<usize> = self
+            .members
+            .iter()
+            .flat_map(|m| net.demand_nodes(m))
+            .collect();
         v.dedup();
         v
     }

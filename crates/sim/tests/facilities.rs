@@ -3,9 +3,11 @@
 
 use quadrant_metrics::control::controlling_home;
 use quadrant_metrics::TradeIndex;
-use quadrant_sim::engine::{initial, realize, step};
 use quadrant_sim::params::Params;
+use quadrant_sim::realize_mid;
 use quadrant_sim::scenario::Scenario;
+use quadrant_sim::state::initial;
+use quadrant_sim::step::step;
 use quadrant_sim::{networks, shipped};
 
 fn world() -> (quadrant_model::Dataset, TradeIndex) {
@@ -74,7 +76,7 @@ fn a_facility_outage_stops_that_facility_only() {
         "kind = \"capacity_loss\"\ncountry = \"cod_tenke_fungurume\"\nmaterial = \"cobalt\"\nstage = \"mining\"\nshare = 1.0\nstart_week = 5\nduration_weeks = 20\n",
     );
     let net = &networks(&ds, &trade, &sc)[0];
-    let r = realize(&ds, &sc, net, &mut |_, _| 0.5, &mut |_, _| true);
+    let r = realize_mid(&ds, &sc, net);
     let tfm = net.node("cod_tenke_fungurume").unwrap();
     assert_eq!(r.losses.len(), 1);
     assert_eq!(r.losses[0].node, tfm);
@@ -99,7 +101,7 @@ fn controlled_by_selects_the_facilities_an_owners_home_controls() {
         "kind = \"capacity_loss\"\ncountry = \"COD\"\ncontrolled_by = \"CHN\"\nmaterial = \"cobalt\"\nstage = \"mining\"\nshare = 1.0\nstart_week = 5\nduration_weeks = 20\n",
     );
     let net = &networks(&ds, &trade, &sc)[0];
-    let r = realize(&ds, &sc, net, &mut |_, _| 0.5, &mut |_, _| true);
+    let r = realize_mid(&ds, &sc, net);
     let mut hit: Vec<&str> = r
         .losses
         .iter()
@@ -126,7 +128,7 @@ fn a_national_ban_binds_every_facility_of_the_country() {
     let (path, text) = shipped::find("drc-cobalt-2025").unwrap();
     let sc = Scenario::parse(path, text, &ds).unwrap();
     let net = &networks(&ds, &trade, &sc)[0];
-    let r = realize(&ds, &sc, net, &mut |_, _| 0.5, &mut |_, _| true);
+    let r = realize_mid(&ds, &sc, net);
     let cod = net.node("COD").unwrap();
     let ban = &r.restrictions[0];
     assert!(net
@@ -161,7 +163,7 @@ fn withholding_by_controlled_mines_spares_the_owners_home() {
     let (path, text) = shipped::find("drc-controlled-offtake").unwrap();
     let sc = Scenario::parse(path, text, &ds).unwrap();
     let net = &networks(&ds, &trade, &sc)[0];
-    let r = realize(&ds, &sc, net, &mut |_, _| 0.5, &mut |_, _| true);
+    let r = realize_mid(&ds, &sc, net);
     let x = &r.restrictions[0];
     let chn = net.node("CHN").unwrap();
     let t = &x.targets;

@@ -3,10 +3,14 @@
 //! untouched, and the system recovers after the event ends.
 
 use quadrant_metrics::TradeIndex;
-use quadrant_sim::engine::{initial, realize, run, step, Realized};
 use quadrant_sim::params::Params;
+use quadrant_sim::realize::Realized;
+use quadrant_sim::realize_mid;
 use quadrant_sim::record::{KpiRecorder, Recorder, SeriesRecorder};
+use quadrant_sim::run::run;
 use quadrant_sim::scenario::Scenario;
+use quadrant_sim::state::initial;
+use quadrant_sim::step::step;
 use quadrant_sim::{networks, simulate};
 
 fn scenario(ds: &quadrant_model::Dataset, text: &str) -> Scenario {
@@ -73,7 +77,7 @@ fn mass_balances_at_every_step_under_a_shock() {
     let sc = scenario(&ds, BAN);
     let params = Params::shipped();
     for net in networks(&ds, &trade, &sc) {
-        let r = realize(&ds, &sc, &net, &mut |_, _| 0.5, &mut |_, _| true);
+        let r = realize_mid(&ds, &sc, &net);
         let p = params.get(&net.material);
         let mut st = initial(&net, p, &r);
         for _ in 0..sc.weeks {
@@ -147,7 +151,7 @@ fn the_system_recovers_after_the_event_ends() {
         .into_iter()
         .find(|n| n.material == "cobalt")
         .unwrap();
-    let r = realize(&ds, &sc, &net, &mut |_, _| 0.5, &mut |_, _| true);
+    let r = realize_mid(&ds, &sc, &net);
     let mut series = SeriesRecorder::default();
     let mut kpi = KpiRecorder::default();
     {

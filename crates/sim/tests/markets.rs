@@ -3,10 +3,12 @@
 
 use quadrant_metrics::TradeIndex;
 use quadrant_model::Stage;
-use quadrant_sim::engine::{initial, step, CapLoss, Realized};
 use quadrant_sim::network::{Network, StageNet};
 use quadrant_sim::params::Params;
+use quadrant_sim::realize::{CapLoss, Realized};
 use quadrant_sim::scenario::{Rationing, Scenario};
+use quadrant_sim::state::initial;
+use quadrant_sim::step::step;
 use quadrant_sim::{networks, shipped, simulate};
 
 /// One mine (node 0) selling 10 t/week to each of two consumers (nodes 1 and 2).
@@ -171,7 +173,7 @@ duration_weeks = 52
     assert!(net.stages[last - 1].flows[ind].is_empty());
     let params = Params::shipped();
     let p = params.get("lithium");
-    let r = quadrant_sim::engine::realize(&ds, &sc, net, &mut |_, _| 0.5, &mut |_, _| true);
+    let r = quadrant_sim::realize_mid(&ds, &sc, net);
     let mut st = initial(net, p, &r);
     let mut made = 0.0;
     for _ in 0..80 {

@@ -198,7 +198,7 @@ fn a_trend_grows_demand_along_the_iea_scenario() {
     )
     .unwrap();
     let net = networks(&ds, &trade, &sc).remove(0);
-    let r = quadrant_sim::engine::realize(&ds, &sc, &net, &mut |_, _| 0.5, &mut |_, _| true);
+    let r = quadrant_sim::realize_mid(&ds, &sc, &net);
     let t = r.trend.as_ref().expect("trend realised");
     assert_eq!(t.demand[0], 1.0, "runs start in their steady state");
     let li = ds.material("lithium").unwrap();
@@ -250,9 +250,11 @@ fn rerouting_prefers_partners_in_blocs_and_agreements() {
 /// same run computed from week 0.
 #[test]
 fn montecarlo_checkpoints_equal_full_runs() {
-    use quadrant_sim::engine::{realize, run};
     use quadrant_sim::montecarlo::uniform;
+    use quadrant_sim::realize::Draws;
     use quadrant_sim::record::{KpiRecorder, Recorder};
+    use quadrant_sim::run::run;
+    use quadrant_sim::Prepared;
     let ds = quadrant_data::load_embedded().unwrap();
     let trade = TradeIndex::build(&ds);
     let (p, t) = shipped::find("montecarlo-quad").unwrap();
@@ -277,16 +279,17 @@ fn montecarlo_checkpoints_equal_full_runs() {
         &AtomicUsize::new(0),
     );
     let members = ds.curated.bloc(&sc.bloc).unwrap().members.clone();
+    let prep = Prepared::new(&ds, &sc, &nets);
     let mut late = 0;
     for o in &mc.outcomes {
         let r = o.run as u64;
         for (mi, net) in nets.iter().enumerate() {
-            let real = realize(
-                &ds,
-                &sc,
-                net,
-                &mut |k, f| uniform(seed, r, k as u64, f as u64),
-                &mut |k, p| uniform(seed, r, k as u64, 1 << 20) < p,
+            let real = prep.realize(
+                mi,
+                Draws {
+                    draw: &mut |k, f| uniform(seed, r, k as u64, f as u64),
+                    include: &mut |k, p| uniform(seed, r, k as u64, 1 << 20) < p,
+                },
             );
             if real.first_event_week().is_some_and(|w| w >= 8) {
                 late += 1;
