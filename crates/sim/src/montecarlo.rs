@@ -214,21 +214,10 @@ pub fn montecarlo(
         .collect();
     let interrupted = outcomes.iter().any(|o| o.is_none());
     let outcomes: Vec<RunOutcome> = outcomes.into_iter().flatten().collect();
-    let mut rows = Vec::new();
-    let mut peak_price = Vec::new();
-    for (mi, net) in nets.iter().enumerate() {
-        let subjects = std::iter::once(sc.bloc.clone()).chain(bloc.members.iter().cloned());
-        for (si, subject) in subjects.enumerate() {
-            let v: Vec<f64> = outcomes.iter().map(|o| o.shortfall[mi][si]).collect();
-            rows.push(SubjectStats {
-                material: net.material.clone(),
-                subject,
-                shortfall: stats(&v),
-            });
-        }
-        let v: Vec<f64> = outcomes.iter().map(|o| o.peak_price[mi]).collect();
-        peak_price.push((net.material.clone(), stats(&v)));
-    }
+    let subjects: Vec<String> = std::iter::once(sc.bloc.clone())
+        .chain(bloc.members.iter().cloned())
+        .collect();
+    let (rows, peak_price) = summarise(nets, &subjects, &outcomes);
     McResult {
         scenario: sc.name.clone(),
         seed,
@@ -239,6 +228,29 @@ pub fn montecarlo(
         peak_price,
         outcomes,
     }
+}
+
+/// Statistics over the runs: each subject's shortfall and the peak price, per material.
+fn summarise(
+    nets: &[Network],
+    subjects: &[String],
+    outcomes: &[RunOutcome],
+) -> (Vec<SubjectStats>, Vec<(String, Stats)>) {
+    let mut rows = Vec::new();
+    let mut peak_price = Vec::new();
+    for (mi, net) in nets.iter().enumerate() {
+        for (si, subject) in subjects.iter().enumerate() {
+            let v: Vec<f64> = outcomes.iter().map(|o| o.shortfall[mi][si]).collect();
+            rows.push(SubjectStats {
+                material: net.material.clone(),
+                subject: subject.clone(),
+                shortfall: stats(&v),
+            });
+        }
+        let v: Vec<f64> = outcomes.iter().map(|o| o.peak_price[mi]).collect();
+        peak_price.push((net.material.clone(), stats(&v)));
+    }
+    (rows, peak_price)
 }
 
 /// Weeks between checkpoints of a material's event-free run.
