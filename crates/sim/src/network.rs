@@ -160,6 +160,23 @@ impl Network {
 
 const WEEKS: f64 = 52.0;
 
+/// Country → node index, in the order nodes were added.
+type Ids = BTreeMap<CountryIx, usize>;
+
+fn add_node(c: CountryIx, ids: &mut Ids) -> usize {
+    let n = ids.len();
+    *ids.entry(c).or_insert(n)
+}
+
+/// Final demand: its nodes, each consumer's weekly demand and its flows from last-stage
+/// producers (docs/model.md, "Network").
+struct FinalDemand {
+    countries: Vec<String>,
+    demand: Vec<f64>,
+    flows: Vec<Vec<(usize, f64)>>,
+    world_pool: bool,
+}
+
 /// Builds the network of `material` from the latest data up to `year`. Stages are those with
 /// production data (mining, then refining if present), from one dataset where it covers both.
 pub fn build(ds: &Dataset, trade: &TradeIndex, m: MaterialIx, year: u16) -> Option<Network> {
@@ -172,19 +189,74 @@ pub fn build(ds: &Dataset, trade: &TradeIndex, m: MaterialIx, year: u16) -> Opti
         concentration_in(ds, &down.dataset, m, u, y).or_else(|| concentration(ds, m, u, y))
     });
     // Nodes: every country producing at any stage, plus every consumer with trade.
-    let mut ids: BTreeMap<CountryIx, usize> = BTreeMap::new();
-    let add = |c: CountryIx, ids: &mut BTreeMap<CountryIx, usize>| {
-        let n = ids.len();
-        *ids.entry(c).or_insert(n)
-    };
+    let mut ids: Ids = BTreeMap::new();
     for s in down
         .shares
         .iter()
         .chain(up.iter().flat_map(|u| u.shares.iter()))
     {
-        add(s.ix, &mut ids);
+        add_node(s.ix, &mut ids);
     }
     let flows = trade.flows(m, last, trade.latest_year(m, last, y).unwrap_or(y));
+    let fd = final_demand(ds, &down, flows, &mut ids);
+    let n = fd.countries.len();
+    // Baseline output of the last stage = what its buyers take; capacity = max(data, baseline).
+    let mut out_last = vec![0.0; n];
+    for fl in &fd.flows {
+        for &(r, q) in fl {
+            out_last[r] += q;
+        }
+    }
+    let cap_last = capacity(&down, &ids, &out_last);
+    let mut stages = Vec::new();
+    let mut datasets = vec![down.dataset.clone()];
+    if let Some(up) = &up {
+        datasets.push(up.dataset.clone());
+        stages.push(upstream_stage(
+            ds,
+            trade,
+            (m, y),
+            (&down, up),
+            &ids,
+            &out_last,
+        ));
+    }
+    stages.push(StageNet::new(last, cap_last, out_last, fd.flows));
+    let parent = (0..n).collect();
+    let mut net = Network {
+        material: ds.material_id(m).to_string(),
+        material_ix: m,
+        year: y,
+        datasets,
+        countries: fd.countries,
+        stages,
+        demand: fd.demand,
+        demand_method: if fd.world_pool {
+            "world-pool".into()
+        } else {
+            "trade".into()
+        },
+        parent,
+        facilities: Vec::new(),
+        partner: Vec::new(),
+    };
+    split_facilities(ds, &mut net);
+    for sn in net.stages.iter_mut() {
+        sn.finish();
+    }
+    net.partner = partners(ds, &net);
+    Some(net)
+}
+
+/// Each consumer's supply mix at the last stage (re-exports spread over producers), scaled so
+/// that world demand equals world output; one world pool `WLD` where the last stage has no
+/// trade data.
+fn final_demand(
+    ds: &Dataset,
+    down: &Concentration,
+    flows: &[(CountryIx, CountryIx, f64)],
+    ids: &mut Ids,
+) -> FinalDemand {
     let consumers: Vec<CountryIx> = {
         let mut v: Vec<CountryIx> = flows
             .iter()
@@ -195,21 +267,19 @@ pub fn build(ds: &Dataset, trade: &TradeIndex, m: MaterialIx, year: u16) -> Opti
         v.dedup();
         v
     };
-    let has_trade = !flows.is_empty();
-    // Final demand and its supplier mix (re-exports spread over producers).
     let mut demand: BTreeMap<CountryIx, (f64, Vec<(CountryIx, f64)>)> = BTreeMap::new();
-    if has_trade {
+    if !flows.is_empty() {
         for &k in &consumers {
-            let (tot, mix) = consumer_mix(&down, flows, k);
+            let (tot, mix) = consumer_mix(down, flows, k);
             if tot > 0.0 {
-                add(k, &mut ids);
+                add_node(k, ids);
                 demand.insert(k, (tot, mix));
             }
         }
     }
     let world_pool = demand.is_empty();
     let mut countries: Vec<String> = vec![String::new(); ids.len()];
-    for (&c, &i) in &ids {
+    for (&c, &i) in ids.iter() {
         countries[i] = ds.country_id(c).to_string();
     }
     let n = countries.len() + usize::from(world_pool);
@@ -240,79 +310,58 @@ pub fn build(ds: &Dataset, trade: &TradeIndex, m: MaterialIx, year: u16) -> Opti
                 .collect();
         }
     }
-    // Baseline output of the last stage = what its buyers take; capacity = max(data, baseline).
-    let mut out_last = vec![0.0; n];
-    for fl in &final_flows {
-        for &(r, q) in fl {
-            out_last[r] += q;
+    FinalDemand {
+        countries,
+        demand: dem,
+        flows: final_flows,
+        world_pool,
+    }
+}
+
+/// Weekly capacity: the production data / 52, at least the baseline output.
+fn capacity(c: &Concentration, ids: &Ids, out: &[f64]) -> Vec<f64> {
+    let mut cap = vec![0.0; out.len()];
+    for s in &c.shares {
+        cap[ids[&s.ix]] = s.value_t / WEEKS;
+    }
+    for i in 0..out.len() {
+        cap[i] = cap[i].max(out[i]);
+    }
+    cap
+}
+
+/// The upstream stage: each last-stage producer's feed, its baseline output mixed as
+/// `upstream_origin` says (trade or pool), and the upstream producers' output and capacity.
+fn upstream_stage(
+    ds: &Dataset,
+    trade: &TradeIndex,
+    (m, y): (MaterialIx, u16),
+    (down, up): (&Concentration, &Concentration),
+    ids: &Ids,
+    out_last: &[f64],
+) -> StageNet {
+    let n = out_last.len();
+    let up_flows = trade
+        .covers(ds, m, up.stage)
+        .then(|| trade.flows(m, up.stage, trade.latest_year(m, up.stage, y).unwrap_or(y)))
+        .filter(|f| !f.is_empty());
+    let mut feed: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+    let mut out_up = vec![0.0; n];
+    for (&c, &r) in ids {
+        if out_last[r] <= 0.0 {
+            continue;
         }
-    }
-    let mut cap_last = vec![0.0; n];
-    for s in &down.shares {
-        cap_last[ids[&s.ix]] = s.value_t / WEEKS;
-    }
-    for i in 0..n {
-        cap_last[i] = cap_last[i].max(out_last[i]);
-    }
-    let mut stages = Vec::new();
-    let mut datasets = vec![down.dataset.clone()];
-    if let Some(up) = &up {
-        datasets.push(up.dataset.clone());
-        let up_flows = trade
-            .covers(ds, m, up.stage)
-            .then(|| trade.flows(m, up.stage, trade.latest_year(m, up.stage, y).unwrap_or(y)))
-            .filter(|f| !f.is_empty());
-        // Feed of each last-stage producer r: its baseline output, mixed as upstream_origin says.
-        let mut feed: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
-        let mut out_up = vec![0.0; n];
-        for (&c, &r) in &ids {
-            if out_last[r] <= 0.0 {
+        for (o, sh) in upstream_origin(down, up, up_flows, c) {
+            if sh <= 0.0 {
                 continue;
             }
-            for (o, sh) in upstream_origin(&down, up, up_flows, c) {
-                if sh <= 0.0 {
-                    continue;
-                }
-                let oi = ids.get(&o).copied();
-                let Some(oi) = oi else { continue };
-                feed[r].push((oi, out_last[r] * sh));
-                out_up[oi] += out_last[r] * sh;
-            }
+            let Some(&oi) = ids.get(&o) else { continue };
+            feed[r].push((oi, out_last[r] * sh));
+            out_up[oi] += out_last[r] * sh;
         }
-        let mut cap_up = vec![0.0; n];
-        for s in &up.shares {
-            cap_up[ids[&s.ix]] = s.value_t / WEEKS;
-        }
-        for i in 0..n {
-            cap_up[i] = cap_up[i].max(out_up[i]);
-        }
-        stages.push(StageNet::new(up.stage, cap_up, out_up, feed));
     }
-    stages.push(StageNet::new(last, cap_last, out_last, final_flows));
-    let parent = (0..countries.len()).collect();
-    let mut net = Network {
-        material: ds.material_id(m).to_string(),
-        material_ix: m,
-        year: y,
-        datasets,
-        countries,
-        stages,
-        demand: dem,
-        demand_method: if world_pool {
-            "world-pool".into()
-        } else {
-            "trade".into()
-        },
-        parent,
-        facilities: Vec::new(),
-        partner: Vec::new(),
-    };
-    split_facilities(ds, &mut net);
-    for sn in net.stages.iter_mut() {
-        sn.finish();
-    }
-    net.partner = partners(ds, &net);
-    Some(net)
+    let cap_up = capacity(up, ids, &out_up);
+    StageNet::new(up.stage, cap_up, out_up, feed)
 }
 
 /// Splits each host's node into its curated assets (facility nodes) and the rest. A facility
