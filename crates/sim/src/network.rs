@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 /// One stage's producers and, for each buyer, its baseline orders by supplier.
 #[derive(Debug, Clone)]
 pub struct StageNet {
+    /// The stage.
     pub stage: Stage,
     /// Weekly capacity by node (country or facility), t of content.
     pub capacity: Vec<f64>,
@@ -29,6 +30,8 @@ pub struct StageNet {
 }
 
 impl StageNet {
+    /// A stage from its capacity, baseline output and flows; the supplier shares are
+    /// computed here.
     pub fn new(
         stage: Stage,
         capacity: Vec<f64>,
@@ -62,11 +65,16 @@ impl StageNet {
     }
 }
 
+/// One material's supply network: nodes, stages, final demand, partnerships.
 #[derive(Debug, Clone)]
 pub struct Network {
+    /// Material id.
     pub material: String,
+    /// Material index in the dataset.
     pub material_ix: MaterialIx,
+    /// Structure year: the year of the data the network was built from.
     pub year: u16,
+    /// The dataset of each stage, downstream first.
     pub datasets: Vec<String>,
     /// Node ids: country ids (node i is `countries[i]` at every stage), then the asset ids of
     /// facility nodes. The aggregate world consumer `WLD` is the last country entry when the
@@ -92,8 +100,11 @@ pub struct Network {
 /// buyers (docs/model.md, "Facilities").
 #[derive(Debug, Clone)]
 pub struct Facility {
+    /// Its node index.
     pub node: usize,
+    /// Asset id (curated/ownership.toml).
     pub id: String,
+    /// Asset name.
     pub name: String,
     /// Host country id.
     pub country: String,
@@ -104,10 +115,12 @@ pub struct Facility {
     pub controller: Option<String>,
     /// Share of the host's output at that stage.
     pub share: f64,
+    /// Citation of the asset's output.
     pub source: String,
 }
 
 impl Network {
+    /// The node of a country or facility id.
     pub fn node(&self, id: &str) -> Option<usize> {
         self.countries.iter().position(|c| c == id)
     }
@@ -146,6 +159,7 @@ impl Network {
             self.node(country).into_iter().collect()
         }
     }
+    /// Number of nodes.
     pub fn n(&self) -> usize {
         self.countries.len()
     }

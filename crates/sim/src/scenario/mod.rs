@@ -12,11 +12,14 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(untagged)]
 pub enum Param {
+    /// One value.
     Fixed(f64),
+    /// `[low, high]`, drawn uniformly in a Monte Carlo run (its middle in a single run).
     Range([f64; 2]),
 }
 
 impl Param {
+    /// The middle of the range (the value itself when fixed).
     pub fn mid(self) -> f64 {
         match self {
             Param::Fixed(v) => v,
@@ -38,6 +41,7 @@ impl Param {
     }
 }
 
+/// A disruption or a project: the initial shock, with every uncertain number a [`Param`].
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Event {
@@ -45,21 +49,30 @@ pub enum Event {
     /// With `controlled_by`, the measure binds only the exporter's facilities whose
     /// controlling owner is at home there (owners withholding output, not the host's policy).
     ExportRestriction {
+        /// The restricting (or dumping) country id.
         exporter: String,
         #[serde(default)]
+        /// Limit the event to facilities whose controlling owner is at home in this country.
         controlled_by: Option<String>,
+        /// Material id (materials.csv).
         material: String,
+        /// Stage struck: `mining` or `refining`.
         stage: String,
         #[serde(default = "all")]
+        /// Buyers the measure applies to.
         targets: Target,
         /// Buyers exempted from the targets (allies, or the owners' home).
         #[serde(default)]
         except: Vec<String>,
         #[serde(default = "zero")]
+        /// Share: of baseline exports still shipped (restriction), of capacity lost (loss).
         share: Param,
+        /// First week of the event (0 = the run's first week).
         start_week: Param,
+        /// Weeks the event lasts.
         duration_weeks: Param,
         #[serde(default = "one")]
+        /// Chance that the event happens in a Monte Carlo run.
         probability: f64,
     },
     /// Capacity falls by `share`, then recovers linearly over `recovery_weeks` after the end.
@@ -67,55 +80,85 @@ pub enum Event {
     /// (curated/ownership.toml); `controlled_by` limits a country's loss to the facilities
     /// whose controlling owner is at home in that country.
     CapacityLoss {
+        /// Country id, or a facility's asset id where the event allows one.
         country: String,
         #[serde(default)]
+        /// Limit the event to facilities whose controlling owner is at home in this country.
         controlled_by: Option<String>,
+        /// Material id (materials.csv).
         material: String,
+        /// Stage struck: `mining` or `refining`.
         stage: String,
+        /// Share: of baseline exports still shipped (restriction), of capacity lost (loss).
         share: Param,
+        /// First week of the event (0 = the run's first week).
         start_week: Param,
+        /// Weeks the event lasts.
         duration_weeks: Param,
         #[serde(default = "zero")]
+        /// Weeks of linear recovery after the end.
         recovery_weeks: Param,
         #[serde(default = "one")]
+        /// Chance that the event happens in a Monte Carlo run.
         probability: f64,
     },
     /// New capacity of `tonnes_per_year` (material content) at a node, ramping up linearly
     /// over `ramp_weeks` from `start_week`: a project coming online.
     CapacityExpansion {
+        /// Country id, or a facility's asset id where the event allows one.
         country: String,
+        /// Material id (materials.csv).
         material: String,
+        /// Stage struck: `mining` or `refining`.
         stage: String,
+        /// Capacity added at full ramp, t of content per year.
         tonnes_per_year: Param,
+        /// First week of the event (0 = the run's first week).
         start_week: Param,
         #[serde(default = "zero")]
+        /// Weeks to full capacity.
         ramp_weeks: Param,
         #[serde(default = "one")]
+        /// Chance that the event happens in a Monte Carlo run.
         probability: f64,
     },
     /// Final demand multiplied by `factor` (everywhere, or in `country`).
     DemandShift {
+        /// Material id (materials.csv).
         material: String,
         #[serde(default)]
+        /// Country id, or a facility's asset id where the event allows one.
         country: Option<String>,
+        /// Multiplier of desired demand.
         factor: Param,
+        /// First week of the event (0 = the run's first week).
         start_week: Param,
         #[serde(default = "forever")]
+        /// Weeks the event lasts.
         duration_weeks: Param,
         #[serde(default = "one")]
+        /// Chance that the event happens in a Monte Carlo run.
         probability: f64,
     },
     /// The supplier sells `volume_share` more than its baseline exports at a price `price_cut`
     /// below the market; buyers outside a pact with a price floor switch to it.
     Dumping {
+        /// The restricting (or dumping) country id.
         exporter: String,
+        /// Material id (materials.csv).
         material: String,
+        /// Stage struck: `mining` or `refining`.
         stage: String,
+        /// Price below the market, as a share of it.
         price_cut: Param,
+        /// Extra volume over the dumper's baseline exports, as a share.
         volume_share: Param,
+        /// First week of the event (0 = the run's first week).
         start_week: Param,
+        /// Weeks the event lasts.
         duration_weeks: Param,
         #[serde(default = "one")]
+        /// Chance that the event happens in a Monte Carlo run.
         probability: f64,
     },
 }
@@ -156,33 +199,45 @@ fn forever() -> Param {
     Param::Fixed(1e9)
 }
 
+/// A policy in force for the whole run.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Policy {
     /// A strategic stockpile of `weeks` of the holders' baseline demand, released when their
     /// consumer inventory falls below `release_below` of its target.
     Stockpile {
+        /// Who holds the stockpile.
         holders: Target,
+        /// Material id (materials.csv).
         material: String,
+        /// Weeks simulated.
         weeks: f64,
         #[serde(default = "half")]
+        /// Released when consumer inventory falls below this share of its target.
         release_below: f64,
     },
     /// A security pact: priority allocation among members, a joint stockpile, a price floor for
     /// members' producers, and a tariff on the adversary's goods.
     Pact {
+        /// The pact's members.
         members: Target,
         #[serde(default)]
+        /// Material id (materials.csv).
         material: Option<String>,
         #[serde(default = "yes")]
+        /// Members' suppliers serve members first.
         priority: bool,
         #[serde(default)]
+        /// Joint stockpile, weeks of the members' baseline demand.
         joint_stockpile_weeks: f64,
         #[serde(default)]
+        /// Price floor for members' producers, relative to the baseline price.
         price_floor: Option<f64>,
         #[serde(default)]
+        /// Country whose goods members tax.
         tariff_on: Option<String>,
         #[serde(default)]
+        /// Tariff rate on `tariff_on`'s goods, in [0, 1].
         tariff: f64,
     },
 }
@@ -194,23 +249,29 @@ fn yes() -> bool {
     true
 }
 
+/// A scenario: what happens (events), what the alliance does (policies), over how long.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scenario {
+    /// Scenario name, printed on every output.
     pub name: String,
     #[serde(default)]
+    /// What the scenario describes, and its sources.
     pub description: String,
     /// Materials to simulate; default: those the events name.
     #[serde(default)]
     pub materials: Vec<String>,
     #[serde(default = "quad")]
+    /// The bloc whose shortfall is reported (curated/blocs.toml).
     pub bloc: String,
     #[serde(default)]
+    /// The adversary country, for reports.
     pub adversary: Option<String>,
     /// Structure year: the network is built from the latest data up to it.
     #[serde(default = "y2024")]
     pub base_year: u16,
     #[serde(default = "w104")]
+    /// Weeks simulated.
     pub weeks: usize,
     /// Grow demand along this IEA scenario (STEPS, APS or NZE) and capacity along the IEA base
     /// case, from the week the run starts; absent: no trend.
@@ -221,8 +282,10 @@ pub struct Scenario {
     #[serde(default)]
     pub rationing: Rationing,
     #[serde(default, rename = "event")]
+    /// Disruptions and projects (`[[event]]`).
     pub events: Vec<Event>,
     #[serde(default, rename = "policy")]
+    /// Stockpiles and pacts (`[[policy]]`).
     pub policies: Vec<Policy>,
     /// Observed effects, for back-tests.
     #[serde(default)]
@@ -238,7 +301,9 @@ pub struct Scenario {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Substitution {
+    /// The material whose price moves demand.
     pub from: String,
+    /// The material whose demand moves.
     pub to: String,
     /// Cross-price elasticity of `to`'s demand with respect to `from`'s price: > 0 for
     /// substitutes, < 0 for complements.
@@ -283,6 +348,7 @@ pub struct Observed {
     pub export_window_weeks: Option<usize>,
     /// Whether the price-adjustment parameter was fitted on this event.
     pub fitted: bool,
+    /// Citation of the observations.
     pub source: String,
 }
 
