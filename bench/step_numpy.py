@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Peer benchmark: the simulator's weekly step (`crates/sim/src/engine.rs`, fn `initial` and
+"""Peer benchmark: the simulator's weekly step (`crates/sim/src/state.rs` fn `initial` and `crates/sim/src/step.rs`
 fn `step`) re-implemented with numpy, checked against and timed against the Rust example
 `crates/sim/examples/step_bench.rs`, run in the same invocation.
 
@@ -105,7 +105,7 @@ class Net:
         self.base_total = [seqsum(b) for b in self.base_output]
 
 
-PREMIUM_MAX = 2.995_732_273_553_991  # ln 20, as engine.rs
+PREMIUM_MAX = 2.995_732_273_553_991  # ln 20, as step.rs
 
 
 class State:
