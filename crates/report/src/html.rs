@@ -52,6 +52,7 @@ fn bars(title: &str, rows: &[(String, f64, &str)]) -> String {
     s
 }
 
+/// The brief as one self-contained HTML page with SVG bar charts.
 pub fn brief_html(b: &Brief) -> String {
     let mut body = String::new();
     body.push_str(&format!(

@@ -2,6 +2,8 @@
 //! self-contained HTML page with SVG charts. Renderers compute nothing: every number comes
 //! from a `quadrant-metrics` value, and every printed figure carries its source and year.
 
+#![warn(missing_docs)]
+
 mod html;
 pub mod parquet_out;
 pub mod sim;
@@ -17,13 +19,21 @@ pub use text::{brief_table, geopolrisk_table};
 /// One printed figure: what, of whom, how much, and where it came from.
 #[derive(Debug, Clone, Serialize)]
 pub struct Figure {
+    /// Material id.
     pub material: String,
+    /// Stage (`mining`, `refining`).
     pub stage: String,
+    /// Year of the data.
     pub year: u16,
+    /// What the figure is (`share`, `hhi`, `control_share` …).
     pub indicator: &'static str,
+    /// Of whom: a country, the bloc, the adversary or `world`.
     pub subject: String,
+    /// The value.
     pub value: f64,
+    /// Its unit (`share`, `t`, `index` …).
     pub unit: &'static str,
+    /// The dataset and source ids it comes from.
     pub source: String,
 }
 
@@ -256,6 +266,7 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+/// Figures as CSV, one row each, with its source.
 pub fn figures_csv(figs: &[Figure]) -> String {
     let mut s = String::from("material,stage,year,indicator,subject,value,unit,source\n");
     for f in figs {
@@ -274,14 +285,17 @@ pub fn figures_csv(figs: &[Figure]) -> String {
     s
 }
 
+/// The brief as pretty JSON.
 pub fn brief_json(b: &Brief) -> String {
     serde_json::to_string_pretty(b).expect("brief serialises")
 }
 
+/// Several briefs (one per year) as one JSON array.
 pub fn briefs_json(b: &[Brief]) -> String {
     serde_json::to_string_pretty(b).expect("briefs serialise")
 }
 
+/// The brief as Markdown.
 pub fn brief_md(b: &Brief) -> String {
     let mut s = format!(
         "# Dependence brief: {} ({}) against {}, year ≤ {}\n\n",
@@ -314,10 +328,12 @@ pub fn brief_md(b: &Brief) -> String {
     s
 }
 
+/// A GeoPolRisk score as pretty JSON.
 pub fn geopolrisk_json(g: &GeoPolRisk) -> String {
     serde_json::to_string_pretty(g).expect("serialises")
 }
 
+/// A GeoPolRisk score as CSV (one row per figure).
 pub fn geopolrisk_csv(g: &GeoPolRisk) -> String {
     format!(
         "material,commodity,importer,year,hhi,import_risk,score,numerator,total_trade_t,production_t,price,cf,sources\n{},{},{},{},{},{},{},{},{},{},{},{},{}\n",

@@ -10,8 +10,11 @@ use std::sync::Arc;
 
 /// One column of a table.
 pub enum Column {
+    /// UTF-8 strings.
     Text(Vec<String>),
+    /// Doubles.
     F64(Vec<f64>),
+    /// 64-bit integers.
     I64(Vec<i64>),
 }
 
@@ -25,11 +28,25 @@ impl Column {
     }
 }
 
+/// Why a Parquet file could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum ParquetError {
+    /// The columns handed to [`write`] differ in length.
+    #[error("column {0} has a different length")]
+    Ragged(String),
+    /// The file could not be created.
+    #[error("cannot create the file: {0}")]
+    Io(#[from] std::io::Error),
+    /// The Parquet writer failed.
+    #[error("{0}")]
+    Parquet(#[from] parquet::errors::ParquetError),
+}
+
 /// Writes `columns` (equal lengths) as one zstd-compressed row group.
-pub fn write(path: &Path, columns: &[(&str, Column)]) -> Result<(), String> {
+pub fn write(path: &Path, columns: &[(&str, Column)]) -> Result<(), ParquetError> {
     let n = columns.first().map_or(0, |c| c.1.len());
     if let Some((name, _)) = columns.iter().find(|c| c.1.len() != n) {
-        return Err(format!("column {name} has a different length"));
+        return Err(ParquetError::Ragged(name.to_string()));
     }
     let fields: Vec<String> = columns
         .iter()
@@ -39,46 +56,38 @@ pub fn write(path: &Path, columns: &[(&str, Column)]) -> Result<(), String> {
             Column::I64(_) => format!("REQUIRED INT64 {name};"),
         })
         .collect();
-    let schema = parse_message_type(&format!("message quadrant {{ {} }}", fields.join(" ")))
-        .map_err(|e| e.to_string())?;
+    let schema = parse_message_type(&format!("message quadrant {{ {} }}", fields.join(" ")))?;
     let props = WriterProperties::builder()
         .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
         .set_created_by("quadrant".into())
         .build();
-    let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut w = SerializedFileWriter::new(file, Arc::new(schema), Arc::new(props))
-        .map_err(|e| e.to_string())?;
-    let mut rg = w.next_row_group().map_err(|e| e.to_string())?;
+    let file = std::fs::File::create(path)?;
+    let mut w = SerializedFileWriter::new(file, Arc::new(schema), Arc::new(props))?;
+    let mut rg = w.next_row_group()?;
     let mut k = 0;
-    while let Some(mut col) = rg.next_column().map_err(|e| e.to_string())? {
+    while let Some(mut col) = rg.next_column()? {
         match &columns[k].1 {
             Column::Text(v) => {
                 let b: Vec<ByteArray> = v.iter().map(|s| ByteArray::from(s.as_str())).collect();
-                col.typed::<ByteArrayType>()
-                    .write_batch(&b, None, None)
-                    .map_err(|e| e.to_string())?;
+                col.typed::<ByteArrayType>().write_batch(&b, None, None)?;
             }
             Column::F64(v) => {
-                col.typed::<DoubleType>()
-                    .write_batch(v, None, None)
-                    .map_err(|e| e.to_string())?;
+                col.typed::<DoubleType>().write_batch(v, None, None)?;
             }
             Column::I64(v) => {
-                col.typed::<Int64Type>()
-                    .write_batch(v, None, None)
-                    .map_err(|e| e.to_string())?;
+                col.typed::<Int64Type>().write_batch(v, None, None)?;
             }
         }
-        col.close().map_err(|e| e.to_string())?;
+        col.close()?;
         k += 1;
     }
-    rg.close().map_err(|e| e.to_string())?;
-    w.close().map_err(|e| e.to_string())?;
+    rg.close()?;
+    w.close()?;
     Ok(())
 }
 
 /// Simulation KPIs: one row per (material, subject).
-pub fn sim_kpis(path: &Path, r: &quadrant_sim::SimResult) -> Result<(), String> {
+pub fn sim_kpis(path: &Path, r: &quadrant_sim::SimResult) -> Result<(), ParquetError> {
     let (mut mat, mut subj, mut dem, mut short, mut share, mut rat, mut weeks) =
         (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
     let (mut peak, mut mean) = (vec![], vec![]);
@@ -120,7 +129,7 @@ pub fn mc_runs(
     r: &quadrant_sim::montecarlo::McResult,
     materials: &[String],
     subjects: &[String],
-) -> Result<(), String> {
+) -> Result<(), ParquetError> {
     let (mut run, mut mat, mut subj, mut short, mut peak) =
         (vec![], vec![], vec![], vec![], vec![]);
     for o in &r.outcomes {

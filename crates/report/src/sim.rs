@@ -8,6 +8,7 @@ use quadrant_sim::montecarlo::McResult;
 use quadrant_sim::network::Network;
 use quadrant_sim::SimResult;
 
+/// A simulation's KPIs as a terminal table.
 pub fn sim_table(r: &SimResult) -> String {
     let mut s = format!("Scenario: {}\n", r.scenario);
     for m in &r.materials {
@@ -66,6 +67,7 @@ pub fn sim_table(r: &SimResult) -> String {
     s
 }
 
+/// A simulation's KPIs as CSV, one row per material and subject.
 pub fn sim_csv(r: &SimResult) -> String {
     let mut s = String::from("scenario,material,subject,desired_demand_t,shortfall_t,shortfall_share,rationed_t,short_weeks,peak_price_paid,mean_price_paid\n");
     for m in &r.materials {
@@ -137,6 +139,7 @@ pub fn series_csv(r: &SimResult, nets: &[Network]) -> String {
     s
 }
 
+/// Monte Carlo statistics as a terminal table.
 pub fn mc_table(r: &McResult) -> String {
     let mut s = format!(
         "Monte Carlo: {} · seed {} · {} of {} runs{}\n\n",
@@ -175,6 +178,7 @@ pub fn mc_table(r: &McResult) -> String {
     s
 }
 
+/// Monte Carlo statistics as CSV.
 pub fn mc_csv(r: &McResult) -> String {
     let mut s = String::from("material,subject,mean,p5,p50,p95,cvar95\n");
     for x in &r.rows {
@@ -187,6 +191,7 @@ pub fn mc_csv(r: &McResult) -> String {
     s
 }
 
+/// The chokepoint ranking as a terminal table.
 pub fn chokepoints_table(material: &str, bloc: &str, weeks: usize, v: &[Chokepoint]) -> String {
     let mut s = format!("Chokepoints for {bloc} in {material}: a {weeks}-week full outage of one (country, stage) or one facility\n\n");
     s.push_str("  rank  country  stage      world share  bloc shortfall  peak price  facility\n");
@@ -208,6 +213,7 @@ pub fn chokepoints_table(material: &str, bloc: &str, weeks: usize, v: &[Chokepoi
     s
 }
 
+/// The chokepoint ranking as CSV.
 pub fn chokepoints_csv(material: &str, v: &[Chokepoint]) -> String {
     let mut s = String::from(
         "material,rank,country,facility,stage,world_share,bloc_shortfall,peak_price\n",
@@ -228,6 +234,7 @@ pub fn chokepoints_csv(material: &str, v: &[Chokepoint]) -> String {
     s
 }
 
+/// Back-tests as a terminal table, with the price response used.
 pub fn backtest_table(cases: &[BacktestCase], lambda: f64, rho: f64) -> String {
     let mut s = format!("Back-tests (price response λ = {lambda}, mean reversion ρ = {rho})\n\n");
     s.push_str("  event                                        fit  price ×pred  ×obs  ln err  exports pred   obs\n");
@@ -255,6 +262,7 @@ pub fn backtest_table(cases: &[BacktestCase], lambda: f64, rho: f64) -> String {
     s
 }
 
+/// Back-tests as CSV.
 pub fn backtest_csv(cases: &[BacktestCase]) -> String {
     let mut s = String::from("scenario,material,fitted,predicted_price_ratio,observed_price_ratio,price_log_error,predicted_export_change,observed_export_change,source\n");
     let o = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();

@@ -221,6 +221,7 @@ fn stage_block(b: &Brief, s: &StageBrief, out: &mut String) {
     }
 }
 
+/// The brief as a terminal table (at most 100 columns).
 pub fn brief_table(b: &Brief) -> String {
     let mut out = format!(
         "Dependence brief: {} ({}) against {}, latest data up to {}\n",
@@ -268,6 +269,7 @@ pub fn brief_table(b: &Brief) -> String {
     out
 }
 
+/// A GeoPolRisk score as a terminal table.
 pub fn geopolrisk_table(g: &GeoPolRisk) -> String {
     format!(
         "GeoPolRisk of {} ({}) for {} in {}\n  HHI            {:.6}\n  import risk    {:.6}   (Σ q·PVn {:.3} / (imports {} + own production {}))\n  score          {:.6e}\n  price          {:.3} kUSD/t\n  CF (÷ Cu ref.) {:.6e}\n  HS codes       {}\n  sources        {}\n",
