@@ -1,6 +1,6 @@
 //! The supply network of one material: producers at each stage, the preferred supplier mix of
 //! every buyer, and final demand — built from the dataset so that its baseline is an exact
-//! steady state (docs/model.md, "Simulator: network").
+//! steady state (docs/model.md, "Network").
 
 use quadrant_metrics::concentration::{
     concentration, concentration_in, latest_year, Concentration,

@@ -312,7 +312,7 @@ pub struct Substitution {
     pub source: String,
 }
 
-/// The rationing rule of a short supplier (docs/model.md, step 7).
+/// The rationing rule of a short supplier (docs/model.md, "One weekly step", step 7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Rationing {
