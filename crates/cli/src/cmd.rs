@@ -1,6 +1,7 @@
 //! Command handlers: parse, call the libraries, render.
 
 use crate::format::{BriefFormat, TableFormat};
+use crate::out::emit;
 use anyhow::{anyhow, bail, Result};
 use quadrant_metrics::brief::{brief as make_brief, BriefRequest, Ctx};
 use quadrant_metrics::geopolrisk::{geopolrisk_group, GprIndex};
@@ -72,16 +73,6 @@ fn country(ds: &Dataset, c: &str) -> Result<CountryIx> {
     })
 }
 
-pub(crate) fn emit(text: String, output: Option<&Path>) -> Result<()> {
-    match output {
-        Some(p) => std::fs::write(p, text).map_err(|e| anyhow!("{}: {e}", p.display())),
-        None => {
-            print!("{text}");
-            Ok(())
-        }
-    }
-}
-
 pub fn brief(data: Option<&Path>, a: BriefArgs) -> Result<()> {
     let fmt = a.format;
     let ds = load(data)?;
@@ -126,7 +117,7 @@ pub fn brief(data: Option<&Path>, a: BriefArgs) -> Result<()> {
                 .join("\n"),
             _ => bail!("--all-years prints table, json or csv"),
         };
-        return emit(text, a.output.as_deref());
+        return emit(&text, a.output.as_deref());
     }
     let b = make_brief(
         &cx,
@@ -152,7 +143,7 @@ pub fn brief(data: Option<&Path>, a: BriefArgs) -> Result<()> {
         BriefFormat::Md => quadrant_report::brief_md(&b),
         BriefFormat::Html => quadrant_report::brief_html(&b),
     };
-    emit(text, a.output.as_deref())
+    emit(&text, a.output.as_deref())
 }
 
 pub fn geopolrisk(data: Option<&Path>, a: GprArgs) -> Result<()> {
@@ -182,6 +173,5 @@ pub fn geopolrisk(data: Option<&Path>, a: GprArgs) -> Result<()> {
         TableFormat::Csv => quadrant_report::geopolrisk_csv(&g),
         TableFormat::Table => quadrant_report::geopolrisk_table(&g),
     };
-    print!("{text}");
-    Ok(())
+    crate::out::stdout(&text)
 }

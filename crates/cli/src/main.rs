@@ -3,9 +3,11 @@
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 mod cmd;
 mod format;
+mod out;
 mod simcmd;
 
 #[derive(Parser)]
@@ -73,8 +75,31 @@ enum DataCmd {
     Check,
 }
 
-fn main() -> Result<()> {
+fn main() -> ExitCode {
     let cli = Cli::parse();
+    out::install_interrupt();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) if e.is::<out::BrokenPipe>() => ExitCode::from(out::EXIT_BROKEN_PIPE),
+        Err(e) => {
+            // The message and its causes, never a backtrace: a user error is not a crash.
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    run_cmd(cli).map(|()| {
+        if out::STOP.load(std::sync::atomic::Ordering::SeqCst) {
+            ExitCode::from(out::EXIT_INTERRUPTED)
+        } else {
+            ExitCode::SUCCESS
+        }
+    })
+}
+
+fn run_cmd(cli: Cli) -> Result<()> {
     match cli.cmd {
         Cmd::Data {
             which: DataCmd::Import { raw, out },
@@ -83,24 +108,25 @@ fn main() -> Result<()> {
                 .with_context(|| format!("importing from {}", raw.display()))?;
             // Validated before anything is replaced: a failed import leaves `out` as it was.
             quadrant_data::import::write(&out, &imported)?;
-            for line in &imported.report {
-                println!("{line}");
-            }
+            let mut text: String = imported.report.iter().map(|l| format!("{l}\n")).collect();
             let ds = quadrant_data::load_dir(&out)?;
-            println!("wrote {} ({} trade flows)", out.display(), ds.trade.len());
-            Ok(())
+            text.push_str(&format!(
+                "wrote {} ({} trade flows)\n",
+                out.display(),
+                ds.trade.len()
+            ));
+            out::stdout(&text)
         }
         Cmd::Data {
             which: DataCmd::Check,
         } => {
             let ds = cmd::load(cli.data.as_deref())?;
-            println!(
+            out::stdout(&format!(
                 "ok: {} sources, {} countries, {} materials, {} production rows, {} reserve rows, {} trade flows, {} governance rows, {} blocs, {} agreements, {} financiers, {} projects, {} assets",
                 ds.sources.len(), ds.countries.len(), ds.materials.len(), ds.production.len(), ds.reserves.len(),
                 ds.trade.len(), ds.governance.len(), ds.curated.blocs.len(), ds.curated.agreements.len(),
                 ds.curated.financiers.len(), ds.curated.projects.len(), ds.curated.assets.len()
-            );
-            Ok(())
+            ))
         }
         Cmd::Source { id } => {
             let ds = cmd::load(cli.data.as_deref())?;
@@ -114,13 +140,16 @@ fn main() -> Result<()> {
                     id.unwrap_or_default()
                 );
             }
-            for s in list {
-                println!(
-                    "{}\n  {}. {}. {}.\n  {}\n  licence: {}",
-                    s.id, s.publisher, s.title, s.edition, s.url, s.licence
-                );
-            }
-            Ok(())
+            let text: String = list
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{}\n  {}. {}. {}.\n  {}\n  licence: {}\n",
+                        s.id, s.publisher, s.title, s.edition, s.url, s.licence
+                    )
+                })
+                .collect();
+            out::stdout(&text)
         }
         Cmd::Brief(a) => cmd::brief(cli.data.as_deref(), a),
         Cmd::Simulate(a) => simcmd::simulate_cmd(cli.data.as_deref(), a),

@@ -1,12 +1,13 @@
 //! Simulator commands: simulate, montecarlo, chokepoints, backtest. Glue only.
 
-use crate::cmd::{emit, load};
+use crate::cmd::load;
 use crate::format::{McFormat, SimFormat, TableFormat};
-use anyhow::{anyhow, bail, Result};
+use crate::out::{self, emit, file_with};
+use anyhow::{bail, Result};
 use quadrant_sim::api::{load_params, ChokeRequest, Session};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 #[derive(clap::Args)]
@@ -35,43 +36,50 @@ pub struct SimArgs {
 pub struct McArgs {
     /// Scenario-set file, or the name of a shipped one (montecarlo-quad).
     scenario: String,
+    /// Futures to run, 1 to 1,000,000.
     #[arg(long, default_value_t = 1000)]
     runs: usize,
+    /// Seed of every draw: the same seed gives the same bits on any number of threads.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
-    threads: Option<usize>,
+    /// Worker threads, 1 to 256 (default: all cores). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    threads: Option<u16>,
     /// Output format (parquet: one row per run, material and subject; needs --output).
     #[arg(long, value_enum, default_value_t = McFormat::Table)]
     format: McFormat,
     /// Write the results to this file instead of standard output.
     #[arg(long, short)]
     output: Option<PathBuf>,
+    /// Simulator parameters (default: the shipped data/world/sim_params.toml).
     #[arg(long)]
     params: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
 pub struct ChokeArgs {
+    /// Bloc id from curated/blocs.toml whose shortfall ranks the outages.
     #[arg(long, default_value = "QUAD")]
     bloc: String,
+    /// Material id.
     #[arg(long)]
     material: String,
-    /// Outage length in weeks.
+    /// Outage length in weeks, 1 to horizon − 4.
     #[arg(long, default_value_t = 26)]
     weeks: usize,
-    /// Weeks simulated (outage starts in week 4).
+    /// Weeks simulated, 5 to 1560 (the outage starts in week 4).
     #[arg(long, default_value_t = 78)]
     horizon: usize,
+    /// Structure year of the network (latest data up to it).
     #[arg(long, default_value_t = 2024)]
     year: u16,
-    /// Smallest share of a stage's world output for a candidate.
+    /// Smallest share of a stage's world output for a candidate, in (0, 1].
     #[arg(long, default_value_t = 0.01)]
     min_share: f64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TableFormat::Table)]
     format: TableFormat,
+    /// Simulator parameters (default: the shipped data/world/sim_params.toml).
     #[arg(long)]
     params: Option<PathBuf>,
 }
@@ -93,6 +101,21 @@ fn session<'a>(ds: &'a quadrant_model::Dataset, params: Option<&Path>) -> Result
     Ok(Session::new(ds, load_params(params)?))
 }
 
+/// Whether two paths name the same file, however spelt (`x.csv`, `./x.csv`, a link).
+fn same_file(a: &Path, b: &Path) -> bool {
+    let norm = |p: &Path| -> Option<PathBuf> {
+        if let Ok(c) = std::fs::canonicalize(p) {
+            return Some(c);
+        }
+        let dir = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        Some(std::fs::canonicalize(dir).ok()?.join(p.file_name()?))
+    };
+    a == b || matches!((norm(a), norm(b)), (Some(x), Some(y)) if x == y)
+}
+
 fn needs_output(parquet: bool, output: Option<&Path>) -> Result<()> {
     if parquet && output.is_none() {
         bail!("--format parquet writes a file: add --output FILE");
@@ -102,38 +125,40 @@ fn needs_output(parquet: bool, output: Option<&Path>) -> Result<()> {
 
 pub fn simulate_cmd(data: Option<&Path>, a: SimArgs) -> Result<()> {
     needs_output(a.format == SimFormat::Parquet, a.output.as_deref())?;
+    if let (Some(s), Some(o)) = (&a.series, &a.output) {
+        if same_file(s, o) {
+            bail!(
+                "--series and --output name the same file ({}): give each its own",
+                s.display()
+            );
+        }
+    }
     let ds = load(data)?;
     let s = session(&ds, a.params.as_deref())?;
     let sc = s.scenario(&a.scenario)?;
     let sim = s.simulate(sc, a.series.is_some() || a.format == SimFormat::Html)?;
     let r = &sim.result;
     if let Some(path) = &a.series {
-        let text = quadrant_report::sim::series_csv(r, &sim.nets);
-        std::fs::write(path, text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+        emit(&quadrant_report::sim::series_csv(r, &sim.nets), Some(path))?;
     }
     let text = match a.format {
         SimFormat::Parquet => {
-            let out = a.output.as_deref().expect("checked");
-            return quadrant_report::parquet_out::sim_kpis(out, r)
-                .map_err(|e| anyhow!("{}: {e}", out.display()));
+            let path = a.output.as_deref().expect("checked");
+            return file_with(path, |w| quadrant_report::parquet_out::sim_kpis(w, r));
         }
         SimFormat::Json => serde_json::to_string_pretty(r)? + "\n",
         SimFormat::Csv => quadrant_report::sim::sim_csv(r),
         SimFormat::Html => quadrant_report::sim::sim_html(r),
         SimFormat::Table => quadrant_report::sim::sim_table(r),
     };
-    emit(text, a.output.as_deref())
+    emit(&text, a.output.as_deref())
 }
 
-/// Draws a progress bar on a terminal until `runs` are done or `stop` is set.
-fn progress(
-    done: Arc<AtomicUsize>,
-    stop: Arc<AtomicBool>,
-    runs: usize,
-) -> std::thread::JoinHandle<()> {
+/// Draws a progress bar on a terminal until `runs` are done or Ctrl-C stops them.
+fn progress(done: Arc<AtomicUsize>, runs: usize) -> std::thread::JoinHandle<()> {
     let show = std::io::stderr().is_terminal();
     std::thread::spawn(move || {
-        while show && done.load(Ordering::Relaxed) < runs && !stop.load(Ordering::Relaxed) {
+        while show && done.load(Ordering::Relaxed) < runs && !out::STOP.load(Ordering::Relaxed) {
             let d = done.load(Ordering::Relaxed);
             let bar = "#".repeat(d * 40 / runs);
             eprint!("\r  [{bar:<40}] {d}/{runs} runs");
@@ -152,38 +177,43 @@ fn progress(
 
 pub fn montecarlo_cmd(data: Option<&Path>, a: McArgs) -> Result<()> {
     needs_output(a.format == McFormat::Parquet, a.output.as_deref())?;
-    if a.runs == 0 {
-        bail!("--runs must be at least 1");
-    }
     let ds = load(data)?;
     let s = session(&ds, a.params.as_deref())?;
     let sc = s.scenario(&a.scenario)?;
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        // Ctrl-C stops new runs; finished runs are kept and reported.
-        let stop = stop.clone();
-        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed));
-    }
+    // Ctrl-C stops new runs; finished runs are kept and reported, marked as interrupted.
+    out::graceful();
+    eprintln!(
+        "montecarlo: {} runs of {:?} (Ctrl-C stops after the runs in flight)",
+        a.runs, sc.name
+    );
+    let stop = &out::STOP;
     let done = Arc::new(AtomicUsize::new(0));
-    let bar = progress(done.clone(), stop.clone(), a.runs);
+    let bar = progress(done.clone(), a.runs);
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(a.threads.unwrap_or(0))
+        .num_threads(a.threads.map_or(0, usize::from))
         .build()?;
-    let mc = pool.install(|| s.montecarlo(&sc, a.runs, a.seed, &stop, &done))?;
+    let mc = pool.install(|| s.montecarlo(&sc, a.runs, a.seed, stop, &done))?;
     done.store(a.runs, Ordering::Relaxed);
     let _ = bar.join();
     let r = &mc.result;
+    if r.interrupted {
+        eprintln!(
+            "interrupted: {} of {} runs finished; the output says so",
+            r.runs_done, r.runs_requested
+        );
+    }
     let text = match a.format {
         McFormat::Parquet => {
-            let out = a.output.as_deref().expect("checked");
-            return quadrant_report::parquet_out::mc_runs(out, r, &mc.materials, &mc.subjects)
-                .map_err(|e| anyhow!("{}: {e}", out.display()));
+            let path = a.output.as_deref().expect("checked");
+            return file_with(path, |w| {
+                quadrant_report::parquet_out::mc_runs(w, r, &mc.materials, &mc.subjects)
+            });
         }
         McFormat::Json => serde_json::to_string_pretty(r)? + "\n",
         McFormat::Csv => quadrant_report::sim::mc_csv(r),
         McFormat::Table => quadrant_report::sim::mc_table(r),
     };
-    emit(text, a.output.as_deref())
+    emit(&text, a.output.as_deref())
 }
 
 pub fn chokepoints_cmd(data: Option<&Path>, a: ChokeArgs) -> Result<()> {
@@ -197,16 +227,13 @@ pub fn chokepoints_cmd(data: Option<&Path>, a: ChokeArgs) -> Result<()> {
         year: a.year,
         min_share: a.min_share,
     })?;
-    print!(
-        "{}",
-        match a.format {
-            TableFormat::Json => serde_json::to_string_pretty(&v)? + "\n",
-            TableFormat::Csv => quadrant_report::sim::chokepoints_csv(&a.material, &v),
-            TableFormat::Table =>
-                quadrant_report::sim::chokepoints_table(&a.material, &a.bloc, a.weeks, &v),
+    out::stdout(&match a.format {
+        TableFormat::Json => serde_json::to_string_pretty(&v)? + "\n",
+        TableFormat::Csv => quadrant_report::sim::chokepoints_csv(&a.material, &v),
+        TableFormat::Table => {
+            quadrant_report::sim::chokepoints_table(&a.material, &a.bloc, a.weeks, &v)
         }
-    );
-    Ok(())
+    })
 }
 
 pub fn backtest_cmd(data: Option<&Path>, a: BacktestArgs) -> Result<()> {
@@ -219,14 +246,9 @@ pub fn backtest_cmd(data: Option<&Path>, a: BacktestArgs) -> Result<()> {
             f.cases, f.lambda, f.rho, f.rms_log_error
         );
     }
-    print!(
-        "{}",
-        match a.format {
-            TableFormat::Json => serde_json::to_string_pretty(&bt.cases)? + "\n",
-            TableFormat::Csv => quadrant_report::sim::backtest_csv(&bt.cases),
-            TableFormat::Table =>
-                quadrant_report::sim::backtest_table(&bt.cases, bt.lambda, bt.rho),
-        }
-    );
-    Ok(())
+    out::stdout(&match a.format {
+        TableFormat::Json => serde_json::to_string_pretty(&bt.cases)? + "\n",
+        TableFormat::Csv => quadrant_report::sim::backtest_csv(&bt.cases),
+        TableFormat::Table => quadrant_report::sim::backtest_table(&bt.cases, bt.lambda, bt.rho),
+    })
 }

@@ -328,7 +328,14 @@ fn montecarlo_is_reproducible_from_the_command_line() {
         "csv",
     ]);
     assert_eq!(a, b);
-    assert!(a.starts_with("material,subject,mean,p5,p50,p95,cvar95\n"));
+    assert!(a.starts_with(
+        "scenario,seed,runs_requested,runs_done,interrupted,material,subject,mean,p5,p50,p95,cvar95\n"
+    ));
+    assert!(a
+        .lines()
+        .nth(1)
+        .unwrap()
+        .starts_with("Quad ten-year disruption set,5,24,24,false,"));
     let t = ok(&["montecarlo", "montecarlo-quad", "--runs", "8"]);
     assert!(t.contains("CVaR95") && t.contains("8 of 8 runs"));
 }

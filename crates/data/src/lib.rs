@@ -7,6 +7,7 @@
 //! * [`embedded`] holds the shipped dataset, compiled into the binary so that every command works
 //!   from any directory.
 
+pub mod atomic;
 pub mod embedded;
 pub mod import;
 mod load;

@@ -2,10 +2,11 @@
 //! load results into pandas, polars, DuckDB or Spark.
 
 use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int64Type};
+use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
-use std::path::Path;
+use std::io::Write;
 use std::sync::Arc;
 
 /// One column of a table.
@@ -34,16 +35,18 @@ pub enum ParquetError {
     /// The columns handed to [`write`] differ in length.
     #[error("column {0} has a different length")]
     Ragged(String),
-    /// The file could not be created.
-    #[error("cannot create the file: {0}")]
-    Io(#[from] std::io::Error),
     /// The Parquet writer failed.
     #[error("{0}")]
     Parquet(#[from] parquet::errors::ParquetError),
 }
 
-/// Writes `columns` (equal lengths) as one zstd-compressed row group.
-pub fn write(path: &Path, columns: &[(&str, Column)]) -> Result<(), ParquetError> {
+/// Writes `columns` (equal lengths) as one zstd-compressed row group into `out`, with `meta`
+/// as the file's key-value metadata (what the table is of: scenario, seed, runs, tool).
+pub fn write<W: Write + Send>(
+    out: W,
+    columns: &[(&str, Column)],
+    meta: &[(&str, String)],
+) -> Result<(), ParquetError> {
     let n = columns.first().map_or(0, |c| c.1.len());
     if let Some((name, _)) = columns.iter().find(|c| c.1.len() != n) {
         return Err(ParquetError::Ragged(name.to_string()));
@@ -59,10 +62,14 @@ pub fn write(path: &Path, columns: &[(&str, Column)]) -> Result<(), ParquetError
     let schema = parse_message_type(&format!("message quadrant {{ {} }}", fields.join(" ")))?;
     let props = WriterProperties::builder()
         .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
-        .set_created_by("quadrant".into())
+        .set_created_by(format!("quadrant {}", env!("CARGO_PKG_VERSION")))
+        .set_key_value_metadata(Some(
+            meta.iter()
+                .map(|(k, v)| KeyValue::new(k.to_string(), v.clone()))
+                .collect(),
+        ))
         .build();
-    let file = std::fs::File::create(path)?;
-    let mut w = SerializedFileWriter::new(file, Arc::new(schema), Arc::new(props))?;
+    let mut w = SerializedFileWriter::new(out, Arc::new(schema), Arc::new(props))?;
     let mut rg = w.next_row_group()?;
     let mut k = 0;
     while let Some(mut col) = rg.next_column()? {
@@ -87,7 +94,7 @@ pub fn write(path: &Path, columns: &[(&str, Column)]) -> Result<(), ParquetError
 }
 
 /// Simulation KPIs: one row per (material, subject).
-pub fn sim_kpis(path: &Path, r: &quadrant_sim::SimResult) -> Result<(), ParquetError> {
+pub fn sim_kpis<W: Write + Send>(out: W, r: &quadrant_sim::SimResult) -> Result<(), ParquetError> {
     let (mut mat, mut subj, mut dem, mut short, mut share, mut rat, mut weeks) =
         (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
     let (mut peak, mut mean) = (vec![], vec![]);
@@ -108,7 +115,7 @@ pub fn sim_kpis(path: &Path, r: &quadrant_sim::SimResult) -> Result<(), ParquetE
         }
     }
     write(
-        path,
+        out,
         &[
             ("material", Column::Text(mat)),
             ("subject", Column::Text(subj)),
@@ -120,12 +127,13 @@ pub fn sim_kpis(path: &Path, r: &quadrant_sim::SimResult) -> Result<(), ParquetE
             ("peak_price_paid", Column::F64(peak)),
             ("mean_price_paid", Column::F64(mean)),
         ],
+        &[("scenario", r.scenario.clone()), ("bloc", r.bloc.clone())],
     )
 }
 
 /// Monte Carlo: one row per (run, material, subject), so that any statistic can be recomputed.
-pub fn mc_runs(
-    path: &Path,
+pub fn mc_runs<W: Write + Send>(
+    out: W,
     r: &quadrant_sim::montecarlo::McResult,
     materials: &[String],
     subjects: &[String],
@@ -143,14 +151,24 @@ pub fn mc_runs(
             }
         }
     }
+    // On every row, so that a partial file (fewer distinct runs) says so in any reader.
+    let requested = vec![r.runs_requested as i64; run.len()];
     write(
-        path,
+        out,
         &[
             ("run", Column::I64(run)),
             ("material", Column::Text(mat)),
             ("subject", Column::Text(subj)),
             ("shortfall_share", Column::F64(short)),
             ("peak_price", Column::F64(peak)),
+            ("runs_requested", Column::I64(requested)),
+        ],
+        &[
+            ("scenario", r.scenario.clone()),
+            ("seed", r.seed.to_string()),
+            ("runs_requested", r.runs_requested.to_string()),
+            ("runs_done", r.runs_done.to_string()),
+            ("interrupted", r.interrupted.to_string()),
         ],
     )
 }
@@ -165,24 +183,29 @@ mod tests {
     fn a_written_table_reads_back() {
         let path = std::env::temp_dir().join(format!("quadrant-pq-{}.parquet", std::process::id()));
         write(
-            &path,
+            std::fs::File::create(&path).unwrap(),
             &[
                 ("subject", Column::Text(vec!["USA".into(), "JPN".into()])),
                 ("share", Column::F64(vec![0.25, 0.5])),
                 ("weeks", Column::I64(vec![3, 7])),
             ],
+            &[("scenario", "test".into())],
         )
         .unwrap();
         let r = SerializedFileReader::new(std::fs::File::open(&path).unwrap()).unwrap();
         assert_eq!(r.metadata().file_metadata().num_rows(), 2);
+        let kv = r.metadata().file_metadata().key_value_metadata().unwrap();
+        assert_eq!(kv[0].key, "scenario");
+        assert_eq!(kv[0].value.as_deref(), Some("test"));
         let rows: Vec<_> = r.get_row_iter(None).unwrap().map(|x| x.unwrap()).collect();
         assert_eq!(rows[1].get_string(0).unwrap(), "JPN");
         assert_eq!(rows[1].get_double(1).unwrap(), 0.5);
         assert_eq!(rows[0].get_long(2).unwrap(), 3);
         let _ = std::fs::remove_file(&path);
         assert!(write(
-            &path,
-            &[("a", Column::F64(vec![1.0])), ("b", Column::I64(vec![]))]
+            Vec::new(),
+            &[("a", Column::F64(vec![1.0])), ("b", Column::I64(vec![]))],
+            &[]
         )
         .is_err());
     }

@@ -178,14 +178,37 @@ pub fn mc_table(r: &McResult) -> String {
     s
 }
 
+/// A CSV field, quoted when it holds a comma, a quote or a line break.
+fn csv_field(v: &str) -> String {
+    if v.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", v.replace('"', "\"\""))
+    } else {
+        v.to_string()
+    }
+}
+
 /// Monte Carlo statistics as CSV.
 pub fn mc_csv(r: &McResult) -> String {
-    let mut s = String::from("material,subject,mean,p5,p50,p95,cvar95\n");
+    // Each row carries the run context, so that a partial (interrupted) file says so.
+    let mut s = String::from(
+        "scenario,seed,runs_requested,runs_done,interrupted,material,subject,mean,p5,p50,p95,cvar95\n",
+    );
+    let scenario = csv_field(&r.scenario);
     for x in &r.rows {
         let st = &x.shortfall;
         s.push_str(&format!(
-            "{},{},{},{},{},{},{}\n",
-            x.material, x.subject, st.mean, st.p5, st.p50, st.p95, st.cvar95
+            "{scenario},{},{},{},{},{},{},{},{},{},{},{}\n",
+            r.seed,
+            r.runs_requested,
+            r.runs_done,
+            r.interrupted,
+            x.material,
+            x.subject,
+            st.mean,
+            st.p5,
+            st.p50,
+            st.p95,
+            st.cvar95
         ));
     }
     s

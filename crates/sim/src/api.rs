@@ -57,6 +57,40 @@ pub enum SimError {
     /// The material has no production data up to the year asked for.
     #[error("no production data for {0}")]
     NoProduction(String),
+    /// A size or share outside its documented bounds.
+    #[error("{field}: expected {expected}, found {found}")]
+    OutOfRange {
+        /// The option or field.
+        field: &'static str,
+        /// The bounds.
+        expected: String,
+        /// The value given.
+        found: String,
+    },
+}
+
+/// Most Monte Carlo runs in one call (memory grows by about 0.5 kB per run).
+pub const MAX_RUNS: usize = 1_000_000;
+/// Longest horizon of a chokepoint run, weeks (30 years, as a scenario's `weeks`).
+pub const MAX_HORIZON: usize = 1560;
+pub use crate::chokepoints::OUTAGE_START;
+
+/// `value` within `lo..=hi`, or an error naming `field`.
+pub fn check_range<T: PartialOrd + std::fmt::Display>(
+    field: &'static str,
+    value: T,
+    lo: T,
+    hi: T,
+) -> Result<T, SimError> {
+    if value >= lo && value <= hi {
+        Ok(value)
+    } else {
+        Err(SimError::OutOfRange {
+            field,
+            expected: format!("a value from {lo} to {hi}"),
+            found: value.to_string(),
+        })
+    }
 }
 
 fn list(issues: &[Issue]) -> String {
@@ -197,6 +231,7 @@ impl<'a> Session<'a> {
         stop: &AtomicBool,
         done: &AtomicUsize,
     ) -> Result<MonteCarlo, SimError> {
+        check_range("runs", runs, 1, MAX_RUNS)?;
         let nets = networks(self.ds, &self.trade, sc);
         let result = montecarlo(self.ds, &nets, &self.params, sc, runs, seed, stop, done);
         let bloc = Bloc::of_or_empty(self.ds, &sc.bloc);
@@ -210,6 +245,15 @@ impl<'a> Session<'a> {
     }
     /// Ranks single outages by the bloc's shortfall.
     pub fn chokepoints(&self, q: &ChokeRequest) -> Result<Vec<Chokepoint>, SimError> {
+        check_range("horizon", q.horizon, OUTAGE_START + 1, MAX_HORIZON)?;
+        check_range("weeks", q.weeks, 1, q.horizon - OUTAGE_START)?;
+        if !(q.min_share > 0.0 && q.min_share <= 1.0) {
+            return Err(SimError::OutOfRange {
+                field: "min_share",
+                expected: "a share in (0, 1]".into(),
+                found: q.min_share.to_string(),
+            });
+        }
         let m = self
             .ds
             .material(&q.material)

@@ -9,6 +9,9 @@ use crate::run::run;
 use rayon::prelude::*;
 use serde::Serialize;
 
+/// The week a chokepoint outage starts.
+pub const OUTAGE_START: usize = 4;
+
 /// One candidate chokepoint: a full outage of one (country, stage), or of one facility.
 #[derive(Debug, Clone, Serialize)]
 pub struct Chokepoint {
@@ -66,8 +69,8 @@ pub fn chokepoints(
                         node: j,
                         stage: s,
                         share: 1.0,
-                        start: 4,
-                        end: 4 + weeks,
+                        start: OUTAGE_START,
+                        end: OUTAGE_START + weeks,
                         recovery: 0,
                     })
                     .collect(),

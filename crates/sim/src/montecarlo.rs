@@ -165,55 +165,68 @@ pub fn montecarlo(
         }
         summary(net, &kpi)
     };
-    let outcomes: Vec<Option<RunOutcome>> = (0..runs)
-        .into_par_iter()
-        .map(|r| {
-            if stop.load(Ordering::Relaxed) {
-                return None;
-            }
-            // Run r's draws for every material: hashes of (seed, r, event, field).
-            let reals = (0..nets.len()).map(|m| {
-                prep.realize(
-                    m,
-                    Draws {
-                        draw: &mut |k, f| uniform(seed, r as u64, k as u64, f as u64),
-                        include: &mut |k, p| uniform(seed, r as u64, k as u64, 1 << 20) < p,
-                    },
-                )
-            });
-            let (shortfall, peak): (Vec<Vec<f64>>, Vec<f64>) = if coupled {
-                // Linked materials run together from week 0 (no checkpoints, no reuse).
-                let reals: Vec<Realized> = reals.collect();
-                let ps: Vec<&MatParams> = prep.params(params);
-                let mut kpis = vec![KpiRecorder::default(); nets.len()];
-                let mut recs: Vec<Vec<&mut dyn Recorder>> = kpis
-                    .iter_mut()
-                    .map(|k| vec![k as &mut dyn Recorder])
-                    .collect();
-                run_coupled(nets, &ps, &reals, &sc.substitutions, sc.weeks, &mut recs);
-                nets.iter()
-                    .zip(&kpis)
-                    .map(|(net, kpi)| summary(net, kpi))
-                    .unzip()
-            } else {
-                reals
-                    .enumerate()
-                    .map(|(mi, real)| match real.first_event_week() {
-                        None => baseline[mi].clone(),
-                        Some(w) => measure(mi, &nets[mi], &real, w),
-                    })
-                    .unzip()
-            };
-            done.fetch_add(1, Ordering::Relaxed);
-            Some(RunOutcome {
-                run: r,
-                shortfall,
-                peak_price: peak,
-            })
+    // One run's outcome, or None when it was stopped before it began.
+    let one = |r: usize| -> Option<RunOutcome> {
+        if stop.load(Ordering::Relaxed) {
+            return None;
+        }
+        // Run r's draws for every material: hashes of (seed, r, event, field).
+        let reals = (0..nets.len()).map(|m| {
+            prep.realize(
+                m,
+                Draws {
+                    draw: &mut |k, f| uniform(seed, r as u64, k as u64, f as u64),
+                    include: &mut |k, p| uniform(seed, r as u64, k as u64, 1 << 20) < p,
+                },
+            )
+        });
+        let (shortfall, peak): (Vec<Vec<f64>>, Vec<f64>) = if coupled {
+            // Linked materials run together from week 0 (no checkpoints, no reuse).
+            let reals: Vec<Realized> = reals.collect();
+            let ps: Vec<&MatParams> = prep.params(params);
+            let mut kpis = vec![KpiRecorder::default(); nets.len()];
+            let mut recs: Vec<Vec<&mut dyn Recorder>> = kpis
+                .iter_mut()
+                .map(|k| vec![k as &mut dyn Recorder])
+                .collect();
+            run_coupled(nets, &ps, &reals, &sc.substitutions, sc.weeks, &mut recs);
+            nets.iter()
+                .zip(&kpis)
+                .map(|(net, kpi)| summary(net, kpi))
+                .unzip()
+        } else {
+            reals
+                .enumerate()
+                .map(|(mi, real)| match real.first_event_week() {
+                    None => baseline[mi].clone(),
+                    Some(w) => measure(mi, &nets[mi], &real, w),
+                })
+                .unzip()
+        };
+        done.fetch_add(1, Ordering::Relaxed);
+        Some(RunOutcome {
+            run: r,
+            shortfall,
+            peak_price: peak,
         })
-        .collect();
-    let interrupted = outcomes.iter().any(|o| o.is_none());
-    let outcomes: Vec<RunOutcome> = outcomes.into_iter().flatten().collect();
+    };
+    // Blocks of runs, each in parallel and collected in run order: memory grows with the
+    // runs done, not the runs asked for, and a stop ends the Monte Carlo after the block in
+    // flight.
+    let mut outcomes: Vec<RunOutcome> = Vec::new();
+    let mut interrupted = false;
+    for block in (0..runs).step_by(MC_BLOCK) {
+        let got: Vec<Option<RunOutcome>> = (block..(block + MC_BLOCK).min(runs))
+            .into_par_iter()
+            .map(one)
+            .collect();
+        interrupted |= got.iter().any(|o| o.is_none());
+        outcomes.extend(got.into_iter().flatten());
+        if interrupted || stop.load(Ordering::Relaxed) {
+            interrupted |= outcomes.len() < runs;
+            break;
+        }
+    }
     let subjects: Vec<String> = std::iter::once(sc.bloc.clone())
         .chain(bloc.members.iter().cloned())
         .collect();
@@ -252,6 +265,9 @@ fn summarise(
     }
     (rows, peak_price)
 }
+
+/// Runs per block of a Monte Carlo (see `montecarlo`).
+const MC_BLOCK: usize = 4096;
 
 /// Weeks between checkpoints of a material's event-free run.
 const CHECKPOINT_WEEKS: usize = 8;

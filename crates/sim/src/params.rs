@@ -37,6 +37,42 @@ pub struct MatParams {
     pub source: String,
 }
 
+/// Longest reroute lag, weeks.
+pub const MAX_REROUTE_LAG: usize = 52;
+
+impl MatParams {
+    /// Every value finite and in its domain; the message names the field, what was expected
+    /// and what was found.
+    pub fn check(&self) -> Result<(), String> {
+        let ranges: [(&str, f64, f64, f64); 10] = [
+            ("lambda", self.lambda, 0.0, 10.0),
+            ("lambda_regional", self.lambda_regional, 0.0, 10.0),
+            ("rho", self.rho, 0.0, 1.0),
+            ("eps_demand", self.eps_demand, -5.0, 0.0),
+            ("eps_supply", self.eps_supply, 0.0, 5.0),
+            ("cover_weeks", self.cover_weeks, 0.0, 520.0),
+            ("input_cover_weeks", self.input_cover_weeks, 0.0, 520.0),
+            ("replenish_weeks", self.replenish_weeks, 1.0, 520.0),
+            ("reroute_share", self.reroute_share, 0.0, 1.0),
+            ("reroute_friction", self.reroute_friction, 0.0, 1.0),
+        ];
+        for (field, v, lo, hi) in ranges {
+            if !(v.is_finite() && (lo..=hi).contains(&v)) {
+                return Err(format!(
+                    "field `{field}`: expected a number in [{lo}, {hi}], found {v}"
+                ));
+            }
+        }
+        if self.reroute_lag > MAX_REROUTE_LAG {
+            return Err(format!(
+                "field `reroute_lag`: expected at most {MAX_REROUTE_LAG} weeks, found {}",
+                self.reroute_lag
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// A parameter file that could not be read: the table at fault (empty for the file as a
 /// whole) and what is wrong.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -83,6 +119,7 @@ impl Params {
             .clone()
             .try_into()
             .map_err(|e: toml::de::Error| err("default", e.to_string()))?;
+        default.check().map_err(|m| err("default", m))?;
         let mut by_material = BTreeMap::new();
         if let Some(mats) = root.get("material").and_then(|v| v.as_table()) {
             for (m, over) in mats {
@@ -97,6 +134,7 @@ impl Params {
                 let mp: MatParams = t
                     .try_into()
                     .map_err(|e: toml::de::Error| err(&table, e.to_string()))?;
+                mp.check().map_err(|m| err(&table, m))?;
                 by_material.insert(m.clone(), mp);
             }
         }
