@@ -12,10 +12,10 @@ use crate::origin::{origin_trace, OriginTrace};
 use crate::reliance::{bloc_reliance, country_reliance, Reliance};
 use crate::trade::TradeIndex;
 use crate::Members;
+use quadrant_model::sources::BACI;
 use quadrant_model::{CountryIx, Dataset, MaterialIx, Stage};
 use serde::Serialize;
 
-const BACI: &str = "BACI-HS92-V202401b";
 const OWNERSHIP: &str = "curated/ownership.toml";
 
 #[derive(Debug, Clone, Serialize)]
@@ -340,22 +340,12 @@ pub fn brief(cx: &Ctx, req: &BriefRequest) -> Option<Brief> {
         });
     }
     let adv = ds.country_id(req.adversary).to_string();
-    let mut claims = Vec::new();
-    // The ownership check the mission states for DRC cobalt, run for whichever adversary.
-    for y in [2024, 2023] {
-        if let Some((share, cov)) = host_controlled_by(ds, "cobalt", "mining", "COD", &adv, y) {
-            claims.push(Claim {
-                claim: format!(
-                    "Share of DRC cobalt mine output from assets controlled by {adv} firms"
-                ),
-                measured: share,
-                coverage: cov,
-                year: y,
-                source: OWNERSHIP.into(),
-            });
-            break;
-        }
-    }
+    let claims = ds
+        .curated
+        .claims
+        .iter()
+        .filter_map(|c| check_claim(ds, c, &adv))
+        .collect();
     Some(Brief {
         bloc: req.bloc.to_string(),
         members: members
@@ -366,6 +356,22 @@ pub fn brief(cx: &Ctx, req: &BriefRequest) -> Option<Brief> {
         year: req.year,
         materials,
         claims,
+    })
+}
+
+/// Checks one curated claim (`claims.toml`) against the ownership data: the first of its years
+/// with assets, controller its `controller_home` or else the brief's adversary `adv`.
+fn check_claim(ds: &Dataset, c: &quadrant_model::Claim, adv: &str) -> Option<Claim> {
+    let home = c.controller_home.as_deref().unwrap_or(adv);
+    c.years.iter().find_map(|&y| {
+        let (share, cov) = host_controlled_by(ds, c.material.as_str(), c.stage, &c.host, home, y)?;
+        Some(Claim {
+            claim: c.text_for(home),
+            measured: share,
+            coverage: cov,
+            year: y,
+            source: OWNERSHIP.into(),
+        })
     })
 }
 

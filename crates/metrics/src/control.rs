@@ -8,7 +8,7 @@
 
 use crate::concentration::Concentration;
 use crate::Members;
-use quadrant_model::{CountryIx, Dataset};
+use quadrant_model::{CountryIx, Dataset, Stage};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -74,9 +74,7 @@ pub fn control(ds: &Dataset, conc: &Concentration, rule: ControlRule) -> Option<
         .assets
         .iter()
         .filter(|a| {
-            a.material == conc.material
-                && a.stage == conc.stage.as_str()
-                && a.content_factor.is_some()
+            a.material == conc.material && a.stage == conc.stage && a.content_factor.is_some()
         })
         .collect();
     if assets.is_empty() {
@@ -160,7 +158,7 @@ pub fn control(ds: &Dataset, conc: &Concentration, rule: ControlRule) -> Option<
 pub fn host_controlled_by(
     ds: &Dataset,
     material: &str,
-    stage: &str,
+    stage: Stage,
     host: &str,
     home: &str,
     year: i64,

@@ -11,7 +11,7 @@
 //! * Score = HHI × import risk; characterisation factor = score × price / 0.409412948 (the
 //!   package's copper reference), price = Σ value / Σ tonnes of the imports.
 
-use quadrant_model::{CountryIx, Dataset, MaterialIx};
+use quadrant_model::{sources, CountryIx, Dataset, MaterialIx};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -73,7 +73,7 @@ impl GprIndex {
         let years = ds
             .production
             .iter()
-            .filter(|r| r.material == m && r.dataset == "WMD")
+            .filter(|r| r.material == m && r.dataset == sources::WMD)
             .map(|r| r.year);
         years
             .filter(|&y| y <= max && g.hs6.iter().any(|h| self.rows.contains_key(&(*h, y))))
@@ -117,7 +117,7 @@ pub fn geopolrisk_group(
     let prod: Vec<_> = ds
         .production
         .iter()
-        .filter(|r| r.material == material && r.dataset == "WMD" && r.year == year)
+        .filter(|r| r.material == material && r.dataset == sources::WMD && r.year == year)
         .collect();
     if prod.is_empty() {
         return None;
@@ -188,9 +188,9 @@ pub fn geopolrisk_group(
         cf: score * price / CF_COPPER_REF,
         hs_codes: g.hs6.clone(),
         sources: vec![
-            "WMD".into(),
-            "BACI-HS92-V202401b".into(),
-            "WGI-PV-2024".into(),
+            sources::WMD.into(),
+            sources::BACI.into(),
+            sources::WGI_PV.into(),
         ],
     })
 }

@@ -36,7 +36,7 @@ pub fn hhi_reliance_table(ds: &Dataset) -> Vec<Row> {
         for r in ds
             .production
             .iter()
-            .filter(|r| r.material == m && r.dataset == "WMD")
+            .filter(|r| r.material == m && r.dataset == quadrant_model::sources::WMD)
         {
             *prod
                 .entry(r.year)

@@ -105,7 +105,7 @@ fn toy() -> Dataset {
         name: "mine".into(),
         country: "AUS".into(),
         material: "lithium".into(),
-        stage: "mining".into(),
+        stage: Stage::Mining,
         output_value: 120.0,
         output_unit: "t".into(),
         output_basis: "concentrate".into(),
@@ -190,7 +190,10 @@ fn reliance_and_origin_by_hand() {
     assert_eq!(r.self_sufficiency, Some(0.0));
     let chn = ds.country("CHN").unwrap();
     let o = origin_trace(&ds, &t, 0, &down, &up, 2024, &bloc, chn);
-    assert_eq!(o.upstream_method, "pool");
+    assert_eq!(
+        o.upstream_method,
+        quadrant_metrics::origin::UpstreamMethod::Pool
+    );
     assert!((o.supply_t - 40.0).abs() < EPS);
     // Refined in China 30/40; China's feed: own mining 10 of 70, the rest from Australia's surplus.
     assert!((o.adversary_at_stage - 0.75).abs() < EPS);

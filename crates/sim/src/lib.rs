@@ -52,7 +52,7 @@ pub struct MaterialResult {
     pub material: String,
     pub year: u16,
     pub datasets: Vec<String>,
-    pub demand_method: String,
+    pub demand_method: quadrant_model::DemandMethod,
     pub weeks: usize,
     pub bloc: Shortfall,
     pub members: Vec<Shortfall>,
@@ -131,7 +131,7 @@ pub fn summarize(
         material: net.material.clone(),
         year: net.year,
         datasets: net.datasets.clone(),
-        demand_method: net.demand_method.clone(),
+        demand_method: net.demand_method,
         weeks: kpi.weeks,
         bloc: shortfall(&sc.bloc, &idx, &kpi),
         members: members

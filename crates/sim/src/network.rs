@@ -7,7 +7,7 @@ use quadrant_metrics::concentration::{
 };
 use quadrant_metrics::origin::{consumer_mix, upstream_origin};
 use quadrant_metrics::TradeIndex;
-use quadrant_model::{CountryIx, Dataset, MaterialIx, Stage};
+use quadrant_model::{CountryIx, Dataset, DemandMethod, MaterialIx, Stage};
 use std::collections::BTreeMap;
 
 /// One stage's producers and, for each buyer, its baseline orders by supplier.
@@ -77,7 +77,7 @@ pub struct Network {
     /// Weekly baseline final demand by node.
     pub demand: Vec<f64>,
     /// How the last stage's buyers were derived: `trade` or `world-pool`.
-    pub demand_method: String,
+    pub demand_method: DemandMethod,
     /// The country node each node belongs to: itself for a country, the host for a facility.
     pub parent: Vec<usize>,
     /// Facility nodes (curated assets of this material), in node order.
@@ -140,7 +140,7 @@ impl Network {
     /// is one world pool (no trade data at the last stage) — the pool, i.e. every country is
     /// assumed to suffer the world's average shortfall.
     pub fn demand_nodes(&self, country: &str) -> Vec<usize> {
-        if self.demand_method == "world-pool" {
+        if self.demand_method == DemandMethod::WorldPool {
             self.node("WLD").into_iter().collect()
         } else {
             self.node(country).into_iter().collect()
@@ -299,9 +299,9 @@ pub fn build(ds: &Dataset, trade: &TradeIndex, m: MaterialIx, year: u16) -> Opti
         stages,
         demand: dem,
         demand_method: if world_pool {
-            "world-pool".into()
+            DemandMethod::WorldPool
         } else {
-            "trade".into()
+            DemandMethod::Trade
         },
         parent,
         facilities: Vec::new(),
@@ -329,7 +329,7 @@ fn split_facilities(ds: &Dataset, net: &mut Network) {
             .iter()
             .filter(|a| {
                 a.material == net.material
-                    && a.stage == stage.as_str()
+                    && a.stage == stage
                     && a.content_factor.is_some_and(|f| f > 0.0)
             })
             .collect();
@@ -462,7 +462,7 @@ fn partners(ds: &Dataset, net: &Network) -> Vec<Vec<bool>> {
         ds.curated
             .agreements
             .iter()
-            .filter(|a| a.kind != "wto_case" && a.kind != "talks")
+            .filter(|a| a.kind.makes_partners())
             .map(|a| &a.parties),
     );
     for g in groups {

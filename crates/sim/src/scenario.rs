@@ -360,7 +360,7 @@ impl Scenario {
             ds.curated.assets.iter().any(|a| {
                 a.id == c
                     && a.material == material
-                    && stage.is_some_and(|s| s == a.stage)
+                    && stage.is_some_and(|s| s == a.stage.as_str())
                     && a.content_factor.is_some_and(|f| f > 0.0)
             })
         };
