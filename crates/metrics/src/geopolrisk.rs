@@ -18,15 +18,23 @@ use std::collections::HashMap;
 /// geopolrisk-py's reference value for copper, which scales its characterisation factor.
 pub const CF_COPPER_REF: f64 = 0.409412948;
 
+/// GeoPolRisk supply risk of one importer for one material and year, as geopolrisk-py 2.0.1
+/// computes it (docs/model.md, "GeoPolRisk").
 #[derive(Debug, Clone, Serialize)]
 pub struct GeoPolRisk {
+    /// Material id.
     pub material: String,
     /// World Mining Data commodity name the package uses.
     pub commodity: String,
+    /// Importer country id.
     pub importer: String,
+    /// Year.
     pub year: u16,
+    /// HHI of world production (World Mining Data), 0–1.
     pub hhi: f64,
+    /// Import risk: Σ q·PVn / (Σ q + own production).
     pub import_risk: f64,
+    /// Score: HHI × import risk.
     pub score: f64,
     /// Σ q·PVn over partners.
     pub numerator: f64,
@@ -36,8 +44,11 @@ pub struct GeoPolRisk {
     pub production_t: f64,
     /// Import unit value, kUSD per tonne.
     pub price: f64,
+    /// Characterisation factor: score × price / the copper reference.
     pub cf: f64,
+    /// HS codes summed.
     pub hs_codes: Vec<u32>,
+    /// Datasets used.
     pub sources: Vec<String>,
 }
 
@@ -49,6 +60,7 @@ pub struct GprIndex {
 }
 
 impl GprIndex {
+    /// Builds the index of `ds`.
     pub fn build(ds: &Dataset) -> GprIndex {
         let codes: std::collections::HashSet<u32> = ds
             .gpr_map

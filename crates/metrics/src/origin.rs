@@ -44,11 +44,16 @@ impl fmt::Display for UpstreamMethod {
     }
 }
 
+/// The origin trace of a bloc's supply at one stage (docs/model.md, "Origin tracing").
 #[derive(Debug, Clone, Serialize)]
 pub struct OriginTrace {
+    /// Material id.
     pub material: String,
+    /// The downstream stage traced.
     pub stage: Stage,
+    /// Year of the production data.
     pub year: u16,
+    /// Year of the trade data.
     pub trade_year: u16,
     /// Production datasets used for the downstream and upstream stage.
     pub datasets: (String, String),

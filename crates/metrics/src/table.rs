@@ -6,13 +6,18 @@
 use quadrant_model::{CountryIx, Dataset};
 use std::collections::{BTreeMap, HashMap};
 
+/// One row of the peer table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
+    /// `share`, `hhi` or `reliance`.
     pub table: &'static str,
+    /// World Mining Data commodity name.
     pub commodity: String,
+    /// Year.
     pub year: u16,
     /// Country id, or `world` for HHI rows.
     pub country: String,
+    /// The figure.
     pub value: f64,
 }
 

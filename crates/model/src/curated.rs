@@ -437,3 +437,32 @@ impl Curated {
         self.blocs.iter().find(|b| b.id == id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_years() {
+        assert_eq!(date_year("2022-06-14"), Some(2022));
+        assert_eq!(date_year("2022-06"), Some(2022));
+        assert_eq!(date_year("2022"), Some(2022));
+        for bad in ["", "22-06-14", "2022/06/14", "soon", "202"] {
+            assert_eq!(date_year(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn agreement_kinds_round_trip_and_refuse_unknown_words() {
+        for k in ["fta", "talks", "wto_case", "critical_minerals_agreement"] {
+            assert_eq!(k.parse::<AgreementKind>().unwrap().as_str(), k);
+        }
+        let e = "treaty".parse::<AgreementKind>().unwrap_err();
+        assert!(e
+            .to_string()
+            .starts_with("unknown agreement kind \"treaty\""));
+        assert!(!AgreementKind::Talks.makes_partners());
+        assert!(!AgreementKind::WtoCase.makes_partners());
+        assert!(AgreementKind::Partnership.makes_partners());
+    }
+}
