@@ -246,7 +246,7 @@ pub struct Material {
 }
 
 /// Which dataset (source edition) a production row comes from. Several may cover the same
-/// (material, stage, country, year); the dataset keeps them all and [`Dataset::pick_production`]
+/// (material, stage, country, year); the dataset keeps them all and [`Dataset::pick_dataset`]
 /// applies the documented selection rule.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductionRow {
