@@ -82,8 +82,9 @@ pub struct Network {
     pub parent: Vec<usize>,
     /// Facility nodes (curated assets of this material), in node order.
     pub facilities: Vec<Facility>,
-    /// partner[b][i]: b and i share a bloc or a trade or minerals agreement in force
-    /// (curated layer; WTO disputes and talks excluded), or are the same node. Rerouting
+    /// partner[b][i]: b and i share a bloc or a trade or minerals agreement in force in the
+    /// network's year (curated layer; `in_force` no later than `year`; WTO disputes and talks
+    /// excluded), or are the same node. Rerouting
     /// between partners meets less friction.
     pub partner: Vec<Vec<bool>>,
 }
@@ -452,8 +453,9 @@ fn split_links(fl: &mut Vec<(usize, f64)>, h: usize, facs: &[(usize, f64)], whol
     fl.extend(parts.into_iter().filter(|x| x.1 > 0.0));
 }
 
-/// Which node pairs share a bloc or an agreement (see [`Network::partner`]); a facility is
-/// partner to whoever its host is partner to.
+/// Which node pairs share a bloc or an agreement in force in the network's year (see
+/// [`Network::partner`]; issue 7: a 2010 network no longer counts 2022 agreements); a facility
+/// is partner to whoever its host is partner to.
 fn partners(ds: &Dataset, net: &Network) -> Vec<Vec<bool>> {
     let countries = &net.countries;
     let n = countries.len();
@@ -462,7 +464,7 @@ fn partners(ds: &Dataset, net: &Network) -> Vec<Vec<bool>> {
         ds.curated
             .agreements
             .iter()
-            .filter(|a| a.kind.makes_partners())
+            .filter(|a| a.partners_in(net.year))
             .map(|a| &a.parties),
     );
     for g in groups {
