@@ -128,8 +128,7 @@ pub fn brief(data: Option<&Path>, a: BriefArgs) -> Result<()> {
             materials,
             top_n: a.top,
         },
-    )
-    .ok_or_else(|| anyhow!("no brief could be computed"))?;
+    )?;
     if b.materials.is_empty() {
         bail!(
             "no production data for the requested material(s) up to {}",

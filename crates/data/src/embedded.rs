@@ -37,6 +37,7 @@ pub static FILES: &[(&str, &[u8])] = &[
         world!("curated/instruments.toml"),
     ),
     ("curated/ownership.toml", world!("curated/ownership.toml")),
+    ("curated/claims.toml", world!("curated/claims.toml")),
 ];
 
 pub struct Embedded;

@@ -63,4 +63,5 @@ pub const DATASET_FILES: &[&str] = &[
     "curated/projects.toml",
     "curated/instruments.toml",
     "curated/ownership.toml",
+    "curated/claims.toml",
 ];

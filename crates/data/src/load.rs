@@ -836,6 +836,44 @@ struct OwnershipFile {
     #[serde(default)]
     asset: Vec<Asset>,
 }
+#[derive(serde::Deserialize, Default)]
+struct ClaimsFile {
+    #[serde(default)]
+    claim: Vec<Claim>,
+}
+
+/// The field a TOML error at 1-based `line` is about, as `table[id=…].key` (the checks' form),
+/// when the line is a `key = value` line inside a `[[table]]` entry with an `id`.
+fn toml_field(s: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = s.lines().collect();
+    let at = lines.get(line.checked_sub(1)?)?.trim();
+    let key = at.split_once('=')?.0.trim();
+    if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        return None;
+    }
+    let head = (0..line)
+        .rev()
+        .find(|&i| lines[i].trim_start().starts_with("[["))?;
+    let table = lines[head]
+        .trim()
+        .trim_start_matches("[[")
+        .trim_end_matches("]]");
+    let (top, sub) = match table.split_once('.') {
+        Some((t, sub)) => (t, format!("{sub}.")),
+        None => (table, String::new()),
+    };
+    let start = (0..=head)
+        .rev()
+        .find(|&i| lines[i].trim() == format!("[[{top}]]"))?;
+    let id = lines[start + 1..]
+        .iter()
+        .take_while(|l| !l.trim_start().starts_with("[[") || l.contains(&format!("[[{top}.")))
+        .find_map(|l| {
+            let (k, v) = l.split_once('=')?;
+            (k.trim() == "id").then(|| v.trim().trim_matches('"').to_string())
+        })?;
+    Some(format!("{top}[id={id}].{sub}{key}"))
+}
 
 fn toml_file<T: serde::de::DeserializeOwned + Default>(
     files: &dyn Files,
@@ -851,11 +889,12 @@ fn toml_file<T: serde::de::DeserializeOwned + Default>(
             let line = e
                 .span()
                 .map(|sp| s[..sp.start.min(s.len())].matches('\n').count() + 1);
+            let field = line.and_then(|l| toml_field(s, l));
             issues.push(Issue {
                 check: "parse",
                 file: path,
                 line,
-                field: "toml".into(),
+                field: field.unwrap_or_else(|| "toml".into()),
                 expected: "valid TOML in the documented schema (docs/data.md)".into(),
                 found: e.message().to_string(),
             });
@@ -878,6 +917,7 @@ fn read_curated(
     ds.curated.instruments =
         toml_file::<InstrumentsFile>(files, "instruments.toml", issues)?.instrument;
     ds.curated.assets = toml_file::<OwnershipFile>(files, "ownership.toml", issues)?.asset;
+    ds.curated.claims = toml_file::<ClaimsFile>(files, "claims.toml", issues)?.claim;
     Ok(())
 }
 

@@ -254,6 +254,42 @@ fn broken_toml_names_the_line() {
 }
 
 #[test]
+fn unknown_stage_in_a_curated_file_names_line_and_field() {
+    let d = scratch("stage");
+    edit(&d, "curated/ownership.toml", |s| {
+        s.replacen("stage = \"mining\"", "stage = \"smelting\"", 1)
+    });
+    let issues = refused(&d);
+    assert!(
+        issues.iter().any(|i| i
+            .starts_with("curated/ownership.toml:14: field `asset[id=cod_tenke_fungurume].stage`")
+            && i.contains("smelting")),
+        "{issues:#?}"
+    );
+}
+
+#[test]
+fn claims_name_known_materials_and_countries() {
+    let d = scratch("claims");
+    edit(&d, "curated/claims.toml", |s| {
+        s.replacen("material = \"cobalt\"", "material = \"unobtainium\"", 1)
+            .replacen("host = \"COD\"", "host = \"ZZZ\"", 1)
+    });
+    let issues = refused(&d);
+    for (field, check) in [
+        ("material", "unknown_material"),
+        ("host", "unknown_country"),
+    ] {
+        assert!(
+            issues.iter().any(|i| i.starts_with("curated/claims.toml:")
+                && i.contains(&format!("claim[id=DRC_COBALT_MINING_CONTROL].{field}`"))
+                && i.contains(&format!("[{check}]"))),
+            "{issues:#?}"
+        );
+    }
+}
+
+#[test]
 fn missing_column_is_refused() {
     let d = scratch("column");
     edit(&d, "reserves.csv", |s| s.replacen("value_t", "value", 1));

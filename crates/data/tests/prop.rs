@@ -54,6 +54,7 @@ fn mini(production: &[u8], trade: &str) -> MemFiles {
         "projects",
         "instruments",
         "ownership",
+        "claims",
     ] {
         put(&format!("curated/{f}.toml"), b"");
     }

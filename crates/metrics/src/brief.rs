@@ -12,46 +12,82 @@ use crate::origin::{origin_trace, OriginTrace};
 use crate::reliance::{bloc_reliance, country_reliance, Reliance};
 use crate::trade::TradeIndex;
 use crate::Members;
+use quadrant_model::sources::BACI;
 use quadrant_model::{CountryIx, Dataset, MaterialIx, Stage};
 use serde::Serialize;
 
-const BACI: &str = "BACI-HS92-V202401b";
 const OWNERSHIP: &str = "curated/ownership.toml";
 
+/// Why a brief could not be computed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BriefError {
+    /// The requested bloc is not in `curated/blocs.toml`.
+    #[error("unknown bloc {bloc:?}; curated/blocs.toml has: {known}")]
+    UnknownBloc {
+        /// The bloc id asked for.
+        bloc: String,
+        /// The bloc ids the dataset has, comma-separated.
+        known: String,
+    },
+}
+
+/// A dependency brief: every indicator for a bloc against an adversary in one year.
 #[derive(Debug, Clone, Serialize)]
 pub struct Brief {
+    /// The bloc id.
     pub bloc: String,
+    /// Its member country ids.
     pub members: Vec<String>,
+    /// The adversary's country id.
     pub adversary: String,
+    /// The year asked for (each stage uses its latest data up to it).
     pub year: u16,
+    /// One entry per material with data.
     pub materials: Vec<MaterialBrief>,
     /// Checks of published claims against the curated ownership data.
     pub claims: Vec<Claim>,
 }
 
+/// The brief of one material.
 #[derive(Debug, Clone, Serialize)]
 pub struct MaterialBrief {
+    /// Material id.
     pub material: String,
+    /// Material name.
     pub name: String,
+    /// What a tonne means (materials.csv `basis`).
     pub basis: String,
+    /// One entry per stage with data, upstream first.
     pub stages: Vec<StageBrief>,
+    /// GeoPolRisk of each member for this material.
     pub geopolrisk: Vec<GeoPolRisk>,
 }
 
+/// Concentration by control (owners' home countries) for one stage.
 #[derive(Debug, Clone, Serialize)]
 pub struct ControlBrief {
+    /// How an asset's output is attributed to owners.
     pub rule: ControlRule,
+    /// HHI of control shares, 0–1.
     pub hhi: f64,
+    /// Share of world output controlled from the bloc.
     pub bloc_share: f64,
+    /// Share of world output controlled from the adversary.
     pub adversary_share: f64,
+    /// Share of world output the curated assets cover.
     pub coverage: f64,
+    /// Top controlling homes (country id, share), descending.
     pub top: Vec<(String, f64)>,
+    /// Production dataset + ownership file the figures come from.
     pub source: String,
 }
 
+/// Net import reliance of the bloc (`country` = `bloc`) or one member.
 #[derive(Debug, Clone, Serialize)]
 pub struct RelianceBrief {
+    /// Country id, or `bloc`.
     pub country: String,
+    /// The figures.
     #[serde(flatten)]
     pub reliance: Reliance,
 }
@@ -59,21 +95,32 @@ pub struct RelianceBrief {
 /// Another dataset's view of the same (material, stage, year), kept when sources disagree.
 #[derive(Debug, Clone, Serialize)]
 pub struct Alternative {
+    /// The other dataset's id.
     pub dataset: String,
+    /// Its world total, tonnes.
     pub total_t: f64,
+    /// Its HHI, 0–1.
     pub hhi: f64,
+    /// Its top producer.
     pub top_country: String,
+    /// The top producer's share.
     pub top_share: f64,
 }
 
 /// Who holds the reserves (mining stage only): USGS, latest edition up to the brief's year.
 #[derive(Debug, Clone, Serialize)]
 pub struct ReservesBrief {
+    /// Year of the reserves estimate.
     pub year: u16,
+    /// Dataset the estimate comes from.
     pub source: String,
+    /// World reserves, tonnes.
     pub total_t: f64,
+    /// Top holders (country id, share), descending.
     pub top: Vec<(String, f64)>,
+    /// Share held by the bloc.
     pub bloc_share: f64,
+    /// Share held by the adversary.
     pub adversary_share: f64,
 }
 
@@ -119,49 +166,78 @@ fn reserves(
     })
 }
 
+/// Every indicator of one material at one stage.
 #[derive(Debug, Clone, Serialize)]
 pub struct StageBrief {
+    /// The stage.
     pub stage: Stage,
+    /// Year of the production data (latest up to the brief's year).
     pub year: u16,
     /// Production dataset the figures come from (a source id: `quadrant source ID`).
     pub source: String,
+    /// World output, tonnes of the material's basis.
     pub total_t: f64,
+    /// Top producers with output.
     pub top: Vec<Share>,
+    /// HHI by location, 0–1 (aggregates excluded).
     pub hhi: f64,
+    /// Top producer's share.
     pub top1: f64,
+    /// Top three producers' share.
     pub top3: f64,
+    /// Share held by aggregate residuals ("Rest of world").
     pub residual_share: f64,
+    /// Share produced in the bloc.
     pub bloc_share: f64,
+    /// Share produced in the adversary.
     pub adversary_share: f64,
+    /// Governance-weighted HHI on WGI Political Stability.
     pub gw_hhi_pv: f64,
+    /// Governance-weighted HHI on the mean of the six WGI dimensions.
     pub gw_hhi_wgi6: f64,
+    /// Concentration by control, when curated assets cover the stage.
     pub control: Option<ControlBrief>,
+    /// The bloc's net import reliance, when trade data covers the stage.
     pub bloc_reliance: Option<RelianceBrief>,
+    /// Each member's net import reliance.
     pub member_reliance: Vec<RelianceBrief>,
     /// Source of the reliance figures: production dataset + trade.
     pub reliance_source: String,
+    /// Where the bloc's supply came from one stage upstream.
     pub origin: Option<OriginTrace>,
+    /// Who holds the reserves (mining only).
     pub reserves: Option<ReservesBrief>,
+    /// Other datasets' view of the same stage and year.
     pub alternatives: Vec<Alternative>,
 }
 
+/// A published claim (curated/claims.toml) checked against the ownership data.
 #[derive(Debug, Clone, Serialize)]
 pub struct Claim {
+    /// The claim as the brief prints it.
     pub claim: String,
+    /// Share of the host's asset output controlled from the controller's home.
     pub measured: f64,
+    /// Share of that output covered by assets with recorded owners.
     pub coverage: f64,
+    /// Output year of the assets used.
     pub year: i64,
+    /// Data the figure comes from.
     pub source: String,
 }
 
 /// Precomputed indexes shared by every brief over one dataset.
 pub struct Ctx<'a> {
+    /// The dataset.
     pub ds: &'a Dataset,
+    /// Trade flows by (material, stage, year).
     pub trade: TradeIndex,
+    /// Trade rows of the GeoPolRisk HS codes.
     pub gpr: GprIndex,
 }
 
 impl<'a> Ctx<'a> {
+    /// Builds the indexes of `ds`.
     pub fn new(ds: &'a Dataset) -> Ctx<'a> {
         Ctx {
             ds,
@@ -171,10 +247,15 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// What brief to compute.
 pub struct BriefRequest<'r> {
+    /// Bloc id (curated/blocs.toml).
     pub bloc: &'r str,
+    /// The adversary.
     pub adversary: CountryIx,
+    /// The year (each stage uses its latest data up to it).
     pub year: u16,
+    /// Materials to cover.
     pub materials: Vec<MaterialIx>,
     /// How many top producers to list per stage.
     pub top_n: usize,
@@ -297,9 +378,19 @@ fn upstream_conc(
         .or_else(|| concentration(ds, m, up, down.year))
 }
 
-pub fn brief(cx: &Ctx, req: &BriefRequest) -> Option<Brief> {
+/// The brief for `req`; an error when the bloc is unknown.
+pub fn brief(cx: &Ctx, req: &BriefRequest) -> Result<Brief, BriefError> {
     let ds = cx.ds;
-    let bloc = Members::bloc(ds, req.bloc)?;
+    let bloc = Members::bloc(ds, req.bloc).ok_or_else(|| BriefError::UnknownBloc {
+        bloc: req.bloc.to_string(),
+        known: ds
+            .curated
+            .blocs
+            .iter()
+            .map(|b| b.id.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+    })?;
     let members: Vec<CountryIx> = bloc.iter().collect();
     let mut materials = Vec::new();
     for &m in &req.materials {
@@ -340,23 +431,13 @@ pub fn brief(cx: &Ctx, req: &BriefRequest) -> Option<Brief> {
         });
     }
     let adv = ds.country_id(req.adversary).to_string();
-    let mut claims = Vec::new();
-    // The ownership check the mission states for DRC cobalt, run for whichever adversary.
-    for y in [2024, 2023] {
-        if let Some((share, cov)) = host_controlled_by(ds, "cobalt", "mining", "COD", &adv, y) {
-            claims.push(Claim {
-                claim: format!(
-                    "Share of DRC cobalt mine output from assets controlled by {adv} firms"
-                ),
-                measured: share,
-                coverage: cov,
-                year: y,
-                source: OWNERSHIP.into(),
-            });
-            break;
-        }
-    }
-    Some(Brief {
+    let claims = ds
+        .curated
+        .claims
+        .iter()
+        .filter_map(|c| check_claim(ds, c, &adv))
+        .collect();
+    Ok(Brief {
         bloc: req.bloc.to_string(),
         members: members
             .iter()
@@ -366,6 +447,22 @@ pub fn brief(cx: &Ctx, req: &BriefRequest) -> Option<Brief> {
         year: req.year,
         materials,
         claims,
+    })
+}
+
+/// Checks one curated claim (`claims.toml`) against the ownership data: the first of its years
+/// with assets, controller its `controller_home` or else the brief's adversary `adv`.
+fn check_claim(ds: &Dataset, c: &quadrant_model::Claim, adv: &str) -> Option<Claim> {
+    let home = c.controller_home.as_deref().unwrap_or(adv);
+    c.years.iter().find_map(|&y| {
+        let (share, cov) = host_controlled_by(ds, c.material.as_str(), c.stage, &c.host, home, y)?;
+        Some(Claim {
+            claim: c.text_for(home),
+            measured: share,
+            coverage: cov,
+            year: y,
+            source: OWNERSHIP.into(),
+        })
     })
 }
 
@@ -398,6 +495,7 @@ pub fn brief_all_years(cx: &Ctx, req: &BriefRequest) -> Vec<Brief> {
                     top_n: req.top_n,
                 },
             )
+            .ok()
         })
         .collect()
 }

@@ -4,12 +4,17 @@ use crate::Members;
 use quadrant_model::{CountryIx, Dataset, Dimension, MaterialIx, SourceIx, Stage};
 use serde::Serialize;
 
+/// One producer's output and share.
 #[derive(Debug, Clone, Serialize)]
 pub struct Share {
+    /// Country id.
     pub country: String,
+    /// Country index.
     #[serde(skip)]
     pub ix: CountryIx,
+    /// Output, tonnes of the material's basis.
     pub value_t: f64,
+    /// Share of the world total, 0–1.
     pub share: f64,
     /// The raw record this figure was imported from.
     pub raw_ref: String,
@@ -18,10 +23,15 @@ pub struct Share {
 /// Concentration of one (material, stage, year) in one dataset.
 #[derive(Debug, Clone, Serialize)]
 pub struct Concentration {
+    /// Material id.
     pub material: String,
+    /// The stage.
     pub stage: Stage,
+    /// Year of the data.
     pub year: u16,
+    /// Dataset (source edition) id.
     pub dataset: String,
+    /// The dataset's source index.
     #[serde(skip)]
     pub source: SourceIx,
     /// World total, aggregates ("Rest of world") included.
@@ -30,7 +40,9 @@ pub struct Concentration {
     pub shares: Vec<Share>,
     /// Σ sᵢ² over named countries (aggregates excluded: a residual is many producers).
     pub hhi: f64,
+    /// Top producer's share.
     pub top1: f64,
+    /// Top three producers' share.
     pub top3: f64,
     /// Share of the total held by aggregate residuals.
     pub residual_share: f64,
@@ -45,6 +57,7 @@ impl Concentration {
             .map(|s| s.share)
             .sum()
     }
+    /// Share of country `c`.
     pub fn share_of_country(&self, c: CountryIx) -> f64 {
         self.shares
             .iter()
@@ -52,6 +65,7 @@ impl Concentration {
             .map(|s| s.share)
             .sum()
     }
+    /// Output of country `c`, tonnes.
     pub fn value_of(&self, c: CountryIx) -> f64 {
         self.shares
             .iter()

@@ -8,10 +8,11 @@
 
 use crate::concentration::Concentration;
 use crate::Members;
-use quadrant_model::{CountryIx, Dataset};
+use quadrant_model::{CountryIx, Dataset, Stage};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// How an asset's output is attributed to its owners' home countries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum ControlRule {
     /// Each owner controls its equity share of the output; unlisted equity stays with the host.
@@ -20,13 +21,17 @@ pub enum ControlRule {
     Controlling,
 }
 
+/// World output by the home country that controls it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Control {
+    /// The attribution rule.
     pub rule: ControlRule,
     /// (home country, share of world output it controls), descending.
     pub shares: Vec<(String, f64)>,
+    /// The same shares by country index.
     #[serde(skip)]
     pub by_ix: Vec<(CountryIx, f64)>,
+    /// HHI of the control shares, 0–1.
     pub hhi: f64,
     /// Share of world output covered by curated assets with an ownership record.
     pub coverage: f64,
@@ -37,6 +42,7 @@ pub struct Control {
 }
 
 impl Control {
+    /// Σ of the shares controlled from `members`.
     pub fn share_of(&self, members: &Members) -> f64 {
         self.by_ix
             .iter()
@@ -44,6 +50,7 @@ impl Control {
             .map(|(_, s)| s)
             .sum()
     }
+    /// Share controlled from country `c`.
     pub fn share_of_country(&self, c: CountryIx) -> f64 {
         self.by_ix
             .iter()
@@ -74,9 +81,7 @@ pub fn control(ds: &Dataset, conc: &Concentration, rule: ControlRule) -> Option<
         .assets
         .iter()
         .filter(|a| {
-            a.material == conc.material
-                && a.stage == conc.stage.as_str()
-                && a.content_factor.is_some()
+            a.material == conc.material && a.stage == conc.stage && a.content_factor.is_some()
         })
         .collect();
     if assets.is_empty() {
@@ -160,7 +165,7 @@ pub fn control(ds: &Dataset, conc: &Concentration, rule: ControlRule) -> Option<
 pub fn host_controlled_by(
     ds: &Dataset,
     material: &str,
-    stage: &str,
+    stage: Stage,
     host: &str,
     home: &str,
     year: i64,

@@ -11,22 +11,30 @@
 //! * Score = HHI × import risk; characterisation factor = score × price / 0.409412948 (the
 //!   package's copper reference), price = Σ value / Σ tonnes of the imports.
 
-use quadrant_model::{CountryIx, Dataset, MaterialIx};
+use quadrant_model::{sources, CountryIx, Dataset, MaterialIx};
 use serde::Serialize;
 use std::collections::HashMap;
 
 /// geopolrisk-py's reference value for copper, which scales its characterisation factor.
 pub const CF_COPPER_REF: f64 = 0.409412948;
 
+/// GeoPolRisk supply risk of one importer for one material and year, as geopolrisk-py 2.0.1
+/// computes it (docs/model.md, "GeoPolRisk").
 #[derive(Debug, Clone, Serialize)]
 pub struct GeoPolRisk {
+    /// Material id.
     pub material: String,
     /// World Mining Data commodity name the package uses.
     pub commodity: String,
+    /// Importer country id.
     pub importer: String,
+    /// Year.
     pub year: u16,
+    /// HHI of world production (World Mining Data), 0–1.
     pub hhi: f64,
+    /// Import risk: Σ q·PVn / (Σ q + own production).
     pub import_risk: f64,
+    /// Score: HHI × import risk.
     pub score: f64,
     /// Σ q·PVn over partners.
     pub numerator: f64,
@@ -36,8 +44,11 @@ pub struct GeoPolRisk {
     pub production_t: f64,
     /// Import unit value, kUSD per tonne.
     pub price: f64,
+    /// Characterisation factor: score × price / the copper reference.
     pub cf: f64,
+    /// HS codes summed.
     pub hs_codes: Vec<u32>,
+    /// Datasets used.
     pub sources: Vec<String>,
 }
 
@@ -49,6 +60,7 @@ pub struct GprIndex {
 }
 
 impl GprIndex {
+    /// Builds the index of `ds`.
     pub fn build(ds: &Dataset) -> GprIndex {
         let codes: std::collections::HashSet<u32> = ds
             .gpr_map
@@ -73,7 +85,7 @@ impl GprIndex {
         let years = ds
             .production
             .iter()
-            .filter(|r| r.material == m && r.dataset == "WMD")
+            .filter(|r| r.material == m && r.dataset == sources::WMD)
             .map(|r| r.year);
         years
             .filter(|&y| y <= max && g.hs6.iter().any(|h| self.rows.contains_key(&(*h, y))))
@@ -117,7 +129,7 @@ pub fn geopolrisk_group(
     let prod: Vec<_> = ds
         .production
         .iter()
-        .filter(|r| r.material == material && r.dataset == "WMD" && r.year == year)
+        .filter(|r| r.material == material && r.dataset == sources::WMD && r.year == year)
         .collect();
     if prod.is_empty() {
         return None;
@@ -188,9 +200,9 @@ pub fn geopolrisk_group(
         cf: score * price / CF_COPPER_REF,
         hs_codes: g.hs6.clone(),
         sources: vec![
-            "WMD".into(),
-            "BACI-HS92-V202401b".into(),
-            "WGI-PV-2024".into(),
+            sources::WMD.into(),
+            sources::BACI.into(),
+            sources::WGI_PV.into(),
         ],
     })
 }

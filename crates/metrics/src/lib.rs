@@ -14,6 +14,8 @@
 //! assert!(c.hhi > 0.4 && c.top1 > 0.6);
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod brief;
 pub mod concentration;
 pub mod control;
@@ -37,6 +39,7 @@ use quadrant_model::{CountryIx, Dataset};
 pub struct Members(Vec<bool>);
 
 impl Members {
+    /// A mask holding `ids`.
     pub fn new(ds: &Dataset, ids: &[CountryIx]) -> Members {
         let mut m = vec![false; ds.countries.len()];
         for &i in ids {
@@ -51,9 +54,11 @@ impl Members {
         let ids: Vec<CountryIx> = b.members.iter().filter_map(|m| ds.country(m)).collect();
         Some(Members::new(ds, &ids))
     }
+    /// Whether country `c` is a member.
     pub fn contains(&self, c: CountryIx) -> bool {
         self.0.get(c as usize).copied().unwrap_or(false)
     }
+    /// The members, ascending.
     pub fn iter(&self) -> impl Iterator<Item = CountryIx> + '_ {
         self.0
             .iter()

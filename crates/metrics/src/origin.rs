@@ -16,17 +16,49 @@ use crate::Members;
 use quadrant_model::{CountryIx, Dataset, MaterialIx, Stage};
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::fmt;
 
+/// How a trace sourced the upstream feed of the stage's producers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UpstreamMethod {
+    /// From the upstream stage's bilateral trade (BACI).
+    Trade,
+    /// From the world's upstream surplus pro rata (no trade data for the upstream stage).
+    Pool,
+}
+
+impl UpstreamMethod {
+    /// The name used in outputs: `trade` or `pool`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UpstreamMethod::Trade => "trade",
+            UpstreamMethod::Pool => "pool",
+        }
+    }
+}
+
+impl fmt::Display for UpstreamMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The origin trace of a bloc's supply at one stage (docs/model.md, "Origin tracing").
 #[derive(Debug, Clone, Serialize)]
 pub struct OriginTrace {
+    /// Material id.
     pub material: String,
+    /// The downstream stage traced.
     pub stage: Stage,
+    /// Year of the production data.
     pub year: u16,
+    /// Year of the trade data.
     pub trade_year: u16,
     /// Production datasets used for the downstream and upstream stage.
     pub datasets: (String, String),
     /// How the upstream feed was sourced: `trade` (BACI) or `pool` (surplus pro rata).
-    pub upstream_method: String,
+    pub upstream_method: UpstreamMethod,
     /// The bloc's supply at `stage`, in tonnes of content.
     pub supply_t: f64,
     /// Share of the bloc's supply by the country where `stage` took place, descending.
@@ -104,7 +136,10 @@ pub fn upstream_origin(
                 out.push((c, deficit / need * v / tot));
             }
         } else {
-            out[0].1 = 1.0;
+            // No surplus anywhere: the deficit is assumed domestic, as the uncovered feed is
+            // elsewhere. `out` is empty when r mines nothing itself (issue 7: it was indexed).
+            out.clear();
+            out.push((r, 1.0));
         }
     }
     out
@@ -226,9 +261,9 @@ pub fn origin_trace(
         trade_year,
         datasets: (down.dataset.clone(), up.dataset.clone()),
         upstream_method: if up_flows.is_some() {
-            "trade".into()
+            UpstreamMethod::Trade
         } else {
-            "pool".into()
+            UpstreamMethod::Pool
         },
         supply_t: supply,
         adversary_at_stage: get(&at_stage),

@@ -7,10 +7,14 @@ use crate::Members;
 use quadrant_model::{CountryIx, MaterialIx, Stage};
 use serde::Serialize;
 
+/// Production, trade and reliance of a country or bloc at one stage.
 #[derive(Debug, Clone, Serialize)]
 pub struct Reliance {
+    /// Production P, tonnes.
     pub production_t: f64,
+    /// Imports M, tonnes (intra-bloc trade netted out).
     pub imports_t: f64,
+    /// Exports X, tonnes (intra-bloc trade netted out).
     pub exports_t: f64,
     /// Apparent consumption P + M − X.
     pub consumption_t: f64,
@@ -18,6 +22,7 @@ pub struct Reliance {
     pub net_import_reliance: Option<f64>,
     /// P / (P + M − X); None when consumption ≤ 0.
     pub self_sufficiency: Option<f64>,
+    /// Year of the trade data.
     pub trade_year: u16,
 }
 

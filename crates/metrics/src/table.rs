@@ -6,13 +6,18 @@
 use quadrant_model::{CountryIx, Dataset};
 use std::collections::{BTreeMap, HashMap};
 
+/// One row of the peer table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
+    /// `share`, `hhi` or `reliance`.
     pub table: &'static str,
+    /// World Mining Data commodity name.
     pub commodity: String,
+    /// Year.
     pub year: u16,
     /// Country id, or `world` for HHI rows.
     pub country: String,
+    /// The figure.
     pub value: f64,
 }
 
@@ -36,7 +41,7 @@ pub fn hhi_reliance_table(ds: &Dataset) -> Vec<Row> {
         for r in ds
             .production
             .iter()
-            .filter(|r| r.material == m && r.dataset == "WMD")
+            .filter(|r| r.material == m && r.dataset == quadrant_model::sources::WMD)
         {
             *prod
                 .entry(r.year)

@@ -14,6 +14,7 @@ pub struct TradeIndex {
 }
 
 impl TradeIndex {
+    /// Indexes the trade table of `ds`.
     pub fn build(ds: &Dataset) -> TradeIndex {
         let map: HashMap<u32, (MaterialIx, Stage, f64)> = ds
             .hs_map
@@ -56,6 +57,7 @@ impl TradeIndex {
         }
     }
 
+    /// Flows (exporter, importer, tonnes of content) of (material, stage, year).
     pub fn flows(&self, m: MaterialIx, s: Stage, year: u16) -> &[(CountryIx, CountryIx, f64)] {
         self.flows
             .get(&(m, s, year))

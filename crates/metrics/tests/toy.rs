@@ -105,7 +105,7 @@ fn toy() -> Dataset {
         name: "mine".into(),
         country: "AUS".into(),
         material: "lithium".into(),
-        stage: "mining".into(),
+        stage: Stage::Mining,
         output_value: 120.0,
         output_unit: "t".into(),
         output_basis: "concentrate".into(),
@@ -190,7 +190,10 @@ fn reliance_and_origin_by_hand() {
     assert_eq!(r.self_sufficiency, Some(0.0));
     let chn = ds.country("CHN").unwrap();
     let o = origin_trace(&ds, &t, 0, &down, &up, 2024, &bloc, chn);
-    assert_eq!(o.upstream_method, "pool");
+    assert_eq!(
+        o.upstream_method,
+        quadrant_metrics::origin::UpstreamMethod::Pool
+    );
     assert!((o.supply_t - 40.0).abs() < EPS);
     // Refined in China 30/40; China's feed: own mining 10 of 70, the rest from Australia's surplus.
     assert!((o.adversary_at_stage - 0.75).abs() < EPS);
@@ -225,4 +228,54 @@ fn adversary_is_a_parameter_not_a_name() {
     assert_eq!(refining.stage, Stage::Refining);
     assert!((refining.adversary_share - 0.3).abs() < EPS);
     assert!((refining.origin.as_ref().unwrap().through_adversary - 0.25).abs() < EPS);
+}
+
+/// Claims come from the data (curated/claims.toml), not from code: the toy's one mine, 51%
+/// held from CHN, is "controlled by" the adversary when the claim names no controller, and
+/// by the named home when it does.
+#[test]
+fn claims_are_data_and_name_no_country_in_code() {
+    let mut ds = toy();
+    let claim = |id: &str, home: Option<&str>| quadrant_model::Claim {
+        id: id.into(),
+        text: "Share of the toy's lithium mined under {controller} control".into(),
+        claim: String::new(),
+        material: "lithium".into(),
+        stage: Stage::Mining,
+        host: "AUS".into(),
+        controller_home: home.map(String::from),
+        years: vec![2025, 2024],
+        source: "t".into(),
+        note: None,
+    };
+    ds.curated.claims = vec![claim("adv", None), claim("usa", Some("USA"))];
+    let cx = Ctx::new(&ds);
+    let req = |adv: &str| BriefRequest {
+        bloc: "B",
+        adversary: ds.country(adv).unwrap(),
+        year: 2024,
+        materials: vec![0],
+        top_n: 3,
+    };
+    let b = brief(&cx, &req("CHN")).unwrap();
+    assert_eq!(b.claims.len(), 2);
+    assert_eq!(
+        b.claims[0].claim,
+        "Share of the toy's lithium mined under CHN control"
+    );
+    assert_eq!((b.claims[0].measured, b.claims[0].year), (1.0, 2024));
+    assert_eq!(b.claims[1].measured, 0.0);
+    let b = brief(&cx, &req("CHL")).unwrap();
+    assert!(b.claims[0].claim.contains("under CHL control") && b.claims[0].measured == 0.0);
+    let unknown = brief(
+        &cx,
+        &BriefRequest {
+            bloc: "NOPE",
+            ..req("CHN")
+        },
+    );
+    assert!(matches!(
+        unknown,
+        Err(quadrant_metrics::brief::BriefError::UnknownBloc { .. })
+    ));
 }

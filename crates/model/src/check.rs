@@ -2,7 +2,9 @@
 //! runs them all. Readers run `validate` on every load and refuse a dataset with any issue.
 //!
 //! Rows of a CSV table sit at line `index + 2` of their file (one header line); curated TOML
-//! entries are located by the reader, which passes a `locate` callback.
+//! entries are located by the reader, which passes a `locate` callback. Closed vocabularies
+//! (stages, agreement kinds) are types in [`crate::curated`], so the reader refuses a bad value
+//! at its line before these checks run.
 
 use crate::{Dataset, Stage};
 use std::collections::{HashMap, HashSet};
@@ -11,14 +13,21 @@ use std::fmt;
 /// One problem found in a dataset: where it is, which check found it, and what was expected.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Issue {
+    /// The check that found it (`parse` for the reader's own checks).
     pub check: &'static str,
+    /// File, relative to the dataset folder.
     pub file: String,
     /// 1-based line, when known.
     pub line: Option<usize>,
+    /// The column, or `table[id=…].field` in a curated file.
     pub field: String,
+    /// What a valid value looks like.
     pub expected: String,
+    /// The value found.
     pub found: String,
 }
+
+impl std::error::Error for Issue {}
 
 impl fmt::Display for Issue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -96,7 +105,6 @@ pub fn validate(ds: &Dataset, locate: Locate<'_>) -> Vec<Issue> {
     shares_over_100(ds, &mut s);
     unknown_country(ds, &mut s);
     unknown_material(ds, &mut s);
-    unknown_stage(ds, &mut s);
     dangling_reference(ds, &mut s);
     unit_mismatch(ds, &mut s);
     out_of_range(ds, &mut s);
@@ -175,6 +183,11 @@ fn duplicate_id(ds: &Dataset, s: &mut Sink) {
             "ownership.toml",
             "asset",
             c.assets.iter().map(|x| x.id.as_str()).collect(),
+        ),
+        (
+            "claims.toml",
+            "claim",
+            c.claims.iter().map(|x| x.id.as_str()).collect(),
         ),
     ] {
         for (_, id) in dup(ids) {
@@ -257,6 +270,9 @@ fn missing_source(ds: &Dataset, s: &mut Sink) {
     }
     for x in &c.assets {
         chk("ownership.toml", "asset", &x.id, &x.source);
+    }
+    for x in &c.claims {
+        chk("claims.toml", "claim", &x.id, &x.source);
     }
     for (i, src) in ds.sources.iter().enumerate() {
         if src.title.trim().is_empty() {
@@ -558,92 +574,60 @@ fn unknown_country(ds: &Dataset, s: &mut Sink) {
             }
         }
     }
+    for x in &c.claims {
+        let fields = [
+            ("host", Some(&x.host)),
+            ("controller_home", x.controller_home.as_ref()),
+        ];
+        for (f, v) in fields {
+            if let Some(v) = v.filter(|v| !known(v)) {
+                s.toml(
+                    "unknown_country",
+                    "claims.toml",
+                    "claim",
+                    &x.id,
+                    f,
+                    EXP,
+                    v.clone(),
+                );
+            }
+        }
+    }
 }
 
 /// `unknown_material`: every material in the curated layer is in materials.csv.
 fn unknown_material(ds: &Dataset, s: &mut Sink) {
     const EXP: &str = "a material id from materials.csv";
     let c = &ds.curated;
-    for p in c
+    let unknown = |m: &crate::MaterialId| ds.material(m.as_str()).is_none();
+    let rows = c
         .projects
         .iter()
-        .filter(|p| ds.material(&p.material).is_none())
-    {
+        .map(|p| ("projects.toml", "project", &p.id, &p.material))
+        .chain(
+            c.instruments
+                .iter()
+                .map(|i| ("instruments.toml", "instrument", &i.id, &i.material)),
+        )
+        .chain(
+            c.assets
+                .iter()
+                .map(|a| ("ownership.toml", "asset", &a.id, &a.material)),
+        )
+        .chain(
+            c.claims
+                .iter()
+                .map(|x| ("claims.toml", "claim", &x.id, &x.material)),
+        );
+    for (file, table, id, m) in rows.filter(|r| unknown(r.3)) {
         s.toml(
             "unknown_material",
-            "projects.toml",
-            "project",
-            &p.id,
+            file,
+            table,
+            id,
             "material",
             EXP,
-            p.material.clone(),
-        );
-    }
-    for i in c
-        .instruments
-        .iter()
-        .filter(|p| ds.material(&p.material).is_none())
-    {
-        s.toml(
-            "unknown_material",
-            "instruments.toml",
-            "instrument",
-            &i.id,
-            "material",
-            EXP,
-            i.material.clone(),
-        );
-    }
-    for a in c
-        .assets
-        .iter()
-        .filter(|p| ds.material(&p.material).is_none())
-    {
-        s.toml(
-            "unknown_material",
-            "ownership.toml",
-            "asset",
-            &a.id,
-            "material",
-            EXP,
-            a.material.clone(),
-        );
-    }
-}
-
-/// `unknown_stage`: stages are `mining`, `refining` or `components`.
-fn unknown_stage(ds: &Dataset, s: &mut Sink) {
-    const EXP: &str = "one of mining, refining, components";
-    for p in ds
-        .curated
-        .projects
-        .iter()
-        .filter(|p| Stage::parse(&p.stage).is_none())
-    {
-        s.toml(
-            "unknown_stage",
-            "projects.toml",
-            "project",
-            &p.id,
-            "stage",
-            EXP,
-            p.stage.clone(),
-        );
-    }
-    for a in ds
-        .curated
-        .assets
-        .iter()
-        .filter(|p| Stage::parse(&p.stage).is_none())
-    {
-        s.toml(
-            "unknown_stage",
-            "ownership.toml",
-            "asset",
-            &a.id,
-            "stage",
-            EXP,
-            a.stage.clone(),
+            m.to_string(),
         );
     }
 }
@@ -719,8 +703,22 @@ fn unit_mismatch(ds: &Dataset, s: &mut Sink) {
     }
 }
 
-/// `out_of_range`: WGI estimates lie within ±3.5 and years are plausible.
+/// `out_of_range`: WGI estimates lie within ±3.5, years are plausible and an agreement's
+/// `in_force` is a date (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`) or empty.
 fn out_of_range(ds: &Dataset, s: &mut Sink) {
+    for a in &ds.curated.agreements {
+        if !a.in_force.is_empty() && crate::curated::date_year(&a.in_force).is_none() {
+            s.toml(
+                "out_of_range",
+                "agreements.toml",
+                "agreement",
+                &a.id,
+                "in_force",
+                "a date YYYY-MM-DD (or YYYY-MM, YYYY), or \"\" when not in force",
+                a.in_force.clone(),
+            );
+        }
+    }
     for (i, g) in ds.governance.iter().enumerate() {
         if !(g.estimate.is_finite() && g.estimate.abs() <= 3.5) {
             s.csv(

@@ -1,157 +1,468 @@
 //! The hand-curated layer: blocs, agreements, financiers, projects, policy instruments and
-//! asset ownership. Each entry carries its own citation in `source`.
+//! asset ownership, and the published claims the brief checks against the data. Each entry
+//! carries its own citation in `source`.
+//!
+//! Closed vocabularies are types: a stage is a [`Stage`] and an agreement kind an
+//! [`AgreementKind`], so a bad value is refused by the reader at its line. Material ids are
+//! [`MaterialId`]s, checked against `materials.csv` by the `unknown_material` check.
 
+use crate::{ParseNameError, Stage};
 use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
 
+/// The whole curated layer, one vector per file of `curated/`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Curated {
+    /// `blocs.toml`.
     pub blocs: Vec<Bloc>,
+    /// `agreements.toml`.
     pub agreements: Vec<Agreement>,
+    /// `financiers.toml`.
     pub financiers: Vec<Financier>,
+    /// `projects.toml`.
     pub projects: Vec<Project>,
+    /// `instruments.toml`.
     pub instruments: Vec<Instrument>,
+    /// `ownership.toml`.
     pub assets: Vec<Asset>,
+    /// `claims.toml`.
+    pub claims: Vec<Claim>,
 }
 
+/// A material id as written in the curated layer (`cobalt`, `rare_earths` …). Validated against
+/// `materials.csv` by the `unknown_material` check; [`crate::Dataset::material`] turns it into
+/// an index.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MaterialId(pub String);
+
+impl MaterialId {
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for MaterialId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for MaterialId {
+    fn from(s: &str) -> MaterialId {
+        MaterialId(s.to_string())
+    }
+}
+
+impl From<String> for MaterialId {
+    fn from(s: String) -> MaterialId {
+        MaterialId(s)
+    }
+}
+
+impl PartialEq<str> for MaterialId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for MaterialId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for MaterialId {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
+
+/// A group of countries (`QUAD`, `MSP` …), an entry of `blocs.toml`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Bloc {
+    /// Stable id.
     pub id: String,
+    /// Full name.
     pub name: String,
+    /// Member country ids.
     pub members: Vec<String>,
+    /// Date the grouping (in this form) began.
     #[serde(default)]
     pub since: String,
+    /// Citation.
     pub source: String,
+    /// Caveats.
     #[serde(default)]
     pub note: Option<String>,
 }
 
+/// What kind of instrument an [`Agreement`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgreementKind {
+    /// Free trade agreement.
+    Fta,
+    /// Economic partnership agreement.
+    Epa,
+    /// Comprehensive economic partnership agreement.
+    Cepa,
+    /// Economic cooperation and trade agreement.
+    Ecta,
+    /// An agreement on critical-minerals supply chains.
+    CriticalMineralsAgreement,
+    /// A non-binding partnership or compact.
+    Partnership,
+    /// Negotiations under way: not an agreement yet.
+    Talks,
+    /// A WTO dispute: the parties are adversaries in it, not partners.
+    WtoCase,
+}
+
+impl AgreementKind {
+    /// The name used in `agreements.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgreementKind::Fta => "fta",
+            AgreementKind::Epa => "epa",
+            AgreementKind::Cepa => "cepa",
+            AgreementKind::Ecta => "ecta",
+            AgreementKind::CriticalMineralsAgreement => "critical_minerals_agreement",
+            AgreementKind::Partnership => "partnership",
+            AgreementKind::Talks => "talks",
+            AgreementKind::WtoCase => "wto_case",
+        }
+    }
+    /// Whether the parties are partners once it is in force (not talks, not a dispute).
+    pub fn makes_partners(self) -> bool {
+        !matches!(self, AgreementKind::Talks | AgreementKind::WtoCase)
+    }
+}
+
+impl fmt::Display for AgreementKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for AgreementKind {
+    type Err = ParseNameError;
+    fn from_str(s: &str) -> Result<AgreementKind, ParseNameError> {
+        use AgreementKind::*;
+        [
+            Fta,
+            Epa,
+            Cepa,
+            Ecta,
+            CriticalMineralsAgreement,
+            Partnership,
+            Talks,
+            WtoCase,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+        .ok_or_else(|| ParseNameError {
+            what: "agreement kind",
+            found: s.to_string(),
+            expected: "fta, epa, cepa, ecta, critical_minerals_agreement, partnership, talks, \
+                       wto_case",
+        })
+    }
+}
+
+/// A trade or minerals agreement, partnership, negotiation or WTO case, an entry of
+/// `agreements.toml`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Agreement {
+    /// Stable id.
     pub id: String,
+    /// Official name.
     pub name: String,
-    pub kind: String,
+    /// What kind of agreement.
+    pub kind: AgreementKind,
+    /// Party country ids (for a WTO case, complainants and respondent).
     pub parties: Vec<String>,
+    /// A WTO case's respondent.
     #[serde(default)]
     pub respondent: Option<String>,
+    /// Signature date (`YYYY-MM-DD`, `YYYY-MM` or `YYYY`).
     #[serde(default)]
     pub signed: String,
+    /// Entry into force, same format; `""` when not in force.
     #[serde(default)]
     pub in_force: String,
+    /// Whether minerals and metals trade is covered.
     #[serde(default)]
     pub covers_minerals: bool,
+    /// Citation.
     pub source: String,
+    /// Caveats.
     #[serde(default)]
     pub note: Option<String>,
 }
 
+impl Agreement {
+    /// The year it entered into force; None when it is not in force (or the date is not a
+    /// date, which the `out_of_range` check refuses).
+    pub fn in_force_year(&self) -> Option<u16> {
+        date_year(&self.in_force)
+    }
+    /// Whether the parties count as partners in `year`: a kind that makes partners
+    /// ([`AgreementKind::makes_partners`]), in force in or before `year`.
+    pub fn partners_in(&self, year: u16) -> bool {
+        self.kind.makes_partners() && self.in_force_year().is_some_and(|y| y <= year)
+    }
+}
+
+/// The year of a date string `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+pub(crate) fn date_year(s: &str) -> Option<u16> {
+    let y = s.get(..4)?;
+    let rest = &s[4..];
+    let ok = y.bytes().all(|b| b.is_ascii_digit())
+        && (rest.is_empty()
+            || (rest.starts_with('-')
+                && rest[1..].bytes().all(|b| b.is_ascii_digit() || b == b'-')));
+    ok.then(|| y.parse().ok()).flatten()
+}
+
+/// A development-finance institution, export-credit agency or programme, an entry of
+/// `financiers.toml`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Financier {
+    /// Stable id (projects refer to it).
     pub id: String,
+    /// Name (and the programme meant).
     pub name: String,
+    /// Home state; `""` for multinational bodies.
     #[serde(default)]
     pub country: String,
+    /// Member states of a multinational body.
     #[serde(default)]
     pub members: Vec<String>,
+    /// `dfi`, `eca`, `state_agency` or `private_network`.
     pub kind: String,
+    /// One sentence.
     pub mandate: String,
+    /// Size of the facility or programme, in `size_unit` of `size_currency`.
     #[serde(default)]
     pub size_value: Option<f64>,
+    /// Currency of `size_value`.
     #[serde(default)]
     pub size_currency: Option<String>,
+    /// Unit of `size_value`, e.g. `million`.
     #[serde(default)]
     pub size_unit: Option<String>,
+    /// What the size measures.
     #[serde(default)]
     pub size_note: Option<String>,
+    /// Citation.
     pub source: String,
+    /// Caveats.
     #[serde(default)]
     pub note: Option<String>,
 }
 
+/// A mine, refinery or plant project, an entry of `projects.toml`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Project {
+    /// Stable id.
     pub id: String,
+    /// Project name and site.
     pub name: String,
+    /// Sponsor company or companies.
     pub sponsor: String,
+    /// Lead sponsor's home country id.
     pub sponsor_country: String,
+    /// Host country id.
     pub host_country: String,
-    pub material: String,
-    pub stage: String,
+    /// The material produced.
+    pub material: MaterialId,
+    /// The stage of its output.
+    pub stage: Stage,
+    /// Nameplate capacity, in `capacity_unit`.
     #[serde(default)]
     pub capacity_value: Option<f64>,
+    /// Unit of `capacity_value`.
     #[serde(default)]
     pub capacity_unit: Option<String>,
+    /// Published capital cost, million USD.
     #[serde(default)]
     pub capex_usd_million: Option<f64>,
+    /// Expected or actual start of production.
     #[serde(default)]
     pub start_year: Option<i64>,
+    /// `announced`, `construction`, `operating` or `study`.
     pub status: String,
+    /// Financier ids from `financiers.toml`.
     #[serde(default)]
     pub financiers: Vec<String>,
+    /// Citation.
     pub source: String,
+    /// Caveats.
     #[serde(default)]
     pub note: Option<String>,
 }
 
+/// A policy instrument (a price floor …), an entry of `instruments.toml`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Instrument {
+    /// Stable id.
     pub id: String,
+    /// Name.
     pub name: String,
+    /// `price_floor` (others may be added).
     pub kind: String,
+    /// The state that grants it.
     pub country: String,
-    pub material: String,
+    /// The material it applies to.
+    pub material: MaterialId,
+    /// Level of the instrument, in `unit`.
     pub value: f64,
+    /// Unit of `value`.
     pub unit: String,
+    /// Start date.
     #[serde(default)]
     pub start: String,
+    /// Citation.
     pub source: String,
+    /// Caveats.
     #[serde(default)]
     pub note: Option<String>,
 }
 
+/// A mine or plant with its output and owners, an entry of `ownership.toml`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Asset {
+    /// Stable id.
     pub id: String,
+    /// Mine or plant name.
     pub name: String,
+    /// Host country id.
     pub country: String,
-    pub material: String,
-    pub stage: String,
+    /// The material produced.
+    pub material: MaterialId,
+    /// The stage of its output.
+    pub stage: Stage,
+    /// Output in `output_year`, in `output_unit` of `output_basis`.
     pub output_value: f64,
+    /// `t` (tonnes).
     pub output_unit: String,
+    /// What is counted, e.g. `contained Co`.
     pub output_basis: String,
+    /// Year of the output.
     pub output_year: i64,
     /// Tonnes of the material's basis (materials.csv) per tonne of `output_basis`; assets
     /// without it (ore tonnes, pig iron) are listed but left out of control shares.
     #[serde(default)]
     pub content_factor: Option<f64>,
+    /// Citation for the output.
     pub source: String,
+    /// Caveats.
     #[serde(default)]
     pub note: Option<String>,
+    /// Owners and their stakes.
     #[serde(default)]
     pub owner: Vec<Owner>,
 }
 
+/// One owner's stake in an [`Asset`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Owner {
+    /// Owner name.
     pub name: String,
+    /// Home country id (the state for a state-owned enterprise, else the headquarters).
     pub home: String,
+    /// Equity share, 0–1.
     pub share: f64,
+    /// Whether it operates the asset.
     #[serde(default)]
     pub operator: bool,
+    /// Citation for the stake.
     #[serde(default)]
     pub source: String,
+    /// Caveats.
     #[serde(default)]
     pub note: Option<String>,
 }
 
+/// A published claim about who controls a host country's output, which the brief checks
+/// against the curated ownership data, an entry of `claims.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    /// Stable id.
+    pub id: String,
+    /// The line the brief prints; `{controller}` stands for the controlling home's id.
+    pub text: String,
+    /// The claim as published.
+    #[serde(default)]
+    pub claim: String,
+    /// The material.
+    pub material: MaterialId,
+    /// The stage.
+    pub stage: Stage,
+    /// The host country id whose output is split by controller.
+    pub host: String,
+    /// The controlling owners' home country id; absent: the brief's adversary.
+    #[serde(default)]
+    pub controller_home: Option<String>,
+    /// Output years of the curated assets to use, the first with data winning.
+    pub years: Vec<i64>,
+    /// Citation of the published claim.
+    pub source: String,
+    /// Caveats.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+impl Claim {
+    /// The text the brief prints, for controlling home `home`.
+    pub fn text_for(&self, home: &str) -> String {
+        self.text.replace("{controller}", home)
+    }
+}
+
 impl Curated {
+    /// The bloc with id `id`, if any.
     pub fn bloc(&self, id: &str) -> Option<&Bloc> {
         self.blocs.iter().find(|b| b.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_years() {
+        assert_eq!(date_year("2022-06-14"), Some(2022));
+        assert_eq!(date_year("2022-06"), Some(2022));
+        assert_eq!(date_year("2022"), Some(2022));
+        for bad in ["", "22-06-14", "2022/06/14", "soon", "202"] {
+            assert_eq!(date_year(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn agreement_kinds_round_trip_and_refuse_unknown_words() {
+        for k in ["fta", "talks", "wto_case", "critical_minerals_agreement"] {
+            assert_eq!(k.parse::<AgreementKind>().unwrap().as_str(), k);
+        }
+        let e = "treaty".parse::<AgreementKind>().unwrap_err();
+        assert!(e
+            .to_string()
+            .starts_with("unknown agreement kind \"treaty\""));
+        assert!(!AgreementKind::Talks.makes_partners());
+        assert!(!AgreementKind::WtoCase.makes_partners());
+        assert!(AgreementKind::Partnership.makes_partners());
     }
 }

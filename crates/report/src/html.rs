@@ -163,7 +163,7 @@ pub fn brief_html(b: &Brief) -> String {
                     esc(&o.datasets.0),
                     esc(&o.datasets.1),
                     o.trade_year,
-                    esc(&o.upstream_method)
+                    o.upstream_method
                 ));
             }
             body.push_str("</p></div>");

@@ -203,8 +203,11 @@ pub fn figures(b: &Brief) -> Vec<Figure> {
             }
             if let Some(o) = &s.origin {
                 let src = format!(
-                    "{}+{}+BACI-HS92-V202401b {}",
-                    o.datasets.0, o.datasets.1, o.trade_year
+                    "{}+{}+{} {}",
+                    o.datasets.0,
+                    o.datasets.1,
+                    quadrant_model::sources::BACI,
+                    o.trade_year
                 );
                 f(
                     "supply_through_adversary",

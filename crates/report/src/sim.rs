@@ -20,7 +20,7 @@ pub fn sim_table(r: &SimResult) -> String {
             m.demand_method,
             m.weeks
         ));
-        if m.demand_method == "world-pool" {
+        if m.demand_method == quadrant_model::DemandMethod::WorldPool {
             s.push_str("  (no trade data at the last stage: demand is one world pool; members are shown with\n   the world's tonnes and average shortfall share)\n");
         }
         s.push_str("  who        desired demand     shortfall   share  rationed  weeks short  price paid: peak  mean\n");

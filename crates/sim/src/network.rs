@@ -7,7 +7,7 @@ use quadrant_metrics::concentration::{
 };
 use quadrant_metrics::origin::{consumer_mix, upstream_origin};
 use quadrant_metrics::TradeIndex;
-use quadrant_model::{CountryIx, Dataset, MaterialIx, Stage};
+use quadrant_model::{CountryIx, Dataset, DemandMethod, MaterialIx, Stage};
 use std::collections::BTreeMap;
 
 /// One stage's producers and, for each buyer, its baseline orders by supplier.
@@ -85,13 +85,14 @@ pub struct Network {
     /// Weekly baseline final demand by node.
     pub demand: Vec<f64>,
     /// How the last stage's buyers were derived: `trade` or `world-pool`.
-    pub demand_method: String,
+    pub demand_method: DemandMethod,
     /// The country node each node belongs to: itself for a country, the host for a facility.
     pub parent: Vec<usize>,
     /// Facility nodes (curated assets of this material), in node order.
     pub facilities: Vec<Facility>,
-    /// partner[b][i]: b and i share a bloc or a trade or minerals agreement in force
-    /// (curated layer; WTO disputes and talks excluded), or are the same node. Rerouting
+    /// partner[b][i]: b and i share a bloc or a trade or minerals agreement in force in the
+    /// network's year (curated layer; `in_force` no later than `year`; WTO disputes and talks
+    /// excluded), or are the same node. Rerouting
     /// between partners meets less friction.
     pub partner: Vec<Vec<bool>>,
 }
@@ -153,7 +154,7 @@ impl Network {
     /// is one world pool (no trade data at the last stage) — the pool, i.e. every country is
     /// assumed to suffer the world's average shortfall.
     pub fn demand_nodes(&self, country: &str) -> Vec<usize> {
-        if self.demand_method == "world-pool" {
+        if self.demand_method == DemandMethod::WorldPool {
             self.node("WLD").into_iter().collect()
         } else {
             self.node(country).into_iter().collect()
@@ -246,9 +247,9 @@ pub fn build(ds: &Dataset, trade: &TradeIndex, m: MaterialIx, year: u16) -> Opti
         stages,
         demand: fd.demand,
         demand_method: if fd.world_pool {
-            "world-pool".into()
+            DemandMethod::WorldPool
         } else {
-            "trade".into()
+            DemandMethod::Trade
         },
         parent,
         facilities: Vec::new(),
@@ -392,7 +393,7 @@ fn split_facilities(ds: &Dataset, net: &mut Network) {
             .iter()
             .filter(|a| {
                 a.material == net.material
-                    && a.stage == stage.as_str()
+                    && a.stage == stage
                     && a.content_factor.is_some_and(|f| f > 0.0)
             })
             .collect();
@@ -515,8 +516,9 @@ fn split_links(fl: &mut Vec<(usize, f64)>, h: usize, facs: &[(usize, f64)], whol
     fl.extend(parts.into_iter().filter(|x| x.1 > 0.0));
 }
 
-/// Which node pairs share a bloc or an agreement (see [`Network::partner`]); a facility is
-/// partner to whoever its host is partner to.
+/// Which node pairs share a bloc or an agreement in force in the network's year (see
+/// [`Network::partner`]; issue 7: a 2010 network no longer counts 2022 agreements); a facility
+/// is partner to whoever its host is partner to.
 fn partners(ds: &Dataset, net: &Network) -> Vec<Vec<bool>> {
     let countries = &net.countries;
     let n = countries.len();
@@ -525,7 +527,7 @@ fn partners(ds: &Dataset, net: &Network) -> Vec<Vec<bool>> {
         ds.curated
             .agreements
             .iter()
-            .filter(|a| a.kind != "wto_case" && a.kind != "talks")
+            .filter(|a| a.partners_in(net.year))
             .map(|a| &a.parties),
     );
     for g in groups {

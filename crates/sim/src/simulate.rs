@@ -114,7 +114,7 @@ pub struct MaterialResult {
     /// Datasets the network's stages come from.
     pub datasets: Vec<String>,
     /// How final demand was derived (`trade` or `world-pool`).
-    pub demand_method: String,
+    pub demand_method: quadrant_model::DemandMethod,
     /// Weeks simulated.
     pub weeks: usize,
     /// The bloc as a whole.
@@ -202,7 +202,7 @@ pub fn summarize(
         material: net.material.clone(),
         year: net.year,
         datasets: net.datasets.clone(),
-        demand_method: net.demand_method.clone(),
+        demand_method: net.demand_method,
         weeks: kpi.weeks,
         bloc: shortfall(&bloc.id, &idx, &kpi),
         members: members

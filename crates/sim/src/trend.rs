@@ -4,7 +4,7 @@
 
 use crate::network::Network;
 use crate::scenario::Scenario;
-use quadrant_model::{Dataset, Stage};
+use quadrant_model::{sources, Dataset, Stage};
 use std::sync::Arc;
 
 /// Demand and capacity growth along an IEA scenario, week by week (index = week).
@@ -36,10 +36,10 @@ pub fn trend(ds: &Dataset, net: &Network, scenario: &str, weeks: usize) -> Optio
     let path = |stage: Stage, country: Option<quadrant_model::CountryIx>| -> Vec<(f64, f64)> {
         let mut pts: Vec<(f64, f64)> = Vec::new();
         for (dsname, yr) in [
-            ("IEA-2025", 2024u16),
-            ("IEA-2025-BASE", 2030),
-            ("IEA-2025-BASE", 2035),
-            ("IEA-2025-BASE", 2040),
+            (sources::IEA_2025, 2024u16),
+            (sources::IEA_2025_BASE, 2030),
+            (sources::IEA_2025_BASE, 2035),
+            (sources::IEA_2025_BASE, 2040),
         ] {
             let v: f64 = ds
                 .production_rows(dsname, net.material_ix, stage, yr)

@@ -26,7 +26,7 @@ fn two_buyers() -> Network {
             vec![vec![], vec![(0, 10.0)], vec![(0, 10.0)]],
         )],
         demand: vec![0.0, 10.0, 10.0],
-        demand_method: "trade".into(),
+        demand_method: quadrant_model::DemandMethod::Trade,
         parent: vec![0, 1, 2],
         facilities: vec![],
         partner: vec![vec![true; 3]; 3],

@@ -90,7 +90,7 @@ impl Checker<'_> {
         self.ds.curated.assets.iter().any(|a| {
             a.id == c
                 && a.material == material
-                && stage.is_some_and(|s| s == a.stage)
+                && stage.is_some_and(|s| s == a.stage.as_str())
                 && a.content_factor.is_some_and(|f| f > 0.0)
         })
     }
