@@ -122,7 +122,7 @@ fn run_cmd(cli: Cli) -> Result<()> {
         } => {
             let ds = cmd::load(cli.data.as_deref())?;
             out::stdout(&format!(
-                "ok: {} sources, {} countries, {} materials, {} production rows, {} reserve rows, {} trade flows, {} governance rows, {} blocs, {} agreements, {} financiers, {} projects, {} assets",
+                "ok: {} sources, {} countries, {} materials, {} production rows, {} reserve rows, {} trade flows, {} governance rows, {} blocs, {} agreements, {} financiers, {} projects, {} assets\n",
                 ds.sources.len(), ds.countries.len(), ds.materials.len(), ds.production.len(), ds.reserves.len(),
                 ds.trade.len(), ds.governance.len(), ds.curated.blocs.len(), ds.curated.agreements.len(),
                 ds.curated.financiers.len(), ds.curated.projects.len(), ds.curated.assets.len()
