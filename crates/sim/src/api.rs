@@ -9,7 +9,7 @@ use crate::network::Network;
 use crate::params::Params;
 use crate::scenario::Scenario;
 use crate::who::Bloc;
-use crate::{networks, shipped, simulate, SimResult};
+use crate::{networks, shipped, simulate, Prepared, SimResult};
 use quadrant_metrics::TradeIndex;
 use quadrant_model::{Dataset, Issue};
 use std::path::Path;
@@ -57,6 +57,9 @@ pub enum SimError {
     /// The material has no production data up to the year asked for.
     #[error("no production data for {0}")]
     NoProduction(String),
+    /// Events that cannot act on the networks built: each would silently report 0%.
+    #[error("{}", .0.join("\n"))]
+    EventsCannotAct(Vec<String>),
     /// A size or share outside its documented bounds.
     #[error("{field}: expected {expected}, found {found}")]
     OutOfRange {
@@ -202,13 +205,42 @@ impl<'a> Session<'a> {
         };
         Scenario::parse(&file, &text, self.ds).map_err(SimError::Scenario)
     }
-    /// The scenario's networks; an error when none can be built.
+    /// The scenario's networks; an error when none can be built, or when an event cannot act
+    /// on them (its material has no network, or its country no node in it).
     pub fn networks(&self, sc: &Scenario) -> Result<Vec<Network>, SimError> {
         let nets = networks(self.ds, &self.trade, sc);
         if nets.is_empty() {
             return Err(SimError::NoNetwork(sc.material_ids()));
         }
-        Ok(nets)
+        let prep = Prepared::new(self.ds, sc, &nets);
+        let mut idle: Vec<(usize, String)> = Vec::new();
+        for (k, e) in sc.events.iter().enumerate() {
+            if !nets.iter().any(|n| n.material == e.material()) {
+                let why = format!(
+                    "{}: no network could be built for {} (no production data up to {})",
+                    e.describe(),
+                    e.material(),
+                    sc.base_year
+                );
+                idle.push((k, why));
+            }
+        }
+        for (m, net) in nets.iter().enumerate() {
+            for (k, reason) in prep.realize_mid(m).unplaced {
+                let e = &sc.events[k];
+                let why = format!("{} in the {} network: {reason}", e.describe(), net.material);
+                idle.push((k, why));
+            }
+        }
+        if idle.is_empty() {
+            return Ok(nets);
+        }
+        idle.sort();
+        Err(SimError::EventsCannotAct(
+            idle.into_iter()
+                .map(|(k, why)| format!("event {} cannot act: {why}", k + 1))
+                .collect(),
+        ))
     }
     /// Runs `sc` once (every event at its stated or mid-range value), with the weekly series
     /// when `with_series`.
@@ -232,7 +264,7 @@ impl<'a> Session<'a> {
         done: &AtomicUsize,
     ) -> Result<MonteCarlo, SimError> {
         check_range("runs", runs, 1, MAX_RUNS)?;
-        let nets = networks(self.ds, &self.trade, sc);
+        let nets = self.networks(sc)?;
         let result = montecarlo(self.ds, &nets, &self.params, sc, runs, seed, stop, done);
         let bloc = Bloc::of_or_empty(self.ds, &sc.bloc);
         let mut subjects = vec![bloc.id.clone()];

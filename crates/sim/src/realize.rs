@@ -131,6 +131,33 @@ pub struct Stockpile {
     pub release_below: f64,
 }
 
+/// Why an event cannot act on a network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Idle {
+    /// Its country or facility has no node, or its stage no place, in the network.
+    NoNode,
+    /// Its targets buy nothing from the exporter at that stage.
+    NoFlows,
+    /// The nodes struck have no capacity at that stage.
+    NoCapacity,
+    /// The dumper produces nothing at that stage.
+    NoOutput,
+    /// The consumer has no final demand.
+    NoDemand,
+}
+
+impl std::fmt::Display for Idle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Idle::NoNode => "it has no node at that stage (it neither produces nor buys there)",
+            Idle::NoFlows => "its targets buy nothing from it at that stage (where the last stage has no trade data, demand is one world pool and only `targets = \"all\"` can bind)",
+            Idle::NoCapacity => "the nodes it strikes have no capacity at that stage",
+            Idle::NoOutput => "it produces nothing at that stage",
+            Idle::NoDemand => "that country has no final demand in the network",
+        })
+    }
+}
+
 /// A scenario made concrete for one material's network: draws taken, ids resolved. This is
 /// the immutable input of a run.
 #[derive(Debug, Clone, Default)]
@@ -153,6 +180,10 @@ pub struct Realized {
     pub trend: Option<Arc<Trend>>,
     /// How a short supplier shares its output among buyers.
     pub rationing: Rationing,
+    /// Events of this material that cannot act (indices into `Scenario::events`): their
+    /// country, facility or stage has no node in the network, or nothing there for the event
+    /// to strike (no exports to the targets, no capacity, no output, no demand).
+    pub unplaced: Vec<(usize, Idle)>,
 }
 
 impl Realized {
@@ -199,7 +230,9 @@ pub fn realize(
             continue;
         }
         let mut d = |f: usize| draw(k, f);
-        cx.event(e, &mut d, &mut r);
+        if let Err(why) = cx.event(e, &mut d, &mut r) {
+            r.unplaced.push((k, why));
+        }
     }
     for p in &sc.policies {
         cx.policy(p, &mut r);
@@ -248,8 +281,13 @@ impl Cx<'_> {
         Some((self.net.node(who)?, s))
     }
     /// Adds event `e` to `r`, its fields drawn by `d(field)`; an event whose country or stage
-    /// has no node in this network adds nothing.
-    fn event(&self, e: &Event, d: &mut dyn FnMut(usize) -> f64, r: &mut Realized) {
+    /// has no node in this network adds nothing; either way the error says why it cannot act.
+    fn event(
+        &self,
+        e: &Event,
+        d: &mut dyn FnMut(usize) -> f64,
+        r: &mut Realized,
+    ) -> Result<(), Idle> {
         match e {
             Event::ExportRestriction {
                 exporter,
@@ -263,18 +301,21 @@ impl Cx<'_> {
                 ..
             } => {
                 let Some((x, s)) = self.place(exporter, stage) else {
-                    return;
+                    return Err(Idle::NoNode);
                 };
                 let start = weeks(start_week.at(d(0)));
                 let (share, dur) = (share.at(d(1)), duration_weeks.at(d(2)));
-                r.restrictions.push(self.restriction(
+                let x = self.restriction(
                     x,
                     s,
                     controlled_by.as_deref(),
                     targets,
                     except,
                     (share, start, start.saturating_add(weeks(dur))),
-                ));
+                );
+                let acts = x.base > 0.0;
+                r.restrictions.push(x);
+                return if acts { Ok(()) } else { Err(Idle::NoFlows) };
             }
             Event::CapacityLoss {
                 country,
@@ -287,7 +328,7 @@ impl Cx<'_> {
                 ..
             } => {
                 let Some((x, s)) = self.place(country, stage) else {
-                    return;
+                    return Err(Idle::NoNode);
                 };
                 let start = weeks(start_week.at(d(0)));
                 let (share, end, recovery) = (
@@ -298,7 +339,9 @@ impl Cx<'_> {
                 // A country's loss strikes its facilities too; `controlled_by` narrows it to
                 // the facilities whose controlling owner is at home there.
                 let net = self.net;
+                let mut acts = false;
                 for i in (0..net.n()).filter(|&i| net.bound(i, x, controlled_by.as_deref())) {
+                    acts |= net.stages[s].capacity[i] > 0.0;
                     r.losses.push(CapLoss {
                         node: i,
                         stage: s,
@@ -308,6 +351,7 @@ impl Cx<'_> {
                         recovery,
                     });
                 }
+                return if acts { Ok(()) } else { Err(Idle::NoCapacity) };
             }
             Event::CapacityExpansion {
                 country,
@@ -318,7 +362,7 @@ impl Cx<'_> {
                 ..
             } => {
                 let Some((x, s)) = self.place(country, stage) else {
-                    return;
+                    return Err(Idle::NoNode);
                 };
                 r.expansions.push(Expansion {
                     node: x,
@@ -337,8 +381,9 @@ impl Cx<'_> {
             } => {
                 let node = match country {
                     Some(c) => match self.net.node(c) {
-                        Some(n) => Some(n),
-                        None => return,
+                        Some(n) if self.net.demand[n] > 0.0 => Some(n),
+                        Some(_) => return Err(Idle::NoDemand),
+                        None => return Err(Idle::NoNode),
                     },
                     None => None,
                 };
@@ -360,9 +405,9 @@ impl Cx<'_> {
                 ..
             } => {
                 let Some((x, s)) = self.place(exporter, stage) else {
-                    return;
+                    return Err(Idle::NoNode);
                 };
-                r.dumping.push(self.dumping(
+                let dumping = self.dumping(
                     x,
                     s,
                     *price_cut,
@@ -370,9 +415,15 @@ impl Cx<'_> {
                     *start_week,
                     *duration_weeks,
                     d,
-                ));
+                );
+                let net = self.net;
+                let acts =
+                    (0..net.n()).any(|i| net.within(i, x) && net.stages[s].base_output[i] > 0.0);
+                r.dumping.push(dumping);
+                return if acts { Ok(()) } else { Err(Idle::NoOutput) };
             }
         }
+        Ok(())
     }
     /// An export restriction of node x at stage s; `when` = (share, start, end).
     fn restriction(

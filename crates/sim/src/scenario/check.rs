@@ -28,19 +28,28 @@ impl Scenario {
         let mut ck = Checker {
             ds,
             file,
-            text,
+            headers: headers(text),
             issues: Vec::new(),
         };
         ck.header(&sc);
+        let lines = |t: &str| -> Vec<usize> {
+            ck.headers
+                .iter()
+                .filter(|(n, _)| n == t)
+                .map(|&(_, l)| l)
+                .collect()
+        };
+        let (ev, po, su) = (lines("event"), lines("policy"), lines("substitution"));
         for (k, e) in sc.events.iter().enumerate() {
-            ck.event(ck.line_of("event", k), e);
+            ck.event(ev.get(k).copied(), &sc, e);
         }
         for (k, p) in sc.policies.iter().enumerate() {
-            ck.policy(ck.line_of("policy", k), p);
+            ck.policy(po.get(k).copied(), p);
         }
         for (k, x) in sc.substitutions.iter().enumerate() {
-            ck.substitution(ck.line_of("substitution", k), &sc, x);
+            ck.substitution(su.get(k).copied(), &sc, x);
         }
+        ck.links(&sc, &su);
         if ck.issues.is_empty() {
             Ok(sc)
         } else {
@@ -53,24 +62,44 @@ impl Scenario {
 struct Checker<'a> {
     ds: &'a Dataset,
     file: &'a str,
-    text: &'a str,
+    /// (table name, 1-based line) of every `[[table]]` header, in file order: read once, so
+    /// that validation stays linear in the size of the file.
+    headers: Vec<(String, usize)>,
     issues: Vec<Issue>,
 }
+
+/// The `[[table]]` headers of a TOML text, spaces inside the brackets and trailing comments
+/// allowed (`[[ event ]]   # the ban`).
+fn headers(text: &str) -> Vec<(String, usize)> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, l)| {
+            let l = l.split('#').next().unwrap_or("").trim();
+            let name = l.strip_prefix("[[")?.strip_suffix("]]")?.trim();
+            Some((name.to_string(), i + 1))
+        })
+        .collect()
+}
+
+/// Largest demand factor an event may apply (×100 of baseline).
+const MAX_FACTOR: f64 = 100.0;
+/// Largest capacity an expansion may add, t of content per year.
+const MAX_TONNES_PER_YEAR: f64 = 1e9;
+/// Longest recovery or ramp, weeks (30 years).
+const MAX_RAMP_WEEKS: f64 = 1560.0;
+/// Longest duration, weeks: "for good" (the default of a demand shift).
+const MAX_DURATION_WEEKS: f64 = 1e9;
+/// Longest stockpile, weeks of demand (10 years).
+const MAX_STOCK_WEEKS: f64 = 520.0;
+/// Highest price floor, × the baseline price.
+const MAX_PRICE_FLOOR: f64 = 100.0;
+/// Earliest and latest structure years a scenario may ask for.
+const BASE_YEARS: (u16, u16) = (2000, 2100);
 
 /// What an event names: who it strikes, at which stage, and its numeric fields.
 type Named<'e> = (Option<&'e str>, Option<&'e str>, Vec<(&'static str, Param)>);
 
 impl Checker<'_> {
-    /// The line of the k-th `[[table]]` header, for messages.
-    fn line_of(&self, table: &str, k: usize) -> Option<usize> {
-        let hdr = format!("[[{table}]]");
-        self.text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| l.trim() == hdr)
-            .nth(k)
-            .map(|(i, _)| i + 1)
-    }
     fn err(&mut self, line: Option<usize>, field: &str, expected: &str, found: &str) {
         self.issues.push(Issue {
             check: CHECK,
@@ -98,6 +127,9 @@ impl Checker<'_> {
         if let Some(bad) = t.unknown(self.ds) {
             self.err(l, field, expected, &bad);
         }
+        if matches!(t, Target::List(v) if v.is_empty()) {
+            self.err(l, field, &format!("{expected} (not an empty list)"), "[]");
+        }
     }
     fn material(&mut self, l: Option<usize>, field: &str, expected: &str, m: &str) {
         if self.ds.material(m).is_none() {
@@ -106,8 +138,15 @@ impl Checker<'_> {
     }
     /// The scenario's own fields: materials, bloc, adversary, trend, weeks.
     fn header(&mut self, sc: &Scenario) {
-        for m in &sc.materials {
+        for (k, m) in sc.materials.iter().enumerate() {
             self.material(None, "materials", "material ids from materials.csv", m);
+            if sc.materials[..k].contains(m) {
+                self.err(None, "materials", "each material once", m);
+            }
+        }
+        if !(BASE_YEARS.0..=BASE_YEARS.1).contains(&sc.base_year) {
+            let expected = format!("a year from {} to {}", BASE_YEARS.0, BASE_YEARS.1);
+            self.err(None, "base_year", &expected, &sc.base_year.to_string());
         }
         if self.ds.curated.bloc(&sc.bloc).is_none() {
             self.err(None, "bloc", "a bloc id from curated/blocs.toml", &sc.bloc);
@@ -130,10 +169,22 @@ impl Checker<'_> {
         }
     }
     /// One event: its ids, its stage, its numbers and its probability.
-    fn event(&mut self, l: Option<usize>, e: &Event) {
+    fn event(&mut self, l: Option<usize>, sc: &Scenario, e: &Event) {
         let (who, stage, params) = self.named(l, e);
         let (material, prob) = (e.material(), e.probability());
         self.material(l, "material", "a material id from materials.csv", material);
+        if !sc.materials.is_empty() && !sc.materials.iter().any(|m| m == material) {
+            // It would never be simulated: a silent 0% is worse than a refusal.
+            let expected = "a material listed in `materials` (an event on another never acts)";
+            self.err(l, "material", expected, material);
+        }
+        if let Some((_, start)) = params.iter().find(|(n, _)| *n == "start_week") {
+            let first = start.bounds().0;
+            if first.is_finite() && first >= sc.weeks as f64 {
+                let expected = format!("a week before the run ends (weeks = {})", sc.weeks);
+                self.err(l, "start_week", &expected, &start.to_string());
+            }
+        }
         // Capacity events may name a facility (an asset id) instead of a country.
         let facility_allowed = matches!(
             e,
@@ -155,7 +206,7 @@ impl Checker<'_> {
         for (name, p) in params {
             self.param(l, name, p);
         }
-        if !(0.0..=1.0).contains(&prob) {
+        if !(prob.is_finite() && (0.0..=1.0).contains(&prob)) {
             self.err(
                 l,
                 "probability",
@@ -271,17 +322,19 @@ impl Checker<'_> {
             self.err(l, "controlled_by", "a country id (the owners' home)", h);
         }
     }
-    /// A numeric field: finite, non-negative, and a share in [0, 1] where it is one.
+    /// A numeric field: both ends of a range finite, in order and within the field's domain.
     fn param(&mut self, l: Option<usize>, name: &str, p: Param) {
-        let share_like = matches!(name, "share" | "price_cut");
-        let bad = !p.ok() || (share_like && !(0.0..=1.0).contains(&p.mid())) || p.mid() < 0.0;
-        if bad {
-            let expected = if share_like {
-                "a number (or [low, high]) in [0, 1]"
-            } else {
-                "a non-negative number or [low, high]"
-            };
-            self.err(l, name, expected, &format!("{p:?}"));
+        let (lo, hi) = match name {
+            "share" | "price_cut" => (0.0, 1.0),
+            "factor" => (0.0, MAX_FACTOR),
+            "volume_share" => (0.0, 10.0),
+            "tonnes_per_year" => (0.0, MAX_TONNES_PER_YEAR),
+            "recovery_weeks" | "ramp_weeks" => (0.0, MAX_RAMP_WEEKS),
+            _ => (0.0, MAX_DURATION_WEEKS),
+        };
+        if !p.within(lo, hi) {
+            let expected = format!("a number, or [low, high] with low ≤ high, in [{lo}, {hi}]");
+            self.err(l, name, &expected, &p.to_string());
         }
     }
     fn policy(&mut self, l: Option<usize>, p: &Policy) {
@@ -294,10 +347,11 @@ impl Checker<'_> {
             } => {
                 self.target(l, "holders", holders, TARGETS);
                 self.material(l, "material", "a material id", material);
-                if !(*weeks >= 0.0 && weeks.is_finite()) {
-                    self.err(l, "weeks", "a non-negative number", &weeks.to_string());
+                if !(weeks.is_finite() && (0.0..=MAX_STOCK_WEEKS).contains(weeks)) {
+                    let expected = format!("a number of weeks in [0, {MAX_STOCK_WEEKS}]");
+                    self.err(l, "weeks", &expected, &weeks.to_string());
                 }
-                if !(0.0..=1.0).contains(release_below) {
+                if !(release_below.is_finite() && (0.0..=1.0).contains(release_below)) {
                     let found = release_below.to_string();
                     self.err(l, "release_below", "a share in [0, 1]", &found);
                 }
@@ -323,16 +377,19 @@ impl Checker<'_> {
                 if let Some(t) = tariff_on.as_ref().filter(|t| !self.country_ok(t)) {
                     self.err(l, "tariff_on", "a country id", t);
                 }
-                if !(0.0..=1.0).contains(tariff) {
+                if !(tariff.is_finite() && (0.0..=1.0).contains(tariff)) {
                     self.err(l, "tariff", "a rate in [0, 1]", &tariff.to_string());
                 }
-                if *joint_stockpile_weeks < 0.0 {
-                    let found = joint_stockpile_weeks.to_string();
-                    self.err(l, "joint_stockpile_weeks", "a non-negative number", &found);
+                let jw = *joint_stockpile_weeks;
+                if !(jw.is_finite() && (0.0..=MAX_STOCK_WEEKS).contains(&jw)) {
+                    let expected = format!("a number of weeks in [0, {MAX_STOCK_WEEKS}]");
+                    self.err(l, "joint_stockpile_weeks", &expected, &jw.to_string());
                 }
-                if let Some(f) = price_floor.filter(|f| f.is_nan() || *f <= 0.0) {
-                    let expected = "a positive price relative to the base price";
-                    self.err(l, "price_floor", expected, &f.to_string());
+                if let Some(f) = price_floor.filter(|f| !(*f > 0.0 && *f <= MAX_PRICE_FLOOR)) {
+                    let expected = format!(
+                        "a positive price relative to the base price, at most {MAX_PRICE_FLOOR}"
+                    );
+                    self.err(l, "price_floor", &expected, &f.to_string());
                 }
             }
         }
@@ -357,4 +414,44 @@ impl Checker<'_> {
             self.err(l, "source", "a citation, or \"assumed: …\"", "");
         }
     }
+    /// Substitution links as a whole: each (from, to) once — three links of elasticity 2
+    /// would act as 6, past the bound — and no cycle, through which demand would feed on
+    /// itself.
+    fn links(&mut self, sc: &Scenario, lines: &[usize]) {
+        let subs = &sc.substitutions;
+        for (k, x) in subs.iter().enumerate() {
+            if subs[..k].iter().any(|y| y.from == x.from && y.to == x.to) {
+                let found = format!("{} → {}", x.from, x.to);
+                self.err(lines.get(k).copied(), "from/to", "each link once", &found);
+            }
+        }
+        if let Some(cycle) = cycle(subs) {
+            let l = lines.first().copied();
+            let expected = "links without a cycle (demand would feed on itself)";
+            self.err(l, "substitution", expected, &cycle.join(" → "));
+        }
+    }
+}
+
+/// A cycle of substitution links (m → … → m), if any, as the materials along it.
+fn cycle(subs: &[Substitution]) -> Option<Vec<String>> {
+    // Depth-first from every material; links are few (a handful per scenario).
+    fn walk<'a>(subs: &'a [Substitution], path: &mut Vec<&'a str>) -> Option<Vec<String>> {
+        let last = *path.last()?;
+        for x in subs.iter().filter(|x| x.from == last) {
+            if let Some(i) = path.iter().position(|m| *m == x.to) {
+                let mut c: Vec<String> = path[i..].iter().map(|m| m.to_string()).collect();
+                c.push(x.to.clone());
+                return Some(c);
+            }
+            path.push(&x.to);
+            if let Some(c) = walk(subs, path) {
+                return Some(c);
+            }
+            path.pop();
+        }
+        None
+    }
+    subs.iter()
+        .find_map(|x| walk(subs, &mut vec![x.from.as_str()]))
 }

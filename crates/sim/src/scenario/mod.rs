@@ -33,10 +33,40 @@ impl Param {
             Param::Range([a, b]) => a + (b - a) * u,
         }
     }
-    fn ok(self) -> bool {
+    /// The lowest and highest value it can take.
+    pub fn bounds(self) -> (f64, f64) {
         match self {
-            Param::Fixed(v) => v.is_finite(),
-            Param::Range([a, b]) => a.is_finite() && b.is_finite() && a <= b,
+            Param::Fixed(v) => (v, v),
+            Param::Range([a, b]) => (a, b),
+        }
+    }
+    /// Both ends finite, in order, and within `[lo, hi]`.
+    fn within(self, lo: f64, hi: f64) -> bool {
+        let (a, b) = self.bounds();
+        a.is_finite() && b.is_finite() && a <= b && a >= lo && b <= hi
+    }
+}
+
+/// As written in a scenario file: `0.5`, `1e308` or `[0.2, 0.8]`.
+impl std::fmt::Display for Param {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Param::Fixed(v) => write!(f, "{}", Number(*v)),
+            Param::Range([a, b]) => write!(f, "[{}, {}]", Number(*a), Number(*b)),
+        }
+    }
+}
+
+/// A number as a person writes it: plain, or with an exponent when very large or small.
+pub struct Number(pub f64);
+
+impl std::fmt::Display for Number {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let v = self.0;
+        if v.is_finite() && v != 0.0 && !(1e-6..1e16).contains(&v.abs()) {
+            write!(f, "{v:e}")
+        } else {
+            write!(f, "{v}")
         }
     }
 }
@@ -172,6 +202,22 @@ impl Event {
             | Event::CapacityExpansion { material, .. }
             | Event::DemandShift { material, .. }
             | Event::Dumping { material, .. } => material,
+        }
+    }
+    /// The event's kind as the scenario file names it and whom it strikes, for messages
+    /// (`capacity_loss of COD`).
+    pub fn describe(&self) -> String {
+        match self {
+            Event::ExportRestriction { exporter, .. } => {
+                format!("export_restriction by {exporter}")
+            }
+            Event::CapacityLoss { country, .. } => format!("capacity_loss of {country}"),
+            Event::CapacityExpansion { country, .. } => format!("capacity_expansion in {country}"),
+            Event::DemandShift { country, .. } => match country {
+                Some(c) => format!("demand_shift in {c}"),
+                None => "demand_shift everywhere".into(),
+            },
+            Event::Dumping { exporter, .. } => format!("dumping by {exporter}"),
         }
     }
     /// The chance that the event happens in a Monte Carlo run.
