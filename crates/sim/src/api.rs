@@ -96,10 +96,19 @@ pub fn check_range<T: PartialOrd + std::fmt::Display>(
     }
 }
 
+/// At most this many issues are listed; the rest are counted.
+const LISTED: usize = 50;
+
 fn list(issues: &[Issue]) -> String {
-    let v: Vec<String> = issues.iter().map(|e| format!("  {e}")).collect();
+    let mut v: Vec<String> = issues.iter().take(LISTED).map(|e| format!("  {e}")).collect();
+    if issues.len() > LISTED {
+        v.push(format!("  … and {} more", issues.len() - LISTED));
+    }
     v.join("\n")
 }
+
+/// Largest scenario file read, bytes (16 MiB: about 120,000 events).
+pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
 
 /// Simulator parameters from a file, or the shipped ones.
 pub fn load_params(path: Option<&Path>) -> Result<Params, SimError> {
@@ -186,10 +195,17 @@ impl<'a> Session<'a> {
     /// A scenario from a file, or from the shipped set by name; validated against the dataset.
     pub fn scenario(&self, name: &str) -> Result<Scenario, SimError> {
         let (file, text) = if Path::new(name).is_file() {
-            let text = std::fs::read_to_string(name).map_err(|e| SimError::Io {
+            let io = |message: String| SimError::Io {
                 file: name.to_string(),
-                message: e.to_string(),
-            })?;
+                message,
+            };
+            let size = std::fs::metadata(name).map_err(|e| io(e.to_string()))?.len();
+            if size > MAX_SCENARIO_BYTES {
+                return Err(io(format!(
+                    "{size} bytes: a scenario file is at most {MAX_SCENARIO_BYTES} bytes (16 MiB)"
+                )));
+            }
+            let text = std::fs::read_to_string(name).map_err(|e| io(e.to_string()))?;
             (name.to_string(), text)
         } else if let Some((p, t)) = shipped::find(name) {
             (format!("data/scenarios/{p}"), t.to_string())

@@ -81,6 +81,8 @@ fn headers(text: &str) -> Vec<(String, usize)> {
         .collect()
 }
 
+/// Most events in one scenario.
+pub const MAX_EVENTS: usize = 100_000;
 /// Largest demand factor an event may apply (×100 of baseline).
 const MAX_FACTOR: f64 = 100.0;
 /// Largest capacity an expansion may add, t of content per year.
@@ -163,6 +165,10 @@ impl Checker<'_> {
                     t,
                 );
             }
+        }
+        if sc.events.len() > MAX_EVENTS {
+            let expected = format!("at most {MAX_EVENTS} events");
+            self.err(None, "event", &expected, &sc.events.len().to_string());
         }
         if sc.weeks == 0 || sc.weeks > 52 * 30 {
             self.err(None, "weeks", "between 1 and 1560", &sc.weeks.to_string());
