@@ -8,16 +8,9 @@ fn world() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/world")
 }
 
-/// The raw sources, looked for where `.ci/run` looks: `$QUADRANT_RAW`, `shared/data` beside
-/// the clone, then the workplace copy.
+/// The raw sources the importers read, kept in the repository (`data/raw/`, see its README).
 fn raw() -> PathBuf {
-    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-    std::env::var_os("QUADRANT_RAW")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain([beside.clone(), PathBuf::from("/work/shared/data")])
-        .find(|p| p.join("usgs_mcs").exists())
-        .unwrap_or(beside)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/raw")
 }
 
 fn unzstd(b: &[u8]) -> Vec<u8> {
@@ -81,14 +74,7 @@ fn shipped_dataset_loads_and_is_complete() {
 
 #[test]
 fn shipped_tables_equal_what_the_importers_produce() {
-    let raw = raw();
-    if !raw.join("usgs_mcs").exists() {
-        panic!(
-            "raw sources not found at {} (set QUADRANT_RAW)",
-            raw.display()
-        );
-    }
-    let imported = import::import(&raw, &world()).expect("import succeeds");
+    let imported = import::import(&raw(), &world()).expect("import succeeds");
     for name in import::DERIVED {
         let fresh = &imported.files[*name];
         let shipped = std::fs::read(world().join(name)).unwrap();
