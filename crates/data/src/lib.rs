@@ -2,18 +2,28 @@
 //!
 //! * [`load_dir`] / [`load_embedded`] read a dataset folder (the layout of `data/world/`) into a
 //!   validated [`Dataset`], or refuse it whole with every [`Issue`] found.
-//! * [`import`] rebuilds the derived tables of `data/world/` from the raw sources under
-//!   `shared/data/` (USGS MCS, World Mining Data, IEA, BACI, WGI).
+//! * [`spec`] describes each table once (file, format, columns, references); the loader, the
+//!   embedded copy and the reference checks all read it.
+//! * [`import`] rebuilds the derived tables of `data/world/` from the raw sources kept under
+//!   `data/raw/` (USGS MCS, World Mining Data, IEA, BACI, WGI).
 //! * [`embedded`] holds the shipped dataset, compiled into the binary so that every command works
 //!   from any directory.
 
 pub mod embedded;
+mod files;
 pub mod import;
 mod load;
+pub mod spec;
 mod table;
 
-pub use load::{load_dir, load_embedded, load_files, parse_ownership_toml, Files, MemFiles};
-use quadrant_model::Issue;
+pub use files::{Files, MemFiles};
+pub use load::{load_dir, load_files, parse_ownership_toml};
+use quadrant_model::{Dataset, Issue};
+
+/// Loads the dataset compiled into the binary (`data/world/` at build time).
+pub fn load_embedded() -> Result<Dataset, DataError> {
+    load_files(&embedded::Embedded)
+}
 
 /// Why a dataset could not be read. `Invalid` lists every problem, each naming file, line,
 /// field and what was expected.
@@ -43,23 +53,6 @@ impl DataError {
     }
 }
 
-/// Names of the files a dataset folder holds, relative to the folder.
-pub const DATASET_FILES: &[&str] = &[
-    "sources.csv",
-    "countries.csv",
-    "materials.csv",
-    "hs_map.csv",
-    "production.csv",
-    "reserves.csv",
-    "governance.csv",
-    "trade.csv.zst",
-    "geopolrisk_map.csv",
-    "geopolrisk_pv.csv",
-    "demand_scenarios.csv",
-    "curated/blocs.toml",
-    "curated/agreements.toml",
-    "curated/financiers.toml",
-    "curated/projects.toml",
-    "curated/instruments.toml",
-    "curated/ownership.toml",
-];
+/// Names of the files a dataset folder holds, relative to the folder (the files of
+/// [`spec::TABLES`], in the same order).
+pub const DATASET_FILES: &[&str] = spec::FILES;

@@ -1,57 +1,18 @@
 //! Reads a dataset folder into a validated [`Dataset`]. Nothing is half-loaded: the reader
 //! builds a fresh value and returns it only when every table parsed and every check passed.
 
+use crate::files::{Dir, Files};
+use crate::spec::{self, Format, TableSpec};
 use crate::table::{issue, Fields, Table};
 use crate::DataError;
 use quadrant_model::*;
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Read;
-use std::path::{Path, PathBuf};
-
-/// Where the dataset's files come from: a folder on disk or the copy compiled into the binary.
-pub trait Files {
-    fn get(&self, name: &str) -> Result<Cow<'_, [u8]>, DataError>;
-}
-
-struct Dir(PathBuf);
-
-impl Files for Dir {
-    fn get(&self, name: &str) -> Result<Cow<'_, [u8]>, DataError> {
-        let p = self.0.join(name);
-        std::fs::read(&p)
-            .map(Cow::Owned)
-            .map_err(|e| DataError::Io {
-                file: p.display().to_string(),
-                message: e.to_string(),
-            })
-    }
-}
-
-/// Files held in memory, by name: for tests, fuzzing and callers that build a dataset.
-#[derive(Debug, Default, Clone)]
-pub struct MemFiles(pub HashMap<String, Vec<u8>>);
-
-impl Files for MemFiles {
-    fn get(&self, name: &str) -> Result<Cow<'_, [u8]>, DataError> {
-        self.0
-            .get(name)
-            .map(|b| Cow::Borrowed(b.as_slice()))
-            .ok_or_else(|| DataError::Io {
-                file: format!("<memory>/{name}"),
-                message: "no such file".into(),
-            })
-    }
-}
+use std::path::Path;
 
 /// Loads the dataset folder at `dir` (the layout of `data/world/`).
 pub fn load_dir(dir: &Path) -> Result<Dataset, DataError> {
     load_files(&Dir(dir.to_path_buf()))
-}
-
-/// Loads the dataset compiled into the binary.
-pub fn load_embedded() -> Result<Dataset, DataError> {
-    load_files(&crate::embedded::Embedded)
 }
 
 fn text<'a>(b: &'a [u8], file: &str) -> Result<&'a str, DataError> {
@@ -66,12 +27,7 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
     let mut issues: Vec<Issue> = Vec::new();
 
     // Reference tables first: every other table points into them.
-    let t = table(
-        files,
-        "sources.csv",
-        &["id", "title", "publisher", "edition", "url", "licence"],
-        &mut issues,
-    )?;
+    let t = table(files, &spec::SOURCES, &mut issues)?;
     if let Some(t) = t {
         for (_, r) in &t.rows {
             ds.sources.push(Source {
@@ -88,19 +44,14 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
     let src_ix = |ds: &Dataset, f: &mut Fields, line: usize, s: &str| -> Option<SourceIx> {
         let r = ds.source(s);
         if r.is_none() {
-            f.push(line, "source", "a source id from sources.csv", s);
+            f.bad_ref(line, "source", s);
         }
         r
     };
 
-    if let Some(t) = table(
-        files,
-        "countries.csv",
-        &["id", "name", "m49", "aggregate", "source"],
-        &mut issues,
-    )? {
+    if let Some(t) = table(files, &spec::COUNTRIES, &mut issues)? {
         let mut f = Fields {
-            file: "countries.csv",
+            file: spec::COUNTRIES.file,
             issues: &mut issues,
         };
         for (line, r) in &t.rows {
@@ -132,14 +83,9 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
             });
         }
     }
-    if let Some(t) = table(
-        files,
-        "materials.csv",
-        &["id", "name", "basis", "source"],
-        &mut issues,
-    )? {
+    if let Some(t) = table(files, &spec::MATERIALS, &mut issues)? {
         let mut f = Fields {
-            file: "materials.csv",
+            file: spec::MATERIALS.file,
             issues: &mut issues,
         };
         for (line, r) in &t.rows {
@@ -158,14 +104,14 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
         |ds: &Dataset, f: &mut Fields, line: usize, field: &str, s: &str| -> Option<CountryIx> {
             let r = ds.country(s);
             if r.is_none() {
-                f.push(line, field, "a country id from countries.csv", s);
+                f.bad_ref(line, field, s);
             }
             r
         };
     let material = |ds: &Dataset, f: &mut Fields, line: usize, s: &str| -> Option<MaterialIx> {
         let r = ds.material(s);
         if r.is_none() {
-            f.push(line, "material", "a material id from materials.csv", s);
+            f.bad_ref(line, "material", s);
         }
         r
     };
@@ -177,21 +123,9 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
         r
     };
 
-    if let Some(t) = table(
-        files,
-        "hs_map.csv",
-        &[
-            "hs6",
-            "material",
-            "stage",
-            "content_factor",
-            "factor_kind",
-            "source",
-        ],
-        &mut issues,
-    )? {
+    if let Some(t) = table(files, &spec::HS_MAP, &mut issues)? {
         let mut f = Fields {
-            file: "hs_map.csv",
+            file: spec::HS_MAP.file,
             issues: &mut issues,
         };
         for (line, r) in &t.rows {
@@ -225,14 +159,9 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
         }
     }
 
-    if let Some(t) = table(
-        files,
-        "geopolrisk_map.csv",
-        &["commodity", "material", "hs6", "source"],
-        &mut issues,
-    )? {
+    if let Some(t) = table(files, &spec::GEOPOLRISK_MAP, &mut issues)? {
         let mut f = Fields {
-            file: "geopolrisk_map.csv",
+            file: spec::GEOPOLRISK_MAP.file,
             issues: &mut issues,
         };
         for (line, r) in &t.rows {
@@ -266,22 +195,10 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
         }
     }
 
-    let prod_cols = [
-        "dataset",
-        "material",
-        "stage",
-        "country",
-        "year",
-        "value_t",
-        "estimated",
-        "source",
-        "raw_ref",
-        "raw_value",
-        "raw_unit",
-    ];
-    if let Some(t) = table(files, "production.csv", &prod_cols, &mut issues)? {
+    let prod_cols = spec::PRODUCTION.columns;
+    if let Some(t) = table(files, &spec::PRODUCTION, &mut issues)? {
         let mut f = Fields {
-            file: "production.csv",
+            file: spec::PRODUCTION.file,
             issues: &mut issues,
         };
         let c: Vec<usize> = prod_cols.iter().map(|n| t.col(n)).collect();
@@ -323,12 +240,10 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
             }
         }
     }
-    let res_cols = [
-        "dataset", "material", "country", "year", "value_t", "source", "raw_ref",
-    ];
-    if let Some(t) = table(files, "reserves.csv", &res_cols, &mut issues)? {
+    let res_cols = spec::RESERVES.columns;
+    if let Some(t) = table(files, &spec::RESERVES, &mut issues)? {
         let mut f = Fields {
-            file: "reserves.csv",
+            file: spec::RESERVES.file,
             issues: &mut issues,
         };
         let c: Vec<usize> = res_cols.iter().map(|n| t.col(n)).collect();
@@ -356,10 +271,10 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
             }
         }
     }
-    let gov_cols = ["country", "year", "dimension", "estimate", "source"];
-    if let Some(t) = table(files, "governance.csv", &gov_cols, &mut issues)? {
+    let gov_cols = spec::GOVERNANCE.columns;
+    if let Some(t) = table(files, &spec::GOVERNANCE, &mut issues)? {
         let mut f = Fields {
-            file: "governance.csv",
+            file: spec::GOVERNANCE.file,
             issues: &mut issues,
         };
         let c: Vec<usize> = gov_cols.iter().map(|n| t.col(n)).collect();
@@ -390,14 +305,9 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
         }
     }
 
-    if let Some(t) = table(
-        files,
-        "geopolrisk_pv.csv",
-        &["country", "year", "normalized", "source"],
-        &mut issues,
-    )? {
+    if let Some(t) = table(files, &spec::GEOPOLRISK_PV, &mut issues)? {
         let mut f = Fields {
-            file: "geopolrisk_pv.csv",
+            file: spec::GEOPOLRISK_PV.file,
             issues: &mut issues,
         };
         for (line, r) in &t.rows {
@@ -421,12 +331,10 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
             }
         }
     }
-    let dcols = [
-        "material", "scenario", "year", "demand_t", "source", "raw_ref",
-    ];
-    if let Some(t) = table(files, "demand_scenarios.csv", &dcols, &mut issues)? {
+    let dcols = spec::DEMAND_SCENARIOS.columns;
+    if let Some(t) = table(files, &spec::DEMAND_SCENARIOS, &mut issues)? {
         let mut f = Fields {
-            file: "demand_scenarios.csv",
+            file: spec::DEMAND_SCENARIOS.file,
             issues: &mut issues,
         };
         let c: Vec<usize> = dcols.iter().map(|n| t.col(n)).collect();
@@ -465,13 +373,13 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
     if !issues.is_empty() {
         return Err(DataError::Invalid(issues));
     }
-    let texts: HashMap<String, String> = crate::DATASET_FILES
+    let texts: HashMap<String, String> = spec::TABLES
         .iter()
-        .filter(|f| f.starts_with("curated/"))
-        .filter_map(|f| {
-            files.get(f).ok().map(|b| {
+        .filter(|t| matches!(t.format, Format::Toml { .. }))
+        .filter_map(|t| {
+            files.get(t.file).ok().map(|b| {
                 (
-                    f.trim_start_matches("curated/").to_string(),
+                    t.file.trim_start_matches("curated/").to_string(),
                     String::from_utf8_lossy(&b).into_owned(),
                 )
             })
@@ -494,14 +402,14 @@ fn s(b: &[u8]) -> &str {
     std::str::from_utf8(b).unwrap_or("")
 }
 
+/// Reads the CSV table of `spec`, requiring its columns; parse problems join `issues`.
 fn table(
     files: &dyn Files,
-    name: &str,
-    cols: &[&str],
+    spec: &TableSpec,
     issues: &mut Vec<Issue>,
 ) -> Result<Option<Table>, DataError> {
-    let bytes = files.get(name)?;
-    match Table::parse(name, &bytes, cols) {
+    let bytes = files.get(spec.file)?;
+    match Table::parse(spec.file, &bytes, spec.columns) {
         Ok(t) => Ok(Some(t)),
         Err(mut e) => {
             issues.append(&mut e);
@@ -521,7 +429,7 @@ fn read_trade(
     issues: &mut Vec<Issue>,
 ) -> Result<TradeTable, DataError> {
     use std::sync::{mpsc, Mutex};
-    const FILE: &str = "trade.csv.zst";
+    const FILE: &str = spec::TRADE.file;
     const BLOCK: usize = 4 << 20;
     let gz = files.get(FILE)?;
     let lookup = CountryLookup::new(ds);
@@ -615,13 +523,13 @@ fn read_trade(
             message,
         });
     }
-    const HEADER: &[u8] = b"year,exporter,importer,hs6,value_kusd,qty_t,source";
-    if header != HEADER {
+    let expected_header = spec::TRADE.columns.join(",");
+    if header != expected_header.as_bytes() {
         issues.push(issue(
             FILE,
             Some(1),
             "header",
-            "year,exporter,importer,hs6,value_kusd,qty_t,source",
+            &expected_header,
             &String::from_utf8_lossy(&header),
         ));
         return Ok(TradeTable::default());
@@ -695,16 +603,8 @@ fn parse_trade_chunk(
     ds: &Dataset,
     countries: &CountryLookup,
 ) -> (TradeTable, Vec<Issue>, usize) {
-    const FILE: &str = "trade.csv.zst";
-    let names = [
-        "year",
-        "exporter",
-        "importer",
-        "hs6",
-        "value_kusd",
-        "qty_t",
-        "source",
-    ];
+    const FILE: &str = spec::TRADE.file;
+    let names = spec::TRADE.columns;
     let mut t = TradeTable::default();
     let est = chunk.len() / 48;
     t.year.reserve(est);
@@ -785,16 +685,21 @@ fn parse_trade_chunk(
                 ];
                 let exp = [
                     "a year",
-                    "a country id from countries.csv",
-                    "a country id from countries.csv",
+                    "",
+                    "",
                     "a six-digit HS code",
                     "a number",
                     "a number or empty",
-                    "a source id from sources.csv",
+                    "",
                 ];
                 for j in 0..7 {
                     if !oks[j] {
-                        issues.push(issue(FILE, Some(k), names[j], exp[j], s(fld[j])));
+                        // Reference columns take their wording from the table spec.
+                        let e = match exp[j] {
+                            "" => spec::TRADE.expected_ref(names[j]),
+                            e => e.to_string(),
+                        };
+                        issues.push(issue(FILE, Some(k), names[j], &e, s(fld[j])));
                     }
                 }
             }
@@ -839,12 +744,12 @@ struct OwnershipFile {
 
 fn toml_file<T: serde::de::DeserializeOwned + Default>(
     files: &dyn Files,
-    name: &str,
+    spec: &TableSpec,
     issues: &mut Vec<Issue>,
 ) -> Result<T, DataError> {
-    let path = format!("curated/{name}");
-    let b = files.get(&path)?;
-    let s = text(&b, &path)?;
+    let path = spec.file;
+    let b = files.get(path)?;
+    let s = text(&b, path)?;
     match toml::from_str::<T>(s) {
         Ok(v) => Ok(v),
         Err(e) => {
@@ -853,7 +758,7 @@ fn toml_file<T: serde::de::DeserializeOwned + Default>(
                 .map(|sp| s[..sp.start.min(s.len())].matches('\n').count() + 1);
             issues.push(Issue {
                 check: "parse",
-                file: path,
+                file: path.to_string(),
                 line,
                 field: "toml".into(),
                 expected: "valid TOML in the documented schema (docs/data.md)".into(),
@@ -869,15 +774,15 @@ fn read_curated(
     ds: &mut Dataset,
     issues: &mut Vec<Issue>,
 ) -> Result<(), DataError> {
-    ds.curated.blocs = toml_file::<BlocsFile>(files, "blocs.toml", issues)?.bloc;
+    ds.curated.blocs = toml_file::<BlocsFile>(files, &spec::BLOCS, issues)?.bloc;
     ds.curated.agreements =
-        toml_file::<AgreementsFile>(files, "agreements.toml", issues)?.agreement;
+        toml_file::<AgreementsFile>(files, &spec::AGREEMENTS, issues)?.agreement;
     ds.curated.financiers =
-        toml_file::<FinanciersFile>(files, "financiers.toml", issues)?.financier;
-    ds.curated.projects = toml_file::<ProjectsFile>(files, "projects.toml", issues)?.project;
+        toml_file::<FinanciersFile>(files, &spec::FINANCIERS, issues)?.financier;
+    ds.curated.projects = toml_file::<ProjectsFile>(files, &spec::PROJECTS, issues)?.project;
     ds.curated.instruments =
-        toml_file::<InstrumentsFile>(files, "instruments.toml", issues)?.instrument;
-    ds.curated.assets = toml_file::<OwnershipFile>(files, "ownership.toml", issues)?.asset;
+        toml_file::<InstrumentsFile>(files, &spec::INSTRUMENTS, issues)?.instrument;
+    ds.curated.assets = toml_file::<OwnershipFile>(files, &spec::OWNERSHIP, issues)?.asset;
     Ok(())
 }
 

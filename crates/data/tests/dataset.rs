@@ -279,3 +279,53 @@ fn missing_file_is_an_io_error_naming_it() {
     }
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// Every reference the table spec declares for a CSV table is checked by the loader, worded
+/// from the spec: one bad id in the first row names file, line 2, the column and the table
+/// the reference points to.
+#[test]
+fn every_declared_csv_reference_is_checked_with_the_spec_wording() {
+    use quadrant_data::spec::{Format, TABLES};
+    use quadrant_data::{embedded, load_files, MemFiles};
+    let shipped: std::collections::HashMap<String, Vec<u8>> = embedded::files()
+        .map(|(n, b)| (n.to_string(), b.to_vec()))
+        .collect();
+    let mut checked = 0;
+    for t in TABLES {
+        for r in t.refs {
+            let text = match t.format {
+                Format::Csv => shipped[t.file].clone(),
+                Format::CsvZst => unzstd(&shipped[t.file]),
+                Format::Toml { .. } => continue, // checked by quadrant_model::validate
+            };
+            // Replace the first data row's field by a bad id (the first data rows hold no
+            // quoted commas before the reference columns).
+            let s = String::from_utf8(text).unwrap();
+            let (header, rest) = s.split_once('\n').unwrap();
+            let (first, tail) = rest.split_once('\n').unwrap();
+            let col = header.split(',').position(|h| h == r.column).unwrap();
+            let mut fields: Vec<&str> = first.split(',').collect();
+            fields[col] = "NOSUCH";
+            let bad = format!("{header}\n{}\n{tail}", fields.join(","));
+            let bytes = match t.format {
+                Format::CsvZst => zstd::stream::encode_all(bad.as_bytes(), 1).unwrap(),
+                _ => bad.into_bytes(),
+            };
+            let mut files = MemFiles(shipped.clone());
+            files.0.insert(t.file.to_string(), bytes);
+            let err = load_files(&files).expect_err("a bad reference is refused");
+            let want = format!(
+                "{}:2: field `{}`: expected {}, found \"NOSUCH\"",
+                t.file,
+                r.column,
+                t.expected_ref(r.column)
+            );
+            assert!(
+                err.issues().iter().any(|i| i.to_string().contains(&want)),
+                "{want}\n{err}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "{checked} references checked");
+}

@@ -34,15 +34,33 @@ pub struct Imported {
     pub report: Vec<String>,
 }
 
-/// Files the importers write; everything else in a dataset folder is curated by hand.
-pub const DERIVED: &[&str] = &[
-    "production.csv",
-    "reserves.csv",
-    "governance.csv",
-    "trade.csv.zst",
-    "geopolrisk_map.csv",
-    "geopolrisk_pv.csv",
-];
+/// Files the importers write (the tables of [`crate::spec::TABLES`] marked `imported`);
+/// everything else in a dataset folder is curated by hand.
+pub const DERIVED: &[&str] = &derived::<{ derived_count() }>();
+
+const fn derived_count() -> usize {
+    let (mut i, mut n) = (0, 0);
+    while i < crate::spec::TABLES.len() {
+        if crate::spec::TABLES[i].imported {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+const fn derived<const N: usize>() -> [&'static str; N] {
+    let mut out = [""; N];
+    let (mut i, mut n) = (0, 0);
+    while i < crate::spec::TABLES.len() {
+        if crate::spec::TABLES[i].imported {
+            out[n] = crate::spec::TABLES[i].file;
+            n += 1;
+        }
+        i += 1;
+    }
+    out
+}
 
 pub(crate) fn read(raw: &Path, name: &str) -> Result<Vec<u8>, DataError> {
     let p = raw.join(name);
