@@ -9,6 +9,8 @@
 //! * [`embedded`] holds the shipped dataset, compiled into the binary so that every command works
 //!   from any directory.
 
+#![warn(missing_docs)]
+
 pub mod embedded;
 mod files;
 pub mod import;
@@ -29,8 +31,15 @@ pub fn load_embedded() -> Result<Dataset, DataError> {
 /// field and what was expected.
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
+    /// A file could not be read (missing, unreadable, not UTF-8, not zstd …).
     #[error("{file}: cannot read: {message}")]
-    Io { file: String, message: String },
+    Io {
+        /// The file, as a path on disk or `<embedded>/name` / `<memory>/name`.
+        file: String,
+        /// What went wrong, as the operating system or the decoder said it.
+        message: String,
+    },
+    /// The files were read but the dataset is refused: every issue found, none skipped.
     #[error("dataset refused, {} issue(s):\n{}", .0.len(), list(.0))]
     Invalid(Vec<Issue>),
 }

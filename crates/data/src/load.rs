@@ -22,6 +22,10 @@ fn text<'a>(b: &'a [u8], file: &str) -> Result<&'a str, DataError> {
     })
 }
 
+/// Loads a dataset from any [`Files`] source: every table parsed, every reference resolved,
+/// then [`validate`]d. Returns the dataset only if nothing was wrong; otherwise
+/// [`DataError::Invalid`] with every issue (file, line, field, expectation), or
+/// [`DataError::Io`] for a file that could not be read at all.
 pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
     let mut ds = Dataset::default();
     let mut issues: Vec<Issue> = Vec::new();
@@ -747,26 +751,32 @@ fn toml_file<T: serde::de::DeserializeOwned + Default>(
     spec: &TableSpec,
     issues: &mut Vec<Issue>,
 ) -> Result<T, DataError> {
-    let path = spec.file;
-    let b = files.get(path)?;
-    let s = text(&b, path)?;
-    match toml::from_str::<T>(s) {
+    let b = files.get(spec.file)?;
+    let s = text(&b, spec.file)?;
+    match parse_toml(spec.file, s) {
         Ok(v) => Ok(v),
-        Err(e) => {
-            let line = e
-                .span()
-                .map(|sp| s[..sp.start.min(s.len())].matches('\n').count() + 1);
-            issues.push(Issue {
-                check: "parse",
-                file: path.to_string(),
-                line,
-                field: "toml".into(),
-                expected: "valid TOML in the documented schema (docs/data.md)".into(),
-                found: e.message().to_string(),
-            });
+        Err(i) => {
+            issues.push(i);
             Ok(T::default())
         }
     }
+}
+
+/// Parses one curated TOML file; a syntax or schema error becomes an [`Issue`] naming the line.
+fn parse_toml<T: serde::de::DeserializeOwned>(path: &str, s: &str) -> Result<T, Issue> {
+    toml::from_str::<T>(s).map_err(|e| {
+        let line = e
+            .span()
+            .map(|sp| s[..sp.start.min(s.len())].matches('\n').count() + 1);
+        Issue {
+            check: "parse",
+            file: path.to_string(),
+            line,
+            field: "toml".into(),
+            expected: "valid TOML in the documented schema (docs/data.md)".into(),
+            found: e.message().to_string(),
+        }
+    })
 }
 
 fn read_curated(
@@ -786,9 +796,10 @@ fn read_curated(
     Ok(())
 }
 
-/// Parses only the curated TOML layer from text, for property tests and fuzzing.
-pub fn parse_ownership_toml(s: &str) -> Result<Vec<Asset>, String> {
-    toml::from_str::<OwnershipFile>(s)
+/// Parses the text of `curated/ownership.toml` alone (for property tests and fuzzing); a
+/// syntax or schema error is refused as [`DataError::Invalid`] with the issue naming the line.
+pub fn parse_ownership_toml(s: &str) -> Result<Vec<Asset>, DataError> {
+    parse_toml::<OwnershipFile>(spec::OWNERSHIP.file, s)
         .map(|f| f.asset)
-        .map_err(|e| e.to_string())
+        .map_err(|i| DataError::Invalid(vec![i]))
 }

@@ -3,9 +3,9 @@
 //! `import/source_map.csv` (which source series is which material and stage, with basis
 //! factors) and `import/country_aliases.csv` (source country names → country ids).
 //!
-//! One module per raw source: [`usgs`] (USGS Mineral Commodity Summaries), [`wmd`] (World
-//! Mining Data and its HS code map), [`iea`] (IEA Critical Minerals Data Explorer), [`baci`]
-//! (CEPII BACI trade) and [`wgi`] (World Bank governance indicators); [`ctx`] holds the mapping
+//! One module per raw source: `usgs` (USGS Mineral Commodity Summaries), `wmd` (World
+//! Mining Data and its HS code map), `iea` (IEA Critical Minerals Data Explorer), `baci`
+//! (CEPII BACI trade) and `wgi` (World Bank governance indicators); `ctx` holds the mapping
 //! tables they share.
 //!
 //! Output is deterministic (sorted rows, shortest round-trip float formatting), so a test can
@@ -30,7 +30,9 @@ use std::path::Path;
 
 /// The derived tables, by file name, and a summary of what was skipped and why.
 pub struct Imported {
+    /// File name (relative to the dataset folder) → the bytes to write.
     pub files: BTreeMap<String, Vec<u8>>,
+    /// One line per thing skipped or merged, and the row counts, for the user to review.
     pub report: Vec<String>,
 }
 
