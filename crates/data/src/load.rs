@@ -756,26 +756,26 @@ fn toml_file<T: serde::de::DeserializeOwned + Default>(
     match parse_toml(spec.file, s) {
         Ok(v) => Ok(v),
         Err(i) => {
-            issues.push(i);
+            issues.push(*i);
             Ok(T::default())
         }
     }
 }
 
 /// Parses one curated TOML file; a syntax or schema error becomes an [`Issue`] naming the line.
-fn parse_toml<T: serde::de::DeserializeOwned>(path: &str, s: &str) -> Result<T, Issue> {
+fn parse_toml<T: serde::de::DeserializeOwned>(path: &str, s: &str) -> Result<T, Box<Issue>> {
     toml::from_str::<T>(s).map_err(|e| {
         let line = e
             .span()
             .map(|sp| s[..sp.start.min(s.len())].matches('\n').count() + 1);
-        Issue {
+        Box::new(Issue {
             check: "parse",
             file: path.to_string(),
             line,
             field: "toml".into(),
             expected: "valid TOML in the documented schema (docs/data.md)".into(),
             found: e.message().to_string(),
-        }
+        })
     })
 }
 
@@ -801,5 +801,5 @@ fn read_curated(
 pub fn parse_ownership_toml(s: &str) -> Result<Vec<Asset>, DataError> {
     parse_toml::<OwnershipFile>(spec::OWNERSHIP.file, s)
         .map(|f| f.asset)
-        .map_err(|i| DataError::Invalid(vec![i]))
+        .map_err(|i| DataError::Invalid(vec![*i]))
 }
