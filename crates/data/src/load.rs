@@ -45,13 +45,6 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
         }
     }
     ds.reindex();
-    let src_ix = |ds: &Dataset, f: &mut Fields, line: usize, s: &str| -> Option<SourceIx> {
-        let r = ds.source(s);
-        if r.is_none() {
-            f.bad_ref(line, "source", s);
-        }
-        r
-    };
 
     if let Some(t) = table(files, &spec::COUNTRIES, &mut issues)? {
         let mut f = Fields {
@@ -104,273 +97,28 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
     }
     ds.reindex();
 
-    let country =
-        |ds: &Dataset, f: &mut Fields, line: usize, field: &str, s: &str| -> Option<CountryIx> {
-            let r = ds.country(s);
-            if r.is_none() {
-                f.bad_ref(line, field, s);
-            }
-            r
-        };
-    let material = |ds: &Dataset, f: &mut Fields, line: usize, s: &str| -> Option<MaterialIx> {
-        let r = ds.material(s);
-        if r.is_none() {
-            f.bad_ref(line, "material", s);
-        }
-        r
-    };
-    let stage = |f: &mut Fields, line: usize, s: &str| -> Option<Stage> {
-        let r = Stage::parse(s);
-        if r.is_none() {
-            f.push(line, "stage", "one of mining, refining, components", s);
-        }
-        r
-    };
-
-    if let Some(t) = table(files, &spec::HS_MAP, &mut issues)? {
-        let mut f = Fields {
-            file: spec::HS_MAP.file,
-            issues: &mut issues,
-        };
-        for (line, r) in &t.rows {
-            let l = *line;
-            let hs6 = r[t.col("hs6")]
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|h| (10_000..1_000_000).contains(h));
-            if hs6.is_none() {
-                f.push(l, "hs6", "a six-digit HS code", &r[t.col("hs6")]);
-            }
-            let (m, s, cf, src) = (
-                material(&ds, &mut f, l, &r[t.col("material")]),
-                stage(&mut f, l, &r[t.col("stage")]),
-                f.f64(l, "content_factor", &r[t.col("content_factor")]),
-                src_ix(&ds, &mut f, l, &r[t.col("source")]),
-            );
-            if let (Some(hs6), Some(material), Some(stage), Some(content_factor), Some(source)) =
-                (hs6, m, s, cf, src)
-            {
-                ds.hs_map.push(HsMapRow {
-                    hs6,
-                    material,
-                    stage,
-                    content_factor,
-                    factor_kind: r[t.col("factor_kind")].to_string(),
-                    source,
-                });
-            }
-        }
+    // The trade table (1.26 M rows) needs only the sources and countries read so far: it is
+    // read on other threads while this one reads the remaining tables. Its issues join the
+    // list at its place in the order of tables, and an unreadable file is reported after the
+    // tables before it, so the result does not depend on timing or the number of threads.
+    let refs = ds.clone();
+    let trade_bytes = files.get(spec::TRADE.file);
+    let trade = std::thread::scope(|sc| -> Result<_, DataError> {
+        let job = trade_bytes.as_ref().ok().map(|b| {
+            sc.spawn(|| {
+                let mut found = Vec::new();
+                read_trade(b, &refs, &mut found).map(|t| (t, found))
+            })
+        });
+        read_tables(files, &mut ds, &mut issues)?;
+        Ok(job.map(|j| j.join().expect("trade reader thread")))
+    })?;
+    trade_bytes?;
+    if let Some(trade) = trade {
+        let (t, mut found) = trade?;
+        ds.trade = t;
+        issues.append(&mut found);
     }
-
-    if let Some(t) = table(files, &spec::GEOPOLRISK_MAP, &mut issues)? {
-        let mut f = Fields {
-            file: spec::GEOPOLRISK_MAP.file,
-            issues: &mut issues,
-        };
-        for (line, r) in &t.rows {
-            let l = *line;
-            let m = r[t.col("material")].trim();
-            let mat = if m.is_empty() {
-                Some(None)
-            } else {
-                material(&ds, &mut f, l, m).map(Some)
-            };
-            let mut hs = Vec::new();
-            let mut ok = true;
-            for h in r[t.col("hs6")].split(';').filter(|h| !h.trim().is_empty()) {
-                match h.trim().parse::<u32>() {
-                    Ok(v) => hs.push(v),
-                    Err(_) => {
-                        f.push(l, "hs6", "HS6 codes separated by ';'", h);
-                        ok = false;
-                    }
-                }
-            }
-            let src = src_ix(&ds, &mut f, l, &r[t.col("source")]);
-            if let (Some(material), Some(source), true) = (mat, src, ok) {
-                ds.gpr_map.push(GprMapRow {
-                    commodity: r[t.col("commodity")].to_string(),
-                    material,
-                    hs6: hs,
-                    source,
-                });
-            }
-        }
-    }
-
-    let prod_cols = spec::PRODUCTION.columns;
-    if let Some(t) = table(files, &spec::PRODUCTION, &mut issues)? {
-        let mut f = Fields {
-            file: spec::PRODUCTION.file,
-            issues: &mut issues,
-        };
-        let c: Vec<usize> = prod_cols.iter().map(|n| t.col(n)).collect();
-        ds.production.reserve(t.rows.len());
-        for (line, r) in &t.rows {
-            let l = *line;
-            let (m, s, co, y, v, e, src) = (
-                material(&ds, &mut f, l, &r[c[1]]),
-                stage(&mut f, l, &r[c[2]]),
-                country(&ds, &mut f, l, "country", &r[c[3]]),
-                f.u16(l, "year", &r[c[4]]),
-                f.f64(l, "value_t", &r[c[5]]),
-                f.bool(l, "estimated", &r[c[6]]),
-                src_ix(&ds, &mut f, l, &r[c[7]]),
-            );
-            if let (
-                Some(material),
-                Some(stage),
-                Some(country),
-                Some(year),
-                Some(value_t),
-                Some(estimated),
-                Some(source),
-            ) = (m, s, co, y, v, e, src)
-            {
-                ds.production.push(ProductionRow {
-                    dataset: r[c[0]].to_string(),
-                    material,
-                    stage,
-                    country,
-                    year,
-                    value_t,
-                    estimated,
-                    source,
-                    raw_ref: r[c[8]].to_string(),
-                    raw_value: r[c[9]].to_string(),
-                    raw_unit: r[c[10]].to_string(),
-                });
-            }
-        }
-    }
-    let res_cols = spec::RESERVES.columns;
-    if let Some(t) = table(files, &spec::RESERVES, &mut issues)? {
-        let mut f = Fields {
-            file: spec::RESERVES.file,
-            issues: &mut issues,
-        };
-        let c: Vec<usize> = res_cols.iter().map(|n| t.col(n)).collect();
-        for (line, r) in &t.rows {
-            let l = *line;
-            let (m, co, y, v, src) = (
-                material(&ds, &mut f, l, &r[c[1]]),
-                country(&ds, &mut f, l, "country", &r[c[2]]),
-                f.u16(l, "year", &r[c[3]]),
-                f.f64(l, "value_t", &r[c[4]]),
-                src_ix(&ds, &mut f, l, &r[c[5]]),
-            );
-            if let (Some(material), Some(country), Some(year), Some(value_t), Some(source)) =
-                (m, co, y, v, src)
-            {
-                ds.reserves.push(ReserveRow {
-                    dataset: r[c[0]].to_string(),
-                    material,
-                    country,
-                    year,
-                    value_t,
-                    source,
-                    raw_ref: r[c[6]].to_string(),
-                });
-            }
-        }
-    }
-    let gov_cols = spec::GOVERNANCE.columns;
-    if let Some(t) = table(files, &spec::GOVERNANCE, &mut issues)? {
-        let mut f = Fields {
-            file: spec::GOVERNANCE.file,
-            issues: &mut issues,
-        };
-        let c: Vec<usize> = gov_cols.iter().map(|n| t.col(n)).collect();
-        ds.governance.reserve(t.rows.len());
-        for (line, r) in &t.rows {
-            let l = *line;
-            let d = Dimension::parse(&r[c[2]]);
-            if d.is_none() {
-                f.push(l, "dimension", "one of VA, PV, GE, RQ, RL, CC", &r[c[2]]);
-            }
-            let (co, y, v, src) = (
-                country(&ds, &mut f, l, "country", &r[c[0]]),
-                f.u16(l, "year", &r[c[1]]),
-                f.f64(l, "estimate", &r[c[3]]),
-                src_ix(&ds, &mut f, l, &r[c[4]]),
-            );
-            if let (Some(country), Some(year), Some(dimension), Some(estimate), Some(source)) =
-                (co, y, d, v, src)
-            {
-                ds.governance.push(GovernanceRow {
-                    country,
-                    year,
-                    dimension,
-                    estimate,
-                    source,
-                });
-            }
-        }
-    }
-
-    if let Some(t) = table(files, &spec::GEOPOLRISK_PV, &mut issues)? {
-        let mut f = Fields {
-            file: spec::GEOPOLRISK_PV.file,
-            issues: &mut issues,
-        };
-        for (line, r) in &t.rows {
-            let l = *line;
-            let (co, y) = (
-                country(&ds, &mut f, l, "country", &r[t.col("country")]),
-                f.u16(l, "year", &r[t.col("year")]),
-            );
-            src_ix(&ds, &mut f, l, &r[t.col("source")]);
-            let v = r[t.col("normalized")].trim();
-            let v = match v {
-                "" => None,
-                "nan" => Some(f64::NAN),
-                x => f.f64(l, "normalized", x),
-            };
-            if let (Some(c), Some(y)) = (co, y) {
-                ds.gpr_pv_countries.insert(c);
-                if let Some(v) = v {
-                    ds.gpr_pv.insert((c, y), v);
-                }
-            }
-        }
-    }
-    let dcols = spec::DEMAND_SCENARIOS.columns;
-    if let Some(t) = table(files, &spec::DEMAND_SCENARIOS, &mut issues)? {
-        let mut f = Fields {
-            file: spec::DEMAND_SCENARIOS.file,
-            issues: &mut issues,
-        };
-        let c: Vec<usize> = dcols.iter().map(|n| t.col(n)).collect();
-        for (line, r) in &t.rows {
-            let l = *line;
-            let (m, y, v, src) = (
-                material(&ds, &mut f, l, &r[c[0]]),
-                f.u16(l, "year", &r[c[2]]),
-                f.f64(l, "demand_t", &r[c[3]]),
-                src_ix(&ds, &mut f, l, &r[c[4]]),
-            );
-            if let Some(v) = v.filter(|v| !(v.is_finite() && *v >= 0.0)) {
-                f.push(
-                    l,
-                    "demand_t",
-                    "a finite, non-negative number",
-                    &v.to_string(),
-                );
-            }
-            if let (Some(material), Some(year), Some(demand_t), Some(source)) = (m, y, v, src) {
-                ds.demand_scenarios.push(DemandScenarioRow {
-                    material,
-                    scenario: r[c[1]].to_string(),
-                    year,
-                    demand_t,
-                    source,
-                    raw_ref: r[c[5]].to_string(),
-                });
-            }
-        }
-    }
-    read_trade(files, &ds, &mut issues).map(|t| ds.trade = t)?;
     read_curated(files, &mut ds, &mut issues)?;
     ds.reindex();
 
@@ -402,6 +150,295 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
     }
 }
 
+/// A source id → its index, or an issue worded from the table spec.
+fn src_ix(ds: &Dataset, f: &mut Fields, line: usize, s: &str) -> Option<SourceIx> {
+    let r = ds.source(s);
+    if r.is_none() {
+        f.bad_ref(line, "source", s);
+    }
+    r
+}
+
+/// A country id in column `field` → its index, or an issue worded from the table spec.
+fn country(ds: &Dataset, f: &mut Fields, line: usize, field: &str, s: &str) -> Option<CountryIx> {
+    let r = ds.country(s);
+    if r.is_none() {
+        f.bad_ref(line, field, s);
+    }
+    r
+}
+
+/// A material id → its index, or an issue worded from the table spec.
+fn material(ds: &Dataset, f: &mut Fields, line: usize, s: &str) -> Option<MaterialIx> {
+    let r = ds.material(s);
+    if r.is_none() {
+        f.bad_ref(line, "material", s);
+    }
+    r
+}
+
+/// A stage name → the stage, or an issue.
+fn stage(f: &mut Fields, line: usize, s: &str) -> Option<Stage> {
+    let r = Stage::parse(s);
+    if r.is_none() {
+        f.push(line, "stage", "one of mining, refining, components", s);
+    }
+    r
+}
+
+/// The CSV tables after the reference tables, except trade, in their order: HS map,
+/// GeoPolRisk map, production, reserves, governance, GeoPolRisk PV, demand scenarios.
+fn read_tables(
+    files: &dyn Files,
+    ds: &mut Dataset,
+    issues: &mut Vec<Issue>,
+) -> Result<(), DataError> {
+    if let Some(t) = table(files, &spec::HS_MAP, issues)? {
+        let mut f = Fields {
+            file: spec::HS_MAP.file,
+            issues,
+        };
+        for (line, r) in &t.rows {
+            let l = *line;
+            let hs6 = r[t.col("hs6")]
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|h| (10_000..1_000_000).contains(h));
+            if hs6.is_none() {
+                f.push(l, "hs6", "a six-digit HS code", &r[t.col("hs6")]);
+            }
+            let (m, s, cf, src) = (
+                material(ds, &mut f, l, &r[t.col("material")]),
+                stage(&mut f, l, &r[t.col("stage")]),
+                f.f64(l, "content_factor", &r[t.col("content_factor")]),
+                src_ix(ds, &mut f, l, &r[t.col("source")]),
+            );
+            if let (Some(hs6), Some(material), Some(stage), Some(content_factor), Some(source)) =
+                (hs6, m, s, cf, src)
+            {
+                ds.hs_map.push(HsMapRow {
+                    hs6,
+                    material,
+                    stage,
+                    content_factor,
+                    factor_kind: r[t.col("factor_kind")].to_string(),
+                    source,
+                });
+            }
+        }
+    }
+
+    if let Some(t) = table(files, &spec::GEOPOLRISK_MAP, issues)? {
+        let mut f = Fields {
+            file: spec::GEOPOLRISK_MAP.file,
+            issues,
+        };
+        for (line, r) in &t.rows {
+            let l = *line;
+            let m = r[t.col("material")].trim();
+            let mat = if m.is_empty() {
+                Some(None)
+            } else {
+                material(ds, &mut f, l, m).map(Some)
+            };
+            let mut hs = Vec::new();
+            let mut ok = true;
+            for h in r[t.col("hs6")].split(';').filter(|h| !h.trim().is_empty()) {
+                match h.trim().parse::<u32>() {
+                    Ok(v) => hs.push(v),
+                    Err(_) => {
+                        f.push(l, "hs6", "HS6 codes separated by ';'", h);
+                        ok = false;
+                    }
+                }
+            }
+            let src = src_ix(ds, &mut f, l, &r[t.col("source")]);
+            if let (Some(material), Some(source), true) = (mat, src, ok) {
+                ds.gpr_map.push(GprMapRow {
+                    commodity: r[t.col("commodity")].to_string(),
+                    material,
+                    hs6: hs,
+                    source,
+                });
+            }
+        }
+    }
+
+    let prod_cols = spec::PRODUCTION.columns;
+    if let Some(t) = table(files, &spec::PRODUCTION, issues)? {
+        let mut f = Fields {
+            file: spec::PRODUCTION.file,
+            issues,
+        };
+        let c: Vec<usize> = prod_cols.iter().map(|n| t.col(n)).collect();
+        ds.production.reserve(t.rows.len());
+        for (line, r) in &t.rows {
+            let l = *line;
+            let (m, s, co, y, v, e, src) = (
+                material(ds, &mut f, l, &r[c[1]]),
+                stage(&mut f, l, &r[c[2]]),
+                country(ds, &mut f, l, "country", &r[c[3]]),
+                f.u16(l, "year", &r[c[4]]),
+                f.f64(l, "value_t", &r[c[5]]),
+                f.bool(l, "estimated", &r[c[6]]),
+                src_ix(ds, &mut f, l, &r[c[7]]),
+            );
+            if let (
+                Some(material),
+                Some(stage),
+                Some(country),
+                Some(year),
+                Some(value_t),
+                Some(estimated),
+                Some(source),
+            ) = (m, s, co, y, v, e, src)
+            {
+                ds.production.push(ProductionRow {
+                    dataset: r[c[0]].to_string(),
+                    material,
+                    stage,
+                    country,
+                    year,
+                    value_t,
+                    estimated,
+                    source,
+                    raw_ref: r[c[8]].to_string(),
+                    raw_value: r[c[9]].to_string(),
+                    raw_unit: r[c[10]].to_string(),
+                });
+            }
+        }
+    }
+    let res_cols = spec::RESERVES.columns;
+    if let Some(t) = table(files, &spec::RESERVES, issues)? {
+        let mut f = Fields {
+            file: spec::RESERVES.file,
+            issues,
+        };
+        let c: Vec<usize> = res_cols.iter().map(|n| t.col(n)).collect();
+        for (line, r) in &t.rows {
+            let l = *line;
+            let (m, co, y, v, src) = (
+                material(ds, &mut f, l, &r[c[1]]),
+                country(ds, &mut f, l, "country", &r[c[2]]),
+                f.u16(l, "year", &r[c[3]]),
+                f.f64(l, "value_t", &r[c[4]]),
+                src_ix(ds, &mut f, l, &r[c[5]]),
+            );
+            if let (Some(material), Some(country), Some(year), Some(value_t), Some(source)) =
+                (m, co, y, v, src)
+            {
+                ds.reserves.push(ReserveRow {
+                    dataset: r[c[0]].to_string(),
+                    material,
+                    country,
+                    year,
+                    value_t,
+                    source,
+                    raw_ref: r[c[6]].to_string(),
+                });
+            }
+        }
+    }
+    let gov_cols = spec::GOVERNANCE.columns;
+    if let Some(t) = table(files, &spec::GOVERNANCE, issues)? {
+        let mut f = Fields {
+            file: spec::GOVERNANCE.file,
+            issues,
+        };
+        let c: Vec<usize> = gov_cols.iter().map(|n| t.col(n)).collect();
+        ds.governance.reserve(t.rows.len());
+        for (line, r) in &t.rows {
+            let l = *line;
+            let d = Dimension::parse(&r[c[2]]);
+            if d.is_none() {
+                f.push(l, "dimension", "one of VA, PV, GE, RQ, RL, CC", &r[c[2]]);
+            }
+            let (co, y, v, src) = (
+                country(ds, &mut f, l, "country", &r[c[0]]),
+                f.u16(l, "year", &r[c[1]]),
+                f.f64(l, "estimate", &r[c[3]]),
+                src_ix(ds, &mut f, l, &r[c[4]]),
+            );
+            if let (Some(country), Some(year), Some(dimension), Some(estimate), Some(source)) =
+                (co, y, d, v, src)
+            {
+                ds.governance.push(GovernanceRow {
+                    country,
+                    year,
+                    dimension,
+                    estimate,
+                    source,
+                });
+            }
+        }
+    }
+
+    if let Some(t) = table(files, &spec::GEOPOLRISK_PV, issues)? {
+        let mut f = Fields {
+            file: spec::GEOPOLRISK_PV.file,
+            issues,
+        };
+        for (line, r) in &t.rows {
+            let l = *line;
+            let (co, y) = (
+                country(ds, &mut f, l, "country", &r[t.col("country")]),
+                f.u16(l, "year", &r[t.col("year")]),
+            );
+            src_ix(ds, &mut f, l, &r[t.col("source")]);
+            let v = r[t.col("normalized")].trim();
+            let v = match v {
+                "" => None,
+                "nan" => Some(f64::NAN),
+                x => f.f64(l, "normalized", x),
+            };
+            if let (Some(c), Some(y)) = (co, y) {
+                ds.gpr_pv_countries.insert(c);
+                if let Some(v) = v {
+                    ds.gpr_pv.insert((c, y), v);
+                }
+            }
+        }
+    }
+    let dcols = spec::DEMAND_SCENARIOS.columns;
+    if let Some(t) = table(files, &spec::DEMAND_SCENARIOS, issues)? {
+        let mut f = Fields {
+            file: spec::DEMAND_SCENARIOS.file,
+            issues,
+        };
+        let c: Vec<usize> = dcols.iter().map(|n| t.col(n)).collect();
+        for (line, r) in &t.rows {
+            let l = *line;
+            let (m, y, v, src) = (
+                material(ds, &mut f, l, &r[c[0]]),
+                f.u16(l, "year", &r[c[2]]),
+                f.f64(l, "demand_t", &r[c[3]]),
+                src_ix(ds, &mut f, l, &r[c[4]]),
+            );
+            if let Some(v) = v.filter(|v| !(v.is_finite() && *v >= 0.0)) {
+                f.push(
+                    l,
+                    "demand_t",
+                    "a finite, non-negative number",
+                    &v.to_string(),
+                );
+            }
+            if let (Some(material), Some(year), Some(demand_t), Some(source)) = (m, y, v, src) {
+                ds.demand_scenarios.push(DemandScenarioRow {
+                    material,
+                    scenario: r[c[1]].to_string(),
+                    year,
+                    demand_t,
+                    source,
+                    raw_ref: r[c[5]].to_string(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 fn s(b: &[u8]) -> &str {
     std::str::from_utf8(b).unwrap_or("")
 }
@@ -427,23 +464,153 @@ fn table(
 /// cut at line ends to parser threads, so parsing overlaps decompression; a flat country
 /// lookup replaces hashing. Blocks are parsed independently and concatenated in order, so
 /// the result does not depend on the number of threads.
-fn read_trade(
-    files: &dyn Files,
-    ds: &Dataset,
-    issues: &mut Vec<Issue>,
-) -> Result<TradeTable, DataError> {
-    use std::sync::{mpsc, Mutex};
+fn read_trade(gz: &[u8], ds: &Dataset, issues: &mut Vec<Issue>) -> Result<TradeTable, DataError> {
     const FILE: &str = spec::TRADE.file;
-    const BLOCK: usize = 4 << 20;
-    let gz = files.get(FILE)?;
     let lookup = CountryLookup::new(ds);
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .clamp(1, 8);
+    let (header, parts) = match read_frames(gz, ds, &lookup, threads) {
+        Some(r) => r,
+        None => read_stream(gz, ds, &lookup, threads).map_err(|message| DataError::Io {
+            file: FILE.into(),
+            message,
+        })?,
+    };
+    let expected_header = spec::TRADE.columns.join(",");
+    if header != expected_header.as_bytes() {
+        issues.push(issue(
+            FILE,
+            Some(1),
+            "header",
+            &expected_header,
+            &String::from_utf8_lossy(&header),
+        ));
+        return Ok(TradeTable::default());
+    }
+    let n: usize = parts.iter().map(|p| p.1.len()).sum();
+    let mut t = TradeTable::default();
+    t.year.reserve(n);
+    t.exporter.reserve(n);
+    t.importer.reserve(n);
+    t.hs6.reserve(n);
+    t.value_kusd.reserve(n);
+    t.qty_t.reserve(n);
+    t.source.reserve(n);
+    // Line numbers: each block counted its own lines; shift them by the lines before it.
+    let mut line0 = 2;
+    for (_, part, mut iss, lines) in parts {
+        for i in &mut iss {
+            i.line = i.line.map(|l| l + line0);
+        }
+        issues.append(&mut iss);
+        line0 += lines;
+        t.year.extend_from_slice(&part.year);
+        t.exporter.extend_from_slice(&part.exporter);
+        t.importer.extend_from_slice(&part.importer);
+        t.hs6.extend_from_slice(&part.hs6);
+        t.value_kusd.extend_from_slice(&part.value_kusd);
+        t.qty_t.extend_from_slice(&part.qty_t);
+        t.source.extend_from_slice(&part.source);
+    }
+    Ok(t)
+}
+
+/// One parsed piece of the trade table: (sequence number, rows, issues with lines relative to
+/// the piece, number of lines in the piece).
+type Part = (usize, TradeTable, Vec<Issue>, usize);
+
+/// The fast path, for a file of several zstd frames that each state their size and end at a
+/// line end, as the importer writes it (`import::zstd_frames`): every thread takes the next
+/// frame, decompresses it in one call straight into its buffer and parses it, so that both
+/// decompression and parsing use every core. Parts are ordered by frame, so the result does
+/// not depend on the number of threads. Returns `None` for any other file (one frame, a frame
+/// without its size, a frame cut mid-line, a damaged frame): the streaming path reads those and
+/// words their errors.
+fn read_frames(
+    zst: &[u8],
+    ds: &Dataset,
+    lookup: &CountryLookup,
+    threads: usize,
+) -> Option<(Vec<u8>, Vec<Part>)> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let mut frames: Vec<(&[u8], usize)> = Vec::new();
+    let mut rest = zst;
+    while !rest.is_empty() {
+        let n = zstd::zstd_safe::find_frame_compressed_size(rest).ok()?;
+        let size = zstd::zstd_safe::get_frame_content_size(rest).ok()??;
+        frames.push((&rest[..n], usize::try_from(size).ok()?));
+        rest = &rest[n..];
+    }
+    if frames.len() < 2 {
+        return None;
+    }
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let header = std::sync::Mutex::new(Vec::new());
+    let mut parts: Vec<Part> = std::thread::scope(|sc| {
+        let workers: Vec<_> = (0..threads.min(frames.len()))
+            .map(|_| {
+                sc.spawn(|| {
+                    let mut done: Vec<Part> = Vec::new();
+                    let mut dec = zstd::bulk::Decompressor::new().ok()?;
+                    let mut buf: Vec<u8> = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= frames.len() || failed.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let (frame, size) = frames[i];
+                        buf.clear();
+                        buf.reserve(size);
+                        let ok = dec.decompress_to_buffer(frame, &mut buf).ok() == Some(size)
+                            && (i + 1 == frames.len() || buf.ends_with(b"\n"));
+                        if !ok {
+                            failed.store(true, Ordering::Relaxed);
+                            return None;
+                        }
+                        let mut chunk = &buf[..];
+                        if i == 0 {
+                            let p = memchr::memchr(b'\n', chunk).or_else(|| {
+                                failed.store(true, Ordering::Relaxed);
+                                None
+                            })?;
+                            *header.lock().expect("trade header") = chunk[..p].to_vec();
+                            chunk = &chunk[p + 1..];
+                        }
+                        let (t, iss, lines) = parse_trade_chunk(chunk, ds, lookup);
+                        done.push((i, t, iss, lines));
+                    }
+                    Some(done)
+                })
+            })
+            .collect();
+        let mut parts = Vec::new();
+        for w in workers {
+            parts.extend(w.join().expect("trade parser thread")?);
+        }
+        Some(parts)
+    })?;
+    if failed.load(Ordering::Relaxed) {
+        return None;
+    }
+    parts.sort_by_key(|p| p.0);
+    Some((header.into_inner().expect("trade header"), parts))
+}
+
+/// The general path, for any zstd file: this thread decompresses as a stream and deals out
+/// blocks cut at line ends to parser threads, so that parsing overlaps decompression.
+fn read_stream(
+    gz: &[u8],
+    ds: &Dataset,
+    lookup: &CountryLookup,
+    threads: usize,
+) -> Result<(Vec<u8>, Vec<Part>), String> {
+    use std::sync::{mpsc, Mutex};
+    const BLOCK: usize = 4 << 20;
     let (tx, rx) = mpsc::sync_channel::<(usize, Vec<u8>)>(threads * 2);
     let rx = Mutex::new(rx);
-    type Part = (usize, TradeTable, Vec<Issue>, usize);
     let (header, parts, read_err): (Vec<u8>, Vec<Part>, Option<String>) =
         std::thread::scope(|sc| {
             let workers: Vec<_> = (0..threads)
@@ -453,7 +620,7 @@ fn read_trade(
                         loop {
                             let next = rx.lock().expect("trade block queue").recv();
                             let Ok((seq, block)) = next else { break };
-                            let (t, iss, lines) = parse_trade_chunk(&block, ds, &lookup);
+                            let (t, iss, lines) = parse_trade_chunk(&block, ds, lookup);
                             done.push((seq, t, iss, lines));
                         }
                         done
@@ -461,7 +628,7 @@ fn read_trade(
                 })
                 .collect();
             // This thread decompresses and deals out blocks; the header stays here.
-            let mut dec = match zstd::stream::read::Decoder::with_buffer(&gz[..]) {
+            let mut dec = match zstd::stream::read::Decoder::with_buffer(gz) {
                 Ok(d) => d,
                 Err(e) => {
                     drop(tx);
@@ -521,49 +688,10 @@ fn read_trade(
             parts.sort_by_key(|p| p.0);
             (header, parts, err)
         });
-    if let Some(message) = read_err {
-        return Err(DataError::Io {
-            file: FILE.into(),
-            message,
-        });
+    match read_err {
+        Some(message) => Err(message),
+        None => Ok((header, parts)),
     }
-    let expected_header = spec::TRADE.columns.join(",");
-    if header != expected_header.as_bytes() {
-        issues.push(issue(
-            FILE,
-            Some(1),
-            "header",
-            &expected_header,
-            &String::from_utf8_lossy(&header),
-        ));
-        return Ok(TradeTable::default());
-    }
-    let n: usize = parts.iter().map(|p| p.1.len()).sum();
-    let mut t = TradeTable::default();
-    t.year.reserve(n);
-    t.exporter.reserve(n);
-    t.importer.reserve(n);
-    t.hs6.reserve(n);
-    t.value_kusd.reserve(n);
-    t.qty_t.reserve(n);
-    t.source.reserve(n);
-    // Line numbers: each block counted its own lines; shift them by the lines before it.
-    let mut line0 = 2;
-    for (_, part, mut iss, lines) in parts {
-        for i in &mut iss {
-            i.line = i.line.map(|l| l + line0);
-        }
-        issues.append(&mut iss);
-        line0 += lines;
-        t.year.extend_from_slice(&part.year);
-        t.exporter.extend_from_slice(&part.exporter);
-        t.importer.extend_from_slice(&part.importer);
-        t.hs6.extend_from_slice(&part.hs6);
-        t.value_kusd.extend_from_slice(&part.value_kusd);
-        t.qty_t.extend_from_slice(&part.qty_t);
-        t.source.extend_from_slice(&part.source);
-    }
-    Ok(t)
 }
 
 /// Country ids of three capital letters map through a flat table (26³ slots) instead of a
@@ -600,6 +728,18 @@ impl CountryLookup {
     }
 }
 
+/// The text of field `b`, a sub-slice of `chunk`: sliced from `text` (the chunk, checked as
+/// UTF-8 once) at the same offset, or checked alone when the chunk is not UTF-8.
+fn field<'a>(text: Option<&'a str>, chunk: &'a [u8], b: &'a [u8]) -> &'a str {
+    match text {
+        Some(t) => {
+            let a = b.as_ptr() as usize - chunk.as_ptr() as usize;
+            &t[a..a + b.len()]
+        }
+        None => s(b),
+    }
+}
+
 /// Parses one chunk; issue lines are relative to the chunk (0-based) until the caller shifts
 /// them. Returns the rows, the issues and the number of lines in the chunk.
 fn parse_trade_chunk(
@@ -620,6 +760,10 @@ fn parse_trade_chunk(
     t.source.reserve(est);
     let mut issues = Vec::new();
     let mut last_src: (&[u8], SourceIx) = (b"", 0);
+    // One UTF-8 check for the whole chunk instead of one per field (a field cut at ASCII commas
+    // of valid UTF-8 is valid UTF-8); a chunk that is not UTF-8 falls back to field checks,
+    // where a bad field reads as "" and is reported as the parse error it causes.
+    let text = std::str::from_utf8(chunk).ok();
     // memchr finds line and field ends with SIMD; a byte-at-a-time split was half the cost.
     let mut start = 0;
     let mut k = 0;
@@ -652,20 +796,21 @@ fn parse_trade_chunk(
             ));
             continue;
         }
-        let year = s(fld[0]).parse::<u16>();
+        let year = field(text, chunk, fld[0]).parse::<u16>();
         let ex = countries.get(fld[1]);
         let im = countries.get(fld[2]);
-        let hs = s(fld[3]).parse::<u32>();
-        let v = s(fld[4]).parse::<f64>();
+        let hs = field(text, chunk, fld[3]).parse::<u32>();
+        let v = field(text, chunk, fld[4]).parse::<f64>();
         let q = if fld[5].is_empty() {
             Ok(f64::NAN)
         } else {
-            s(fld[5]).parse::<f64>()
+            field(text, chunk, fld[5]).parse::<f64>()
         };
         let src = if fld[6] == last_src.0 {
             Some(last_src.1)
         } else {
-            ds.source(s(fld[6])).inspect(|&ix| last_src = (fld[6], ix))
+            ds.source(field(text, chunk, fld[6]))
+                .inspect(|&ix| last_src = (fld[6], ix))
         };
         match (year, ex, im, hs, v, q, src) {
             (Ok(y), Some(e), Some(i), Ok(h), Ok(v), Ok(q), Some(src)) => {

@@ -94,7 +94,7 @@ pub(crate) fn trade(raw: &Path, ctx: &Ctx, report: &mut Vec<String>) -> Result<V
         return Err(DataError::Invalid(issues));
     }
     report.push(format!("BACI: {n} flows"));
-    zstd::stream::encode_all(&out[..], 12).map_err(|e| DataError::Io {
+    super::zstd_frames(&out, 12).map_err(|e| DataError::Io {
         file: "trade.csv.zst".into(),
         message: e.to_string(),
     })

@@ -247,6 +247,27 @@ pub fn import(raw: &Path, world: &Path) -> Result<Imported, DataError> {
     Ok(Imported { files, report })
 }
 
+/// Compresses a CSV table as a sequence of zstd frames of about 4 MiB each, cut at line ends and
+/// each stating its decompressed size, so that the loader can decompress and parse the frames
+/// in parallel; `zstdcat` and any zstd reader still read the file as one stream.
+pub(crate) fn zstd_frames(csv: &[u8], level: i32) -> std::io::Result<Vec<u8>> {
+    const FRAME: usize = 4 << 20;
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < csv.len() {
+        let mut end = (start + FRAME).min(csv.len());
+        if end < csv.len() {
+            end = match memchr::memrchr(b'\n', &csv[start..end]) {
+                Some(p) => start + p + 1,
+                None => memchr::memchr(b'\n', &csv[end..]).map_or(csv.len(), |p| end + p + 1),
+            };
+        }
+        out.extend_from_slice(&zstd::bulk::compress(&csv[start..end], level)?);
+        start = end;
+    }
+    Ok(out)
+}
+
 /// Writes the derived files into `world`, all or nothing: the new tables are first written
 /// beside a copy of the hand-kept ones in a staging folder and loaded there; only a dataset
 /// that loads and validates replaces the old files, so nothing already stored is lost.
