@@ -764,29 +764,32 @@ fn parse_trade_chunk(
     // of valid UTF-8 is valid UTF-8); a chunk that is not UTF-8 falls back to field checks,
     // where a bad field reads as "" and is reported as the parse error it causes.
     let text = std::str::from_utf8(chunk).ok();
-    // memchr finds line and field ends with SIMD; a byte-at-a-time split was half the cost.
-    let mut start = 0;
-    let mut k = 0;
-    while start < chunk.len() {
-        let end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |p| start + p);
-        let line = &chunk[start..end];
-        start = end + 1;
+    // One SIMD scan (memchr2) finds every comma and line end of the chunk: a byte-at-a-time
+    // split was twice the cost, and a memchr per line plus one per field paid a set-up per
+    // short line. A last line without '\n' ends at the end of the chunk.
+    let tail = (!chunk.is_empty() && !chunk.ends_with(b"\n")).then_some(chunk.len());
+    let mut fld: [&[u8]; 7] = [b""; 7];
+    let mut n = 0;
+    let (mut f0, mut start, mut k) = (0, 0, 0);
+    for c in memchr::memchr2_iter(b',', b'\n', chunk).chain(tail) {
+        if n < 7 {
+            fld[n] = &chunk[f0..c];
+        }
+        n += 1;
+        f0 = c + 1;
+        if c < chunk.len() && chunk[c] == b',' {
+            continue;
+        }
+        // A line ends at `c`.
+        let line = &chunk[start..c];
+        let fields = std::mem::replace(&mut n, 0);
+        start = c + 1;
         k += 1;
         let k = k - 1;
         if line.is_empty() {
             continue;
         }
-        let mut fld: [&[u8]; 7] = [b""; 7];
-        let mut n = 0;
-        let mut f0 = 0;
-        for c in memchr::memchr_iter(b',', line).chain(std::iter::once(line.len())) {
-            if n < 7 {
-                fld[n] = &line[f0..c];
-            }
-            n += 1;
-            f0 = c + 1;
-        }
-        if n != 7 {
+        if fields != 7 {
             issues.push(issue(
                 FILE,
                 Some(k),
