@@ -728,6 +728,35 @@ impl CountryLookup {
     }
 }
 
+/// `s.parse::<f64>()`, with a shortcut for the plain decimals the trade table holds
+/// (`5713.892`, `84951`): at most 19 digits, at most 22 after the point, a mantissa below 2⁵³.
+/// Then mantissa and 10^decimals are both exact doubles and one IEEE division rounds
+/// correctly, so the result is the correctly rounded value `str::parse` returns (Clinger's fast
+/// path); everything else goes to `str::parse`.
+pub(crate) fn parse_f64(s: &str) -> Result<f64, std::num::ParseFloatError> {
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let b = s.as_bytes();
+    let (mut m, mut digits, mut frac, mut point) = (0u64, 0usize, 0usize, None);
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'0'..=b'9' if digits < 19 => {
+                m = m * 10 + u64::from(c - b'0');
+                digits += 1;
+                frac += usize::from(point.is_some());
+            }
+            b'.' if point.is_none() && i > 0 && i + 1 < b.len() => point = Some(i),
+            _ => return s.parse(),
+        }
+    }
+    if digits == 0 || frac > 22 || m >= 1 << 53 {
+        return s.parse();
+    }
+    Ok(m as f64 / POW10[frac])
+}
+
 /// The text of field `b`, a sub-slice of `chunk`: sliced from `text` (the chunk, checked as
 /// UTF-8 once) at the same offset, or checked alone when the chunk is not UTF-8.
 fn field<'a>(text: Option<&'a str>, chunk: &'a [u8], b: &'a [u8]) -> &'a str {
@@ -803,11 +832,11 @@ fn parse_trade_chunk(
         let ex = countries.get(fld[1]);
         let im = countries.get(fld[2]);
         let hs = field(text, chunk, fld[3]).parse::<u32>();
-        let v = field(text, chunk, fld[4]).parse::<f64>();
+        let v = parse_f64(field(text, chunk, fld[4]));
         let q = if fld[5].is_empty() {
             Ok(f64::NAN)
         } else {
-            field(text, chunk, fld[5]).parse::<f64>()
+            parse_f64(field(text, chunk, fld[5]))
         };
         let src = if fld[6] == last_src.0 {
             Some(last_src.1)
@@ -861,6 +890,66 @@ fn parse_trade_chunk(
     let total_lines = memchr::memchr_iter(b'\n', chunk).count()
         + usize::from(!chunk.ends_with(b"\n") && !chunk.is_empty());
     (t, issues, total_lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(20_000))]
+        /// The shortcut returns exactly what `str::parse` returns, bit for bit.
+        #[test]
+        fn parse_f64_equals_str_parse(s in "[0-9]{0,20}(\\.[0-9]{0,24})?|[-+.eE0-9a-z]{0,12}") {
+            let got = super::parse_f64(&s).map(f64::to_bits).ok();
+            let want = s.parse::<f64>().map(f64::to_bits).ok();
+            prop_assert_eq!(got, want, "{}", s);
+        }
+    }
+
+    /// Every number of the shipped trade table parses to the same bits both ways.
+    #[test]
+    fn parse_f64_equals_str_parse_on_the_shipped_trade_table() {
+        let csv = zstd::stream::decode_all(crate::spec::TRADE.shipped()).unwrap();
+        let text = std::str::from_utf8(&csv).unwrap();
+        for line in text.lines().skip(1) {
+            for f in line.split(',').skip(4).take(2).filter(|f| !f.is_empty()) {
+                let got = super::parse_f64(f).map(f64::to_bits).ok();
+                assert_eq!(got, f.parse::<f64>().map(f64::to_bits).ok(), "{f}");
+            }
+        }
+    }
+
+    #[test]
+    fn parse_f64_edge_cases() {
+        for s in [
+            "0",
+            "00",
+            "0.0",
+            "1.",
+            ".5",
+            "5713.892",
+            "9007199254740991",
+            "9007199254740992",
+            "9007199254740993",
+            "0.1",
+            "0.30000000000000004",
+            "123456789012345678",
+            "1234567890123456789",
+            "12345678901234567890",
+            "1.0000000000000000000001",
+            "0.0000000000000000000001",
+            "0.00000000000000000000001",
+            "",
+            ".",
+            "1..2",
+            "-1",
+        ] {
+            let got = super::parse_f64(s).map(f64::to_bits).ok();
+            let want = s.parse::<f64>().map(f64::to_bits).ok();
+            assert_eq!(got, want, "{s}");
+        }
+    }
 }
 
 #[derive(serde::Deserialize, Default)]
