@@ -460,10 +460,12 @@ fn table(
 }
 
 /// The trade table is 1.26 M rows (63 MB once decompressed; zstd, because it decompresses
-/// several times faster than gzip and `zstdcat` reads it as easily). Decompression streams blocks
-/// cut at line ends to parser threads, so parsing overlaps decompression; a flat country
-/// lookup replaces hashing. Blocks are parsed independently and concatenated in order, so
-/// the result does not depend on the number of threads.
+/// several times faster than gzip and `zstdcat` reads it as easily). The importer writes it as
+/// sized frames cut at line ends, which every thread decompresses and parses on its own
+/// ([`read_frames`]); any other zstd file is decompressed as one stream whose blocks go to
+/// parser threads ([`read_stream`]). A flat country lookup replaces hashing. Pieces are parsed
+/// independently and concatenated in order, so the result does not depend on the number of
+/// threads or on the path.
 fn read_trade(gz: &[u8], ds: &Dataset, issues: &mut Vec<Issue>) -> Result<TradeTable, DataError> {
     const FILE: &str = spec::TRADE.file;
     let lookup = CountryLookup::new(ds);
