@@ -249,10 +249,12 @@ pub fn import(raw: &Path, world: &Path) -> Result<Imported, DataError> {
 
 /// Compresses a CSV table as a sequence of zstd frames of about 4 MiB each, cut at line ends and
 /// each stating its decompressed size, so that the loader can decompress and parse the frames
-/// in parallel; `zstdcat` and any zstd reader still read the file as one stream.
+/// in parallel; `zstdcat` and any zstd reader still read the file as one stream. The frames are
+/// independent, so they are compressed on every core; the output does not depend on the number
+/// of threads.
 pub(crate) fn zstd_frames(csv: &[u8], level: i32) -> std::io::Result<Vec<u8>> {
     const FRAME: usize = 4 << 20;
-    let mut out = Vec::new();
+    let mut pieces: Vec<&[u8]> = Vec::new();
     let mut start = 0;
     while start < csv.len() {
         let mut end = (start + FRAME).min(csv.len());
@@ -262,8 +264,34 @@ pub(crate) fn zstd_frames(csv: &[u8], level: i32) -> std::io::Result<Vec<u8>> {
                 None => memchr::memchr(b'\n', &csv[end..]).map_or(csv.len(), |p| end + p + 1),
             };
         }
-        out.extend_from_slice(&zstd::bulk::compress(&csv[start..end], level)?);
+        pieces.push(&csv[start..end]);
         start = end;
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut frames: Vec<(usize, std::io::Result<Vec<u8>>)> = std::thread::scope(|sc| {
+        let workers: Vec<_> = (0..threads.min(pieces.len()).max(1))
+            .map(|_| {
+                sc.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(piece) = pieces.get(i) else { break };
+                        done.push((i, zstd::bulk::compress(piece, level)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("zstd frame thread"))
+            .collect()
+    });
+    frames.sort_by_key(|f| f.0);
+    let mut out = Vec::new();
+    for (_, f) in frames {
+        out.extend_from_slice(&f?);
     }
     Ok(out)
 }
