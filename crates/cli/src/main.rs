@@ -64,8 +64,8 @@ enum RiskCmd {
 enum DataCmd {
     /// Rebuild the derived tables (production, reserves, governance, trade) from raw sources.
     Import {
-        /// Folder of raw sources (the layout of shared/data).
-        #[arg(long, default_value = "../shared/data")]
+        /// Folder of raw sources (the layout of data/raw).
+        #[arg(long, default_value = "data/raw")]
         raw: PathBuf,
         /// Dataset folder to write into; its hand-kept tables drive the import.
         #[arg(long, default_value = "data/world")]

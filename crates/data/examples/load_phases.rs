@@ -2,11 +2,7 @@
 use std::io::Read;
 use std::time::Instant;
 fn main() {
-    let gz = quadrant_data::embedded::FILES
-        .iter()
-        .find(|f| f.0 == "trade.csv.zst")
-        .unwrap()
-        .1;
+    let gz = quadrant_data::embedded::file("trade.csv.zst").unwrap();
     for _ in 0..15 {
         let t = Instant::now();
         let mut raw = Vec::new();

@@ -1,56 +1,34 @@
 //! The shipped dataset (`data/world/`), compiled into the binary so that every command works
 //! from any directory and after `cargo install`. `--data DIR` reads another folder instead.
+//!
+//! The bytes are included by the macro that declares the table specs ([`crate::spec`]), so the
+//! list of embedded files is the list of tables, written once.
 
-use crate::load::Files;
+use crate::files::Files;
+use crate::spec::{TableSpec, TABLES};
 use crate::DataError;
 use std::borrow::Cow;
 
-macro_rules! world {
-    ($f:literal) => {
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../data/world/",
-            $f
-        ))
-    };
+/// The embedded copy of the shipped dataset, as a [`Files`] source for
+/// [`load_files`](crate::load_files).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Embedded;
+
+/// The bytes of the shipped file `name` (`trade.csv.zst`), if the dataset has such a table.
+pub fn file(name: &str) -> Option<&'static [u8]> {
+    TableSpec::find(name).map(TableSpec::shipped)
 }
 
-/// (file name, bytes) of every file of the shipped dataset.
-pub static FILES: &[(&str, &[u8])] = &[
-    ("sources.csv", world!("sources.csv")),
-    ("countries.csv", world!("countries.csv")),
-    ("materials.csv", world!("materials.csv")),
-    ("hs_map.csv", world!("hs_map.csv")),
-    ("production.csv", world!("production.csv")),
-    ("reserves.csv", world!("reserves.csv")),
-    ("governance.csv", world!("governance.csv")),
-    ("trade.csv.zst", world!("trade.csv.zst")),
-    ("geopolrisk_map.csv", world!("geopolrisk_map.csv")),
-    ("geopolrisk_pv.csv", world!("geopolrisk_pv.csv")),
-    ("demand_scenarios.csv", world!("demand_scenarios.csv")),
-    ("curated/blocs.toml", world!("curated/blocs.toml")),
-    ("curated/agreements.toml", world!("curated/agreements.toml")),
-    ("curated/financiers.toml", world!("curated/financiers.toml")),
-    ("curated/projects.toml", world!("curated/projects.toml")),
-    (
-        "curated/instruments.toml",
-        world!("curated/instruments.toml"),
-    ),
-    ("curated/ownership.toml", world!("curated/ownership.toml")),
-    ("curated/claims.toml", world!("curated/claims.toml")),
-];
-
-pub struct Embedded;
+/// (file name, bytes) of every file of the shipped dataset, in the order of [`TABLES`].
+pub fn files() -> impl Iterator<Item = (&'static str, &'static [u8])> {
+    TABLES.iter().map(|t| (t.file, t.shipped()))
+}
 
 impl Files for Embedded {
     fn get(&self, name: &str) -> Result<Cow<'_, [u8]>, DataError> {
-        FILES
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, b)| Cow::Borrowed(*b))
-            .ok_or_else(|| DataError::Io {
-                file: format!("<embedded>/{name}"),
-                message: "not in the embedded dataset".into(),
-            })
+        file(name).map(Cow::Borrowed).ok_or_else(|| DataError::Io {
+            file: format!("<embedded>/{name}"),
+            message: "not in the embedded dataset".into(),
+        })
     }
 }

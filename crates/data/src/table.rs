@@ -136,6 +136,13 @@ impl Fields<'_> {
             }
         }
     }
+    /// Records a reference in `column` that names no row of the table it points to; the
+    /// wording comes from the table spec.
+    pub fn bad_ref(&mut self, line: usize, column: &str, found: &str) {
+        let spec = crate::spec::TableSpec::find(self.file).expect("a table of the spec");
+        let expected = spec.expected_ref(column);
+        self.push(line, column, &expected, found);
+    }
     pub fn push(&mut self, line: usize, field: &str, expected: &str, found: &str) {
         self.issues
             .push(issue(self.file, Some(line), field, expected, found));

@@ -8,16 +8,9 @@ fn world() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/world")
 }
 
-/// The raw sources, looked for where `.ci/run` looks: `$QUADRANT_RAW`, `shared/data` beside
-/// the clone, then the workplace copy.
+/// The raw sources the importers read, kept in the repository (`data/raw/`, see its README).
 fn raw() -> PathBuf {
-    let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data");
-    std::env::var_os("QUADRANT_RAW")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain([beside.clone(), PathBuf::from("/work/shared/data")])
-        .find(|p| p.join("usgs_mcs").exists())
-        .unwrap_or(beside)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/raw")
 }
 
 fn unzstd(b: &[u8]) -> Vec<u8> {
@@ -81,14 +74,7 @@ fn shipped_dataset_loads_and_is_complete() {
 
 #[test]
 fn shipped_tables_equal_what_the_importers_produce() {
-    let raw = raw();
-    if !raw.join("usgs_mcs").exists() {
-        panic!(
-            "raw sources not found at {} (set QUADRANT_RAW)",
-            raw.display()
-        );
-    }
-    let imported = import::import(&raw, &world()).expect("import succeeds");
+    let imported = import::import(&raw(), &world()).expect("import succeeds");
     for name in import::DERIVED {
         let fresh = &imported.files[*name];
         let shipped = std::fs::read(world().join(name)).unwrap();
@@ -328,4 +314,134 @@ fn missing_file_is_an_io_error_naming_it() {
         other => panic!("expected an I/O error, got {:?}", other.map(|_| ())),
     }
     let _ = std::fs::remove_dir_all(&d);
+}
+
+/// Every reference the table spec declares for a CSV table is checked by the loader, worded
+/// from the spec: one bad id in the first row names file, line 2, the column and the table
+/// the reference points to.
+#[test]
+fn every_declared_csv_reference_is_checked_with_the_spec_wording() {
+    use quadrant_data::spec::{Format, TABLES};
+    use quadrant_data::{embedded, load_files, MemFiles};
+    let shipped: std::collections::HashMap<String, Vec<u8>> = embedded::files()
+        .map(|(n, b)| (n.to_string(), b.to_vec()))
+        .collect();
+    let mut checked = 0;
+    for t in TABLES {
+        for r in t.refs {
+            let text = match t.format {
+                Format::Csv => shipped[t.file].clone(),
+                Format::CsvZst => unzstd(&shipped[t.file]),
+                Format::Toml { .. } => continue, // checked by quadrant_model::validate
+            };
+            // Replace the first data row's field by a bad id (the first data rows hold no
+            // quoted commas before the reference columns).
+            let s = String::from_utf8(text).unwrap();
+            let (header, rest) = s.split_once('\n').unwrap();
+            let (first, tail) = rest.split_once('\n').unwrap();
+            let col = header.split(',').position(|h| h == r.column).unwrap();
+            let mut fields: Vec<&str> = first.split(',').collect();
+            fields[col] = "NOSUCH";
+            let bad = format!("{header}\n{}\n{tail}", fields.join(","));
+            let bytes = match t.format {
+                Format::CsvZst => zstd::stream::encode_all(bad.as_bytes(), 1).unwrap(),
+                _ => bad.into_bytes(),
+            };
+            let mut files = MemFiles(shipped.clone());
+            files.0.insert(t.file.to_string(), bytes);
+            let err = load_files(&files).expect_err("a bad reference is refused");
+            let want = format!(
+                "{}:2: field `{}`: expected {}, found \"NOSUCH\"",
+                t.file,
+                r.column,
+                t.expected_ref(r.column)
+            );
+            assert!(
+                err.issues().iter().any(|i| i.to_string().contains(&want)),
+                "{want}\n{err}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "{checked} references checked");
+}
+
+/// The trade table is read frame by frame in parallel when the file is several sized zstd
+/// frames cut at line ends (as the importer writes it), and as one stream otherwise: both
+/// give the same rows and the same issues, with the same line numbers, including for a file
+/// whose frames are cut mid-line.
+#[test]
+fn trade_reads_the_same_from_frames_or_one_stream() {
+    use quadrant_data::{embedded, load_files, spec, MemFiles};
+    let shipped: std::collections::HashMap<String, Vec<u8>> = embedded::files()
+        .map(|(n, b)| (n.to_string(), b.to_vec()))
+        .collect();
+    let csv = unzstd(&shipped[spec::TRADE.file]);
+    let frames = |bytes: &[u8], size: usize| -> Vec<u8> {
+        bytes
+            .chunks(size)
+            .flat_map(|c| zstd::bulk::compress(c, 1).unwrap())
+            .collect()
+    };
+    let lines_cut = |bytes: &[u8]| -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        while start < bytes.len() {
+            let end = (start + (3 << 20)).min(bytes.len());
+            let end = if end == bytes.len() {
+                end
+            } else {
+                start + bytes[start..end].iter().rposition(|&b| b == b'\n').unwrap() + 1
+            };
+            out.extend(zstd::bulk::compress(&bytes[start..end], 1).unwrap());
+            start = end;
+        }
+        out
+    };
+    let load = |zst: Vec<u8>| {
+        let mut files = MemFiles(shipped.clone());
+        files.0.insert(spec::TRADE.file.to_string(), zst);
+        load_files(&files)
+    };
+    let reference = load_embedded().unwrap();
+    for zst in [
+        zstd::stream::encode_all(&csv[..], 1).unwrap(),
+        lines_cut(&csv),
+        frames(&csv, 1 << 20),
+    ] {
+        // Bit for bit (qty_t holds NaN for missing quantities, which `==` never equals).
+        let t = load(zst).unwrap().trade;
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        let r = &reference.trade;
+        assert!(t.year == r.year && t.exporter == r.exporter && t.importer == r.importer);
+        assert!(t.hs6 == r.hs6 && t.source == r.source);
+        assert!(bits(&t.value_kusd) == bits(&r.value_kusd) && bits(&t.qty_t) == bits(&r.qty_t));
+    }
+    // Two bad rows, one in the first frame and one deep in the file.
+    let text = String::from_utf8(csv).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines[10] = "2020,XXQ,USA,260400,1.5,2,BACI-HS92-V202401b";
+    lines[1_000_000] = "2020,USA,USA,2604x0,1.5,2,BACI-HS92-V202401b";
+    let bad = format!("{}\n", lines.join("\n")).into_bytes();
+    let issues = |zst: Vec<u8>| -> Vec<String> {
+        load(zst)
+            .expect_err("refused")
+            .issues()
+            .iter()
+            .map(|i| i.to_string())
+            .collect()
+    };
+    let want = issues(zstd::stream::encode_all(&bad[..], 1).unwrap());
+    assert!(
+        want.iter()
+            .any(|i| i.starts_with("trade.csv.zst:11: field `exporter`")),
+        "{want:?}"
+    );
+    assert!(
+        want.iter()
+            .any(|i| i.starts_with("trade.csv.zst:1000001: field `hs6`")),
+        "{want:?}"
+    );
+    assert_eq!(issues(lines_cut(&bad)), want);
+    assert_eq!(issues(frames(&bad, 1 << 20)), want);
 }

@@ -83,6 +83,34 @@ proptest! {
         let _ = load_files(&mini(HEADER.as_bytes(), &format!("{TRADE_HEADER}{body}")));
     }
 
+    /// Read as several zstd frames cut at line ends (the parallel path) or as one stream, any
+    /// trade text gives the same rows and the same issues at the same lines.
+    #[test]
+    fn trade_frames_and_one_stream_agree(body in "(2020|AAA|BBB|ZZZ|S|1.5|[0-9A-Z.\\-]|,|\n){0,120}", cut in 1usize..60) {
+        let text = format!("{TRADE_HEADER}{body}");
+        let mut frames = Vec::new();
+        let mut start = 0;
+        let b = text.as_bytes();
+        while start < b.len() {
+            let end = (start + cut).min(b.len());
+            let end = b[end..].iter().position(|&c| c == b'\n').map_or(b.len(), |p| end + p + 1);
+            frames.extend(zstd::bulk::compress(&b[start..end.min(b.len())], 1).unwrap());
+            start = end.min(b.len());
+        }
+        let files = |zst: Vec<u8>| {
+            let mut m = mini(HEADER.as_bytes(), TRADE_HEADER);
+            m.0.insert("trade.csv.zst".into(), zst);
+            m
+        };
+        let show = |r: Result<quadrant_model::Dataset, quadrant_data::DataError>| match r {
+            Ok(ds) => format!("{:?} {:?} {:?} {:?}", ds.trade.year, ds.trade.importer, ds.trade.hs6,
+                ds.trade.qty_t.iter().map(|q| q.to_bits()).collect::<Vec<_>>()),
+            Err(e) => e.to_string(),
+        };
+        let one = show(load_files(&files(zstd::stream::encode_all(b, 1).unwrap())));
+        prop_assert_eq!(show(load_files(&files(frames))), one);
+    }
+
     #[test]
     fn arbitrary_toml_never_panics(s in "\\PC{0,200}") {
         let _ = quadrant_data::parse_ownership_toml(&s);

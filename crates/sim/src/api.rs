@@ -100,7 +100,11 @@ pub fn check_range<T: PartialOrd + std::fmt::Display>(
 const LISTED: usize = 50;
 
 fn list(issues: &[Issue]) -> String {
-    let mut v: Vec<String> = issues.iter().take(LISTED).map(|e| format!("  {e}")).collect();
+    let mut v: Vec<String> = issues
+        .iter()
+        .take(LISTED)
+        .map(|e| format!("  {e}"))
+        .collect();
     if issues.len() > LISTED {
         v.push(format!("  … and {} more", issues.len() - LISTED));
     }
@@ -199,7 +203,9 @@ impl<'a> Session<'a> {
                 file: name.to_string(),
                 message,
             };
-            let size = std::fs::metadata(name).map_err(|e| io(e.to_string()))?.len();
+            let size = std::fs::metadata(name)
+                .map_err(|e| io(e.to_string()))?
+                .len();
             if size > MAX_SCENARIO_BYTES {
                 return Err(io(format!(
                     "{size} bytes: a scenario file is at most {MAX_SCENARIO_BYTES} bytes (16 MiB)"

