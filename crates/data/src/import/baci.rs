@@ -4,6 +4,7 @@ use super::ctx::Ctx;
 use super::{read, tab};
 use crate::table::issue;
 use crate::DataError;
+use quadrant_model::sources;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -78,13 +79,14 @@ pub(crate) fn trade(raw: &Path, ctx: &Ctx, report: &mut Vec<String>) -> Result<V
         };
         out.extend_from_slice(
             format!(
-                "{},{},{},{},{},{},BACI-HS92-V202401b\n",
+                "{},{},{},{},{},{},{}\n",
                 f[0],
                 e,
                 i,
                 f[3],
                 f[4].trim(),
-                q
+                q,
+                sources::BACI
             )
             .as_bytes(),
         );

@@ -5,6 +5,7 @@ use super::ctx::Ctx;
 use super::{num, read, tab, Prod};
 use crate::table::issue;
 use crate::DataError;
+use quadrant_model::sources;
 use quadrant_model::Issue;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -62,9 +63,9 @@ pub(crate) fn iea(
         // Observed 2024 and the base-case projections are separate datasets, so that no share
         // ever mixes an observation with a projection.
         let ds = if year <= 2024 {
-            "IEA-2025"
+            sources::IEA_2025
         } else {
-            "IEA-2025-BASE"
+            sources::IEA_2025_BASE
         };
         prod.push(Prod {
             dataset: ds.into(),

@@ -5,6 +5,7 @@ use super::baci::baci_codes;
 use super::ctx::Ctx;
 use super::tab;
 use crate::DataError;
+use quadrant_model::sources;
 use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -71,7 +72,7 @@ pub(crate) fn governance(
             if v.is_empty() || v == "nan" || v.parse::<f64>().is_err() {
                 continue;
             }
-            rows.push((iso.clone(), y, "PV", v.to_string(), "WGI-PV-2024"));
+            rows.push((iso.clone(), y, "PV", v.to_string(), sources::WGI_PV));
         }
     }
     if !unknown.is_empty() {

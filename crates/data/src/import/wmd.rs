@@ -4,6 +4,7 @@ use super::ctx::Ctx;
 use super::{csv_field, tab, Prod};
 use crate::table::issue;
 use crate::DataError;
+use quadrant_model::sources;
 use quadrant_model::Issue;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -72,14 +73,14 @@ pub(crate) fn wmd(
             continue;
         };
         prod.push(Prod {
-            dataset: "WMD".into(),
+            dataset: sources::WMD.into(),
             material: mat.clone(),
             stage: stage.clone(),
             country,
             year,
             value_t: v * unit * factor,
             estimated: &r[c[5]] == "e",
-            source: "WMD".into(),
+            source: sources::WMD.into(),
             raw_ref: format!("{WMD_FILE}:{line}"),
             raw_value: r[c[3]].to_string(),
             raw_unit: r[c[4]].to_string(),
