@@ -1,6 +1,6 @@
 //! Command handlers: parse, call the libraries, render.
 
-use crate::format::{BriefFormat, TableFormat};
+use crate::format::{pick, BriefFormat, TableFormat};
 use crate::out::emit;
 use anyhow::{anyhow, bail, Result};
 use quadrant_metrics::brief::{brief as make_brief, BriefRequest, Ctx};
@@ -28,9 +28,9 @@ pub struct BriefArgs {
     /// Producers to list per stage.
     #[arg(long, default_value_t = 5)]
     top: usize,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = BriefFormat::Table)]
-    format: BriefFormat,
+    /// Output format (default: from the extension of --output, else table).
+    #[arg(long, value_enum)]
+    format: Option<BriefFormat>,
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     output: Option<std::path::PathBuf>,
@@ -45,9 +45,12 @@ pub struct GprArgs {
     year: u16,
     #[arg(long)]
     material: String,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
-    format: TableFormat,
+    /// Output format (default: from the extension of --output, else table).
+    #[arg(long, value_enum)]
+    format: Option<TableFormat>,
+    /// Write to this file (whole or not at all) instead of standard output.
+    #[arg(long, short)]
+    output: Option<std::path::PathBuf>,
 }
 
 pub fn load(data: Option<&Path>) -> Result<Dataset> {
@@ -74,7 +77,7 @@ fn country(ds: &Dataset, c: &str) -> Result<CountryIx> {
 }
 
 pub fn brief(data: Option<&Path>, a: BriefArgs) -> Result<()> {
-    let fmt = a.format;
+    let fmt = pick(a.format, a.output.as_deref(), BriefFormat::Table)?;
     let ds = load(data)?;
     if ds.curated.bloc(&a.bloc).is_none() {
         let ids: Vec<&str> = ds.curated.blocs.iter().map(|b| b.id.as_str()).collect();
@@ -146,7 +149,7 @@ pub fn brief(data: Option<&Path>, a: BriefArgs) -> Result<()> {
 }
 
 pub fn geopolrisk(data: Option<&Path>, a: GprArgs) -> Result<()> {
-    let fmt = a.format;
+    let fmt = pick(a.format, a.output.as_deref(), TableFormat::Table)?;
     let ds = load(data)?;
     let m = material(&ds, &a.material)?;
     let members: Vec<CountryIx> = match ds.curated.bloc(&a.importer) {
@@ -172,5 +175,5 @@ pub fn geopolrisk(data: Option<&Path>, a: GprArgs) -> Result<()> {
         TableFormat::Csv => quadrant_report::geopolrisk_csv(&g),
         TableFormat::Table => quadrant_report::geopolrisk_table(&g),
     };
-    crate::out::stdout(&text)
+    emit(&text, a.output.as_deref())
 }

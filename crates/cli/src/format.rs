@@ -56,3 +56,34 @@ pub enum TableFormat {
     /// CSV.
     Csv,
 }
+
+/// The format asked for; absent, the one the output file's extension names (`-o brief.csv`
+/// writes CSV), or the table for standard output, `.txt` or no extension.
+pub fn pick<F: ValueEnum + Copy>(
+    given: Option<F>,
+    output: Option<&std::path::Path>,
+    table: F,
+) -> anyhow::Result<F> {
+    if let Some(f) = given {
+        return Ok(f);
+    }
+    let Some(ext) = output
+        .and_then(|p| p.extension())
+        .map(|e| e.to_string_lossy())
+    else {
+        return Ok(table);
+    };
+    if ext.eq_ignore_ascii_case("txt") {
+        return Ok(table);
+    }
+    F::from_str(&ext, true).map_err(|_| {
+        let names: Vec<String> = F::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+            .collect();
+        anyhow::anyhow!(
+            "--output: the extension .{ext} names no format of this command; give --format ({}) or one of those extensions",
+            names.join(", ")
+        )
+    })
+}

@@ -1,7 +1,7 @@
 //! Simulator commands: simulate, montecarlo, chokepoints, backtest. Glue only.
 
 use crate::cmd::load;
-use crate::format::{McFormat, SimFormat, TableFormat};
+use crate::format::{pick, McFormat, SimFormat, TableFormat};
 use crate::out::{self, emit, file_with};
 use anyhow::{bail, Result};
 use quadrant_sim::api::{load_params, ChokeRequest, Session};
@@ -14,9 +14,10 @@ use std::sync::Arc;
 pub struct SimArgs {
     /// Scenario file, or the name of a shipped one (drc-cobalt-2025, quad-pact, …).
     scenario: String,
-    /// Output format (parquet needs --output).
-    #[arg(long, value_enum, default_value_t = SimFormat::Table)]
-    format: SimFormat,
+    /// Output format (default: from the extension of --output, else table; parquet needs
+    /// --output).
+    #[arg(long, value_enum)]
+    format: Option<SimFormat>,
     /// Write the KPIs to this file instead of standard output.
     #[arg(long, short)]
     output: Option<PathBuf>,
@@ -45,9 +46,10 @@ pub struct McArgs {
     /// Worker threads, 1 to 256 (default: all cores). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
     threads: Option<u16>,
-    /// Output format (parquet: one row per run, material and subject; needs --output).
-    #[arg(long, value_enum, default_value_t = McFormat::Table)]
-    format: McFormat,
+    /// Output format (default: from the extension of --output, else table; parquet: one row
+    /// per run, material and subject, needs --output).
+    #[arg(long, value_enum)]
+    format: Option<McFormat>,
     /// Write the results to this file instead of standard output.
     #[arg(long, short)]
     output: Option<PathBuf>,
@@ -76,9 +78,12 @@ pub struct ChokeArgs {
     /// Smallest share of a stage's world output for a candidate, in (0, 1].
     #[arg(long, default_value_t = 0.01)]
     min_share: f64,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
-    format: TableFormat,
+    /// Output format (default: from the extension of --output, else table).
+    #[arg(long, value_enum)]
+    format: Option<TableFormat>,
+    /// Write to this file (whole or not at all) instead of standard output.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
     /// Simulator parameters (default: the shipped data/world/sim_params.toml).
     #[arg(long)]
     params: Option<PathBuf>,
@@ -89,9 +94,12 @@ pub struct BacktestArgs {
     /// Fit the price response (λ, ρ) on the cases marked fitted, then report with the fit.
     #[arg(long)]
     fit: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = TableFormat::Table)]
-    format: TableFormat,
+    /// Output format (default: from the extension of --output, else table).
+    #[arg(long, value_enum)]
+    format: Option<TableFormat>,
+    /// Write to this file (whole or not at all) instead of standard output.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
     #[arg(long)]
     params: Option<PathBuf>,
 }
@@ -124,7 +132,8 @@ fn needs_output(parquet: bool, output: Option<&Path>) -> Result<()> {
 }
 
 pub fn simulate_cmd(data: Option<&Path>, a: SimArgs) -> Result<()> {
-    needs_output(a.format == SimFormat::Parquet, a.output.as_deref())?;
+    let format = pick(a.format, a.output.as_deref(), SimFormat::Table)?;
+    needs_output(format == SimFormat::Parquet, a.output.as_deref())?;
     if let (Some(s), Some(o)) = (&a.series, &a.output) {
         if same_file(s, o) {
             bail!(
@@ -136,12 +145,12 @@ pub fn simulate_cmd(data: Option<&Path>, a: SimArgs) -> Result<()> {
     let ds = load(data)?;
     let s = session(&ds, a.params.as_deref())?;
     let sc = s.scenario(&a.scenario)?;
-    let sim = s.simulate(sc, a.series.is_some() || a.format == SimFormat::Html)?;
+    let sim = s.simulate(sc, a.series.is_some() || format == SimFormat::Html)?;
     let r = &sim.result;
     if let Some(path) = &a.series {
         emit(&quadrant_report::sim::series_csv(r, &sim.nets), Some(path))?;
     }
-    let text = match a.format {
+    let text = match format {
         SimFormat::Parquet => {
             let path = a.output.as_deref().expect("checked");
             return file_with(path, |w| quadrant_report::parquet_out::sim_kpis(w, r));
@@ -176,7 +185,8 @@ fn progress(done: Arc<AtomicUsize>, runs: usize) -> std::thread::JoinHandle<()> 
 }
 
 pub fn montecarlo_cmd(data: Option<&Path>, a: McArgs) -> Result<()> {
-    needs_output(a.format == McFormat::Parquet, a.output.as_deref())?;
+    let format = pick(a.format, a.output.as_deref(), McFormat::Table)?;
+    needs_output(format == McFormat::Parquet, a.output.as_deref())?;
     let ds = load(data)?;
     let s = session(&ds, a.params.as_deref())?;
     let sc = s.scenario(&a.scenario)?;
@@ -202,7 +212,7 @@ pub fn montecarlo_cmd(data: Option<&Path>, a: McArgs) -> Result<()> {
             r.runs_done, r.runs_requested
         );
     }
-    let text = match a.format {
+    let text = match format {
         McFormat::Parquet => {
             let path = a.output.as_deref().expect("checked");
             return file_with(path, |w| {
@@ -227,13 +237,14 @@ pub fn chokepoints_cmd(data: Option<&Path>, a: ChokeArgs) -> Result<()> {
         year: a.year,
         min_share: a.min_share,
     })?;
-    out::stdout(&match a.format {
+    let text = match pick(a.format, a.output.as_deref(), TableFormat::Table)? {
         TableFormat::Json => serde_json::to_string_pretty(&v)? + "\n",
         TableFormat::Csv => quadrant_report::sim::chokepoints_csv(&a.material, &v),
         TableFormat::Table => {
             quadrant_report::sim::chokepoints_table(&a.material, &a.bloc, a.weeks, &v)
         }
-    })
+    };
+    emit(&text, a.output.as_deref())
 }
 
 pub fn backtest_cmd(data: Option<&Path>, a: BacktestArgs) -> Result<()> {
@@ -246,9 +257,10 @@ pub fn backtest_cmd(data: Option<&Path>, a: BacktestArgs) -> Result<()> {
             f.cases, f.lambda, f.rho, f.rms_log_error
         );
     }
-    out::stdout(&match a.format {
+    let text = match pick(a.format, a.output.as_deref(), TableFormat::Table)? {
         TableFormat::Json => serde_json::to_string_pretty(&bt.cases)? + "\n",
         TableFormat::Csv => quadrant_report::sim::backtest_csv(&bt.cases),
         TableFormat::Table => quadrant_report::sim::backtest_table(&bt.cases, bt.lambda, bt.rho),
-    })
+    };
+    emit(&text, a.output.as_deref())
 }

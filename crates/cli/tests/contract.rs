@@ -301,3 +301,72 @@ fn parameter_files_refuse_values_outside_their_domain() {
         assert!(err.contains(&format!("`{field}`")), "{to}: {err}");
     }
 }
+
+#[test]
+fn the_output_extension_picks_the_format_and_every_result_command_takes_output() {
+    let d = dir("ext");
+    let csv = d.join("brief.csv");
+    let o = run(&["brief", "--material", "cobalt", "-o", csv.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        text.starts_with("material,"),
+        "{}",
+        &text[..80.min(text.len())]
+    );
+    let json = d.join("choke.json");
+    let o = run(&[
+        "chokepoints",
+        "--material",
+        "cobalt",
+        "-o",
+        json.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert!(v.as_array().is_some_and(|a| !a.is_empty()));
+    let bt = d.join("backtest.csv");
+    let o = run(&["backtest", "-o", bt.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(&bt).unwrap().contains(','));
+    let g = d.join("gpr.json");
+    let o = run(&[
+        "risk",
+        "geopolrisk",
+        "--importer",
+        "USA",
+        "--year",
+        "2022",
+        "--material",
+        "nickel",
+        "-o",
+        g.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(&g)
+        .unwrap()
+        .trim_start()
+        .starts_with('{'));
+    // An extension that names no format is refused, naming the formats.
+    let o = run(&["brief", "-o", d.join("brief.xlsx").to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains(".xlsx names no format"),
+        "{}",
+        stderr(&o)
+    );
+    // --format wins over the extension.
+    let t = d.join("brief.json");
+    let o = run(&[
+        "brief",
+        "--material",
+        "cobalt",
+        "--format",
+        "md",
+        "-o",
+        t.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    assert!(std::fs::read_to_string(&t).unwrap().starts_with("# "));
+}

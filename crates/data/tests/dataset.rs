@@ -91,6 +91,17 @@ fn shipped_tables_equal_what_the_importers_produce() {
             panic!("{name} differs from the importer output (first differing line {:?}); run `quadrant data import`", first.map(|l| l + 1));
         }
     }
+    // Writing it leaves no staging folder behind, and removes the one a killed import left.
+    let dir = scratch("import-write");
+    let stale = dir.join(".staging-4000000000");
+    std::fs::create_dir_all(&stale).unwrap();
+    import::write(&dir, &imported).expect("write succeeds");
+    let left: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".staging-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 }
 
 #[test]

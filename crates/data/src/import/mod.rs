@@ -304,6 +304,7 @@ pub fn write(world: &Path, imported: &Imported) -> Result<(), DataError> {
         file: p.display().to_string(),
         message: e.to_string(),
     };
+    remove_stale_staging(world);
     let staging = world.join(format!(".staging-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&staging);
     let result = (|| {
@@ -321,6 +322,30 @@ pub fn write(world: &Path, imported: &Imported) -> Result<(), DataError> {
     })();
     let _ = std::fs::remove_dir_all(&staging);
     result
+}
+
+/// Removes the staging folders that killed imports left in `world` (`.staging-PID` of a
+/// process that no longer runs), so that an interrupted import leaves nothing behind for long.
+fn remove_stale_staging(world: &Path) {
+    let Ok(dir) = std::fs::read_dir(world) else {
+        return;
+    };
+    // Without /proc there is no telling whether another import runs: leave its folder.
+    let procfs = Path::new("/proc/self").exists();
+    for e in dir.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix(".staging-")
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let alive =
+            pid != std::process::id() && (!procfs || Path::new(&format!("/proc/{pid}")).exists());
+        if !alive {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
 }
 
 fn copy_tree(from: &Path, to: &Path, skip: &Path) -> Result<(), DataError> {
