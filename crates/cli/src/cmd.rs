@@ -5,6 +5,7 @@ use crate::out::emit;
 use anyhow::{anyhow, bail, Result};
 use quadrant_metrics::brief::{brief as make_brief, BriefRequest, Ctx};
 use quadrant_metrics::geopolrisk::{geopolrisk_group, GprIndex};
+use quadrant_model::ids::lookup;
 use quadrant_model::{CountryIx, Dataset, MaterialIx};
 use std::path::Path;
 
@@ -60,33 +61,42 @@ pub fn load(data: Option<&Path>) -> Result<Dataset> {
     })
 }
 
-fn material(ds: &Dataset, m: &str) -> Result<MaterialIx> {
-    ds.material(m).ok_or_else(|| {
-        let ids: Vec<&str> = ds.materials.iter().map(|m| m.id.as_str()).collect();
+/// A material id as typed (any case), or an error with the nearest id and the list.
+pub(crate) fn material(ds: &Dataset, m: &str) -> Result<MaterialIx> {
+    let ids = ds.materials.iter().map(|m| m.id.as_str());
+    let id = lookup("material", m, ids.clone()).map_err(|e| {
         anyhow!(
-            "unknown material {m:?}; the dataset has: {}",
-            ids.join(", ")
+            "{e} (the dataset has: {})",
+            ids.collect::<Vec<_>>().join(", ")
         )
-    })
+    })?;
+    Ok(ds.material(id).expect("a known id"))
 }
 
+/// A bloc id as typed (any case), or an error with the nearest id and the list.
+pub(crate) fn bloc(ds: &Dataset, b: &str) -> Result<String> {
+    let ids = ds.curated.blocs.iter().map(|b| b.id.as_str());
+    lookup("bloc", b, ids.clone())
+        .map(String::from)
+        .map_err(|e| {
+            anyhow!(
+                "{e} (curated/blocs.toml has: {})",
+                ids.collect::<Vec<_>>().join(", ")
+            )
+        })
+}
+
+/// A country id as typed (any case), or an error with the nearest id.
 fn country(ds: &Dataset, c: &str) -> Result<CountryIx> {
-    ds.country(c).ok_or_else(|| {
-        anyhow!("unknown country {c:?}: expected an ISO 3166-1 alpha-3 id from countries.csv")
-    })
+    let id = lookup("country", c, ds.countries.iter().map(|c| c.id.as_str()))
+        .map_err(|e| anyhow!("{e}: expected an ISO 3166-1 alpha-3 id from countries.csv"))?;
+    Ok(ds.country(id).expect("a known id"))
 }
 
 pub fn brief(data: Option<&Path>, a: BriefArgs) -> Result<()> {
     let fmt = pick(a.format, a.output.as_deref(), BriefFormat::Table)?;
     let ds = load(data)?;
-    if ds.curated.bloc(&a.bloc).is_none() {
-        let ids: Vec<&str> = ds.curated.blocs.iter().map(|b| b.id.as_str()).collect();
-        bail!(
-            "unknown bloc {:?}; curated/blocs.toml has: {}",
-            a.bloc,
-            ids.join(", ")
-        );
-    }
+    let bloc_id = bloc(&ds, &a.bloc)?;
     let adversary = country(&ds, &a.adversary)?;
     let materials = if a.material.is_empty() {
         (0..ds.materials.len() as MaterialIx).collect()
@@ -98,7 +108,7 @@ pub fn brief(data: Option<&Path>, a: BriefArgs) -> Result<()> {
     };
     let cx = Ctx::new(&ds);
     let req = BriefRequest {
-        bloc: &a.bloc,
+        bloc: &bloc_id,
         adversary,
         year: a.year,
         materials: materials.clone(),
@@ -125,7 +135,7 @@ pub fn brief(data: Option<&Path>, a: BriefArgs) -> Result<()> {
     let b = make_brief(
         &cx,
         &BriefRequest {
-            bloc: &a.bloc,
+            bloc: &bloc_id,
             adversary,
             year: a.year,
             materials,
@@ -152,9 +162,18 @@ pub fn geopolrisk(data: Option<&Path>, a: GprArgs) -> Result<()> {
     let fmt = pick(a.format, a.output.as_deref(), TableFormat::Table)?;
     let ds = load(data)?;
     let m = material(&ds, &a.material)?;
-    let members: Vec<CountryIx> = match ds.curated.bloc(&a.importer) {
-        Some(b) => b.members.iter().filter_map(|c| ds.country(c)).collect(),
-        None => vec![country(&ds, &a.importer)?],
+    // A bloc (treated as one importer) or a country, as typed in any case.
+    let (importer, members): (String, Vec<CountryIx>) = match bloc(&ds, &a.importer) {
+        Ok(b) => {
+            let members = ds.curated.bloc(&b).map_or_else(Vec::new, |x| {
+                x.members.iter().filter_map(|c| ds.country(c)).collect()
+            });
+            (b, members)
+        }
+        Err(_) => {
+            let c = country(&ds, &a.importer)?;
+            (ds.country_id(c).to_string(), vec![c])
+        }
     };
     if !ds.gpr_map.iter().any(|g| g.material == Some(m)) {
         bail!(
@@ -163,7 +182,7 @@ pub fn geopolrisk(data: Option<&Path>, a: GprArgs) -> Result<()> {
         );
     }
     let idx = GprIndex::build(&ds);
-    let g = geopolrisk_group(&ds, &idx, m, &members, &a.importer, a.year).ok_or_else(|| {
+    let g = geopolrisk_group(&ds, &idx, m, &members, &importer, a.year).ok_or_else(|| {
         anyhow!(
             "no World Mining Data production of {} in {}",
             a.material,

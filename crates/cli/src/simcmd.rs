@@ -229,9 +229,13 @@ pub fn montecarlo_cmd(data: Option<&Path>, a: McArgs) -> Result<()> {
 pub fn chokepoints_cmd(data: Option<&Path>, a: ChokeArgs) -> Result<()> {
     let ds = load(data)?;
     let s = session(&ds, a.params.as_deref())?;
+    let bloc = crate::cmd::bloc(&ds, &a.bloc)?;
+    let material = ds
+        .material_id(crate::cmd::material(&ds, &a.material)?)
+        .to_string();
     let v = s.chokepoints(&ChokeRequest {
-        bloc: a.bloc.clone(),
-        material: a.material.clone(),
+        bloc: bloc.clone(),
+        material: material.clone(),
         weeks: a.weeks,
         horizon: a.horizon,
         year: a.year,
@@ -239,9 +243,9 @@ pub fn chokepoints_cmd(data: Option<&Path>, a: ChokeArgs) -> Result<()> {
     })?;
     let text = match pick(a.format, a.output.as_deref(), TableFormat::Table)? {
         TableFormat::Json => serde_json::to_string_pretty(&v)? + "\n",
-        TableFormat::Csv => quadrant_report::sim::chokepoints_csv(&a.material, &v),
+        TableFormat::Csv => quadrant_report::sim::chokepoints_csv(&material, &v),
         TableFormat::Table => {
-            quadrant_report::sim::chokepoints_table(&a.material, &a.bloc, a.weeks, &v)
+            quadrant_report::sim::chokepoints_table(&material, &bloc, a.weeks, &v)
         }
     };
     emit(&text, a.output.as_deref())

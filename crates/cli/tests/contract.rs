@@ -370,3 +370,44 @@ fn the_output_extension_picks_the_format_and_every_result_command_takes_output()
     assert!(o.status.success());
     assert!(std::fs::read_to_string(&t).unwrap().starts_with("# "));
 }
+
+#[test]
+fn ids_are_case_insensitive_and_typos_get_a_suggestion() {
+    let a = run(&[
+        "brief",
+        "--material",
+        "Cobalt",
+        "--bloc",
+        "quad",
+        "--adversary",
+        "chn",
+    ]);
+    let b = run(&["brief", "--material", "cobalt"]);
+    assert!(a.status.success(), "{}", stderr(&a));
+    assert_eq!(a.stdout, b.stdout);
+    let o = run(&["brief", "--material", "coblat"]);
+    assert!(stderr(&o).contains("unknown material \"coblat\"; did you mean \"cobalt\"?"));
+    let o = run(&["chokepoints", "--material", "cobalt", "--bloc", "QAUD"]);
+    assert!(
+        stderr(&o).contains("did you mean \"QUAD\"?"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&["simulate", "drc-cobalt-2052"]);
+    assert!(
+        stderr(&o).contains("did you mean \"drc-cobalt-2025\"?"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&[
+        "risk",
+        "geopolrisk",
+        "--importer",
+        "usa",
+        "--year",
+        "2022",
+        "--material",
+        "Nickel",
+    ]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("for USA in 2022"));
+}

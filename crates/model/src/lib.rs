@@ -9,6 +9,7 @@
 
 pub mod check;
 pub mod curated;
+pub mod ids;
 pub mod sources;
 
 use serde::{Deserialize, Serialize};

@@ -19,10 +19,12 @@ use std::sync::atomic::{AtomicBool, AtomicUsize};
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
     /// Neither a readable file nor a shipped scenario of that name.
-    #[error("{name}: no such file, and no shipped scenario of that name ({shipped})")]
+    #[error("{name}: no such file, and no shipped scenario of that name{} ({shipped})", nearest.as_ref().map_or_else(String::new, |n| format!("; did you mean {n:?}?")))]
     NoScenario {
         /// The name asked for.
         name: String,
+        /// The closest shipped name, when it is a likely typo.
+        nearest: Option<String>,
         /// The shipped scenarios' names, comma-separated.
         shipped: String,
     },
@@ -222,6 +224,7 @@ impl<'a> Session<'a> {
                 .collect();
             return Err(SimError::NoScenario {
                 name: name.to_string(),
+                nearest: quadrant_model::ids::nearest(name, names.iter().copied()),
                 shipped: names.join(", "),
             });
         };
