@@ -121,6 +121,10 @@ fn run_cmd(cli: Cli) -> Result<()> {
             which: DataCmd::Check,
         } => {
             let ds = cmd::load(cli.data.as_deref())?;
+            // The folder's simulator parameters are part of the dataset it checks.
+            if let Some(p) = simcmd::params_file(cli.data.as_deref(), None) {
+                quadrant_sim::api::load_params(Some(&p))?;
+            }
             out::stdout(&format!(
                 "ok: {} sources, {} countries, {} materials, {} production rows, {} reserve rows, {} trade flows, {} governance rows, {} blocs, {} agreements, {} financiers, {} projects, {} assets\n",
                 ds.sources.len(), ds.countries.len(), ds.materials.len(), ds.production.len(), ds.reserves.len(),

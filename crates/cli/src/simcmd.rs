@@ -104,9 +104,25 @@ pub struct BacktestArgs {
     params: Option<PathBuf>,
 }
 
-/// A session on the dataset with the parameters asked for.
-fn session<'a>(ds: &'a quadrant_model::Dataset, params: Option<&Path>) -> Result<Session<'a>> {
-    Ok(Session::new(ds, load_params(params)?))
+/// A session on the dataset with the parameters asked for: `--params`, else the dataset
+/// folder's own `sim_params.toml`, else the shipped ones.
+fn session<'a>(
+    ds: &'a quadrant_model::Dataset,
+    data: Option<&Path>,
+    params: Option<&Path>,
+) -> Result<Session<'a>> {
+    Ok(Session::new(
+        ds,
+        load_params(params_file(data, params).as_deref())?,
+    ))
+}
+
+/// The parameter file in force: `--params`, or `DIR/sim_params.toml` with `--data DIR`.
+pub fn params_file(data: Option<&Path>, params: Option<&Path>) -> Option<PathBuf> {
+    params.map(Path::to_path_buf).or_else(|| {
+        data.map(|d| d.join("sim_params.toml"))
+            .filter(|p| p.exists())
+    })
 }
 
 /// Whether two paths name the same file, however spelt (`x.csv`, `./x.csv`, a link).
@@ -143,7 +159,7 @@ pub fn simulate_cmd(data: Option<&Path>, a: SimArgs) -> Result<()> {
         }
     }
     let ds = load(data)?;
-    let s = session(&ds, a.params.as_deref())?;
+    let s = session(&ds, data, a.params.as_deref())?;
     let sc = s.scenario(&a.scenario)?;
     let sim = s.simulate(sc, a.series.is_some() || format == SimFormat::Html)?;
     let r = &sim.result;
@@ -188,7 +204,7 @@ pub fn montecarlo_cmd(data: Option<&Path>, a: McArgs) -> Result<()> {
     let format = pick(a.format, a.output.as_deref(), McFormat::Table)?;
     needs_output(format == McFormat::Parquet, a.output.as_deref())?;
     let ds = load(data)?;
-    let s = session(&ds, a.params.as_deref())?;
+    let s = session(&ds, data, a.params.as_deref())?;
     let sc = s.scenario(&a.scenario)?;
     // Ctrl-C stops new runs; finished runs are kept and reported, marked as interrupted.
     out::graceful();
@@ -228,7 +244,7 @@ pub fn montecarlo_cmd(data: Option<&Path>, a: McArgs) -> Result<()> {
 
 pub fn chokepoints_cmd(data: Option<&Path>, a: ChokeArgs) -> Result<()> {
     let ds = load(data)?;
-    let s = session(&ds, a.params.as_deref())?;
+    let s = session(&ds, data, a.params.as_deref())?;
     let bloc = crate::cmd::bloc(&ds, &a.bloc)?;
     let material = ds
         .material_id(crate::cmd::material(&ds, &a.material)?)
@@ -253,7 +269,7 @@ pub fn chokepoints_cmd(data: Option<&Path>, a: ChokeArgs) -> Result<()> {
 
 pub fn backtest_cmd(data: Option<&Path>, a: BacktestArgs) -> Result<()> {
     let ds = load(data)?;
-    let s = session(&ds, a.params.as_deref())?;
+    let s = session(&ds, data, a.params.as_deref())?;
     let bt = s.backtest(a.fit)?;
     if let Some(f) = bt.fit {
         eprintln!(

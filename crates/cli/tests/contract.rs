@@ -411,3 +411,54 @@ fn ids_are_case_insensitive_and_typos_get_a_suggestion() {
     ]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("for USA in 2022"));
 }
+
+/// A copy of the shipped dataset folder.
+fn world_copy(name: &str) -> PathBuf {
+    let d = dir(name);
+    let world = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/world");
+    std::fs::create_dir_all(d.join("curated")).unwrap();
+    for f in quadrant_data::DATASET_FILES {
+        std::fs::copy(world.join(f), d.join(f)).unwrap();
+    }
+    std::fs::copy(world.join("sim_params.toml"), d.join("sim_params.toml")).unwrap();
+    d
+}
+
+#[test]
+fn data_check_reports_every_missing_file_and_calls_a_directory_that() {
+    let d = world_copy("missing");
+    std::fs::remove_file(d.join("countries.csv")).unwrap();
+    std::fs::remove_file(d.join("curated/blocs.toml")).unwrap();
+    std::fs::remove_file(d.join("sources.csv")).unwrap();
+    std::fs::create_dir(d.join("sources.csv")).unwrap();
+    let o = run(&["data", "check", "--data", d.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("countries.csv") && err.contains("no such file"),
+        "{err}"
+    );
+    assert!(err.contains("curated/blocs.toml"), "{err}");
+    assert!(
+        err.contains("sources.csv") && err.contains("a directory, not a file"),
+        "{err}"
+    );
+}
+
+#[test]
+fn data_check_validates_the_folders_simulator_parameters() {
+    let d = world_copy("params-in-data");
+    let p = d.join("sim_params.toml");
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, text.replacen("rho = 0.02", "rho = -1", 1)).unwrap();
+    let o = run(&["data", "check", "--data", d.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert!(!o.status.success(), "accepted");
+    assert!(
+        err.contains("sim_params.toml") && err.contains("`rho`"),
+        "{err}"
+    );
+    // The same folder's parameters are the ones a simulation uses.
+    let o = run(&["--data", d.to_str().unwrap(), "simulate", "drc-cobalt-2025"]);
+    assert!(stderr(&o).contains("`rho`"), "{}", stderr(&o));
+}

@@ -19,6 +19,12 @@ pub(crate) struct Dir(pub(crate) PathBuf);
 impl Files for Dir {
     fn get(&self, name: &str) -> Result<Cow<'_, [u8]>, DataError> {
         let p = self.0.join(name);
+        if let Some(what) = not_a_file(&p) {
+            return Err(DataError::Io {
+                file: p.display().to_string(),
+                message: what,
+            });
+        }
         std::fs::read(&p)
             .map(Cow::Owned)
             .map_err(|e| DataError::Io {
@@ -41,5 +47,26 @@ impl Files for MemFiles {
                 file: format!("<memory>/{name}"),
                 message: "no such file".into(),
             })
+    }
+}
+
+/// What stands at `p` in the user's terms when it is not a readable regular file: missing, a
+/// directory, a FIFO or another special file; None for a regular file.
+pub(crate) fn not_a_file(p: &std::path::Path) -> Option<String> {
+    use std::os::unix::fs::FileTypeExt;
+    let m = match std::fs::metadata(p) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some("no such file".into()),
+        Err(e) => return Some(format!("cannot be read: {e}")),
+    };
+    let t = m.file_type();
+    if t.is_file() {
+        None
+    } else if t.is_dir() {
+        Some("a directory, not a file".into())
+    } else if t.is_fifo() {
+        Some("a FIFO (named pipe), not a file".into())
+    } else {
+        Some("a special file, not a regular file".into())
     }
 }

@@ -12,6 +12,25 @@ use std::path::Path;
 
 /// Loads the dataset folder at `dir` (the layout of `data/world/`).
 pub fn load_dir(dir: &Path) -> Result<Dataset, DataError> {
+    // Every file that is missing or not a regular file, not only the first.
+    let absent: Vec<Issue> = spec::TABLES
+        .iter()
+        .filter_map(|t| {
+            let p = dir.join(t.file);
+            let what = crate::files::not_a_file(&p)?;
+            Some(Issue {
+                check: "missing-file",
+                file: p.display().to_string(),
+                line: None,
+                field: "file".into(),
+                expected: format!("the dataset's {} table (docs/data.md)", t.file),
+                found: what,
+            })
+        })
+        .collect();
+    if !absent.is_empty() {
+        return Err(DataError::Invalid(absent));
+    }
     load_files(&Dir(dir.to_path_buf()))
 }
 
