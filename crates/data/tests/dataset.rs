@@ -317,12 +317,19 @@ fn corrupt_trade_row_is_refused_and_nothing_loads() {
 }
 
 #[test]
-fn missing_file_is_an_io_error_naming_it() {
+fn missing_files_are_each_named() {
     let d = scratch("missing");
     std::fs::remove_file(d.join("materials.csv")).unwrap();
+    std::fs::remove_file(d.join("curated/claims.toml")).unwrap();
     match load_dir(&d) {
-        Err(DataError::Io { file, .. }) => assert!(file.ends_with("materials.csv")),
-        other => panic!("expected an I/O error, got {:?}", other.map(|_| ())),
+        Err(DataError::Invalid(v)) => {
+            let files: Vec<&str> = v.iter().map(|i| i.file.as_str()).collect();
+            assert_eq!(v.len(), 2, "{v:#?}");
+            assert!(files[0].ends_with("materials.csv"), "{files:?}");
+            assert!(files[1].ends_with("curated/claims.toml"), "{files:?}");
+            assert!(v.iter().all(|i| i.found == "no such file"), "{v:#?}");
+        }
+        other => panic!("expected every missing file, got {:?}", other.map(|_| ())),
     }
     let _ = std::fs::remove_dir_all(&d);
 }
