@@ -463,3 +463,58 @@ fn trade_reads_the_same_from_frames_or_one_stream() {
     assert_eq!(issues(lines_cut(&bad)), want);
     assert_eq!(issues(frames(&bad, 1 << 20)), want);
 }
+
+/// Issue 8: an asset 100× too large would make the brief claim almost all of the world's
+/// control; it is refused against its host's production.
+#[test]
+fn an_asset_above_its_hosts_output_is_refused() {
+    let d = scratch("asset-100x");
+    edit(&d, "curated/ownership.toml", |s| {
+        s.replacen("output_value = 10883", "output_value = 1088300", 1)
+    });
+    let issues = refused(&d);
+    assert!(
+        issues.iter().any(|i| i.contains("].output_value")
+            && i.contains("at most the host's")
+            && i.contains("found \"1088300\"")
+            && i.contains("[asset_above_host]")),
+        "{issues:#?}"
+    );
+}
+
+#[test]
+fn duplicate_governance_rows_are_refused() {
+    let d = scratch("gov-dup");
+    edit(&d, "governance.csv", |s| {
+        s + "AFG,1996,CC,-1.29170477390289,WGI-2023\n"
+    });
+    let issues = refused(&d);
+    assert!(
+        issues.iter().any(|i| i.contains("governance.csv:")
+            && i.contains("AFG 1996 CC")
+            && i.contains("[duplicate_governance]")),
+        "{issues:#?}"
+    );
+}
+
+#[test]
+fn duplicate_or_empty_bloc_members_are_refused() {
+    let d = scratch("bloc-dup");
+    edit(&d, "curated/blocs.toml", |s| {
+        s.replacen("members = [", "members = [\"USA\", ", 1)
+            + "\n[[bloc]]\nid = \"EMPTY\"\nname = \"No one\"\nmembers = []\nsource = \"test\"\n"
+    });
+    let issues = refused(&d);
+    assert!(
+        issues.iter().any(|i| i.contains("bloc[id=QUAD].members")
+            && i.contains("each member once")
+            && i.contains("\"USA\"")),
+        "{issues:#?}"
+    );
+    assert!(
+        issues
+            .iter()
+            .any(|i| i.contains("bloc[id=EMPTY].members") && i.contains("at least one member")),
+        "{issues:#?}"
+    );
+}

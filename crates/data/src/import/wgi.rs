@@ -6,7 +6,7 @@ use super::ctx::Ctx;
 use super::tab;
 use crate::DataError;
 use quadrant_model::sources;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -21,6 +21,7 @@ pub(crate) fn governance(
 ) -> Result<Vec<u8>, DataError> {
     let mut rows: Vec<(String, u16, &'static str, String, &'static str)> = Vec::new();
     let mut unknown = HashSet::new();
+    let mut pv2023: HashMap<(String, u16), f64> = HashMap::new();
     let t = tab(raw, WGI6_FILE, &["iso3", "indicator_code"])?;
     let years: Vec<(usize, u16)> = t
         .headers
@@ -48,7 +49,10 @@ pub(crate) fn governance(
             if v.is_empty() || v == "nan" || v.parse::<f64>().is_err() {
                 continue;
             }
-            rows.push((iso.clone(), y, dim, v.to_string(), "WGI-2023"));
+            if dim == "PV" {
+                pv2023.insert((iso.clone(), y), v.parse::<f64>().unwrap_or(f64::NAN));
+            }
+            rows.push((iso.clone(), y, dim, v.to_string(), sources::WGI));
         }
     }
     // The 2024 PV release revises the whole PV history; it is listed after the 2023 update so
@@ -60,6 +64,8 @@ pub(crate) fn governance(
         .enumerate()
         .filter_map(|(i, h)| h.parse::<u16>().ok().map(|y| (i, y)))
         .collect();
+    // (iso, that row's (year, value) pairs), in file order.
+    let mut pv: Vec<(String, Vec<(u16, String)>)> = Vec::new();
     for (_, r) in &t.rows {
         let code = &r[t.col("Code")];
         let iso = ctx.country("WGI", code).unwrap_or_else(|| code.to_string());
@@ -67,12 +73,16 @@ pub(crate) fn governance(
             unknown.insert(iso);
             continue;
         }
-        for &(i, y) in &years {
-            let v = r[i].trim();
-            if v.is_empty() || v == "nan" || v.parse::<f64>().is_err() {
-                continue;
-            }
-            rows.push((iso.clone(), y, "PV", v.to_string(), sources::WGI_PV));
+        let values = years
+            .iter()
+            .map(|&(i, y)| (y, r[i].trim().to_string()))
+            .filter(|(_, v)| !v.is_empty() && v != "nan" && v.parse::<f64>().is_ok())
+            .collect();
+        pv.push((iso, values));
+    }
+    for (iso, values) in keep_one_row_per_country(pv, &pv2023, report) {
+        for (y, v) in values {
+            rows.push((iso.clone(), y, "PV", v, sources::WGI_PV));
         }
     }
     if !unknown.is_empty() {
@@ -126,4 +136,41 @@ pub(crate) fn gpr_pv(raw: &Path, ctx: &Ctx) -> Result<Vec<u8>, DataError> {
         }
     }
     Ok(s.into_bytes())
+}
+
+/// One PV row per country. The 2024 release lists Guyana (GUY) twice with different histories;
+/// the row kept is the one closest to the World Bank's 2023 update over the years both cover,
+/// and the dropped one is reported.
+fn keep_one_row_per_country(
+    rows: Vec<(String, Vec<(u16, String)>)>,
+    pv2023: &HashMap<(String, u16), f64>,
+    report: &mut Vec<String>,
+) -> Vec<(String, Vec<(u16, String)>)> {
+    let gap = |iso: &str, values: &[(u16, String)]| -> f64 {
+        values
+            .iter()
+            .filter_map(|(y, v)| {
+                let old = pv2023.get(&(iso.to_string(), *y))?;
+                Some((v.parse::<f64>().ok()? - old).abs())
+            })
+            .sum()
+    };
+    let mut out: Vec<(String, Vec<(u16, String)>)> = Vec::new();
+    for (iso, values) in rows {
+        match out.iter_mut().find(|(i, _)| *i == iso) {
+            None => out.push((iso, values)),
+            Some(kept) => {
+                let (old, new) = (gap(&iso, &kept.1), gap(&iso, &values));
+                if new < old {
+                    kept.1 = values;
+                }
+                report.push(format!(
+                    "WGI PV 2024: {iso} listed twice; kept the row closest to the 2023 update (distance {:.3} against {:.3})",
+                    old.min(new),
+                    old.max(new)
+                ));
+            }
+        }
+    }
+    out
 }
