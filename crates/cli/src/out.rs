@@ -58,8 +58,10 @@ pub fn stdout(text: &str) -> Result<()> {
         })
 }
 
-/// Writes `text` to `output` (whole or not at all), or to standard output.
+/// Writes a result `text` to `output` (whole or not at all), or to standard output; a
+/// negative zero is printed as zero.
 pub fn emit(text: &str, output: Option<&Path>) -> Result<()> {
+    let text = &quadrant_report::without_negative_zero(text);
     match output {
         Some(p) => Ok(quadrant_data::atomic::write(p, text.as_bytes())?),
         None => stdout(text),

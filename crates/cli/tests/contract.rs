@@ -462,3 +462,22 @@ fn data_check_validates_the_folders_simulator_parameters() {
     let o = run(&["--data", d.to_str().unwrap(), "simulate", "drc-cobalt-2025"]);
     assert!(stderr(&o).contains("`rho`"), "{}", stderr(&o));
 }
+
+#[test]
+fn no_negative_zero_is_printed() {
+    let neg_zero = |t: &str| {
+        t.split(|c: char| !(c.is_ascii_digit() || c == '-' || c == '.'))
+            .any(|w| w.starts_with("-0") && w[1..].chars().all(|c| c == '0' || c == '.'))
+    };
+    for args in [
+        &["brief", "--all-years", "--format", "csv"][..],
+        &["brief", "--format", "json"][..],
+        &["simulate", "backtest/gallium-2023"][..],
+        &["brief", "--all-years"][..],
+    ] {
+        let o = run(args);
+        assert!(o.status.success());
+        let t = String::from_utf8_lossy(&o.stdout);
+        assert!(!neg_zero(&t), "{args:?} prints a negative zero");
+    }
+}

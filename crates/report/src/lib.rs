@@ -355,3 +355,65 @@ pub fn geopolrisk_csv(g: &GeoPolRisk) -> String {
         g.sources.join("+")
     )
 }
+
+/// `text` with every printed negative zero (`-0`, `-0.0`, `-0.0%`) written as zero: a sum
+/// over nothing, or a product with a negative factor, yields −0.0 in floating point, which
+/// means nothing to a reader and breaks naive equality in a spreadsheet.
+pub fn without_negative_zero(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    let mut i = 0;
+    while i + 1 < b.len() {
+        let starts = b[i] == b'-'
+            && b[i + 1] == b'0'
+            && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.'));
+        if starts {
+            // -0, then optionally a point and only zeros, then no further digit.
+            let mut j = i + 2;
+            if j < b.len() && b[j] == b'.' {
+                j += 1;
+                while j < b.len() && b[j] == b'0' {
+                    j += 1;
+                }
+            }
+            let digit_follows = j < b.len() && b[j].is_ascii_digit();
+            let bare_point = b[j - 1] == b'.';
+            if !digit_follows && !bare_point {
+                out.push_str(&text[last..i]);
+                last = i + 1;
+            }
+            i = j;
+            continue;
+        }
+        i += 1;
+    }
+    out.push_str(&text[last..]);
+    out
+}
+
+#[cfg(test)]
+mod negative_zero_tests {
+    use super::without_negative_zero as z;
+
+    #[test]
+    fn negative_zeros_print_as_zero_and_nothing_else_changes() {
+        assert_eq!(z("IND -0.0%  JPN 100%"), "IND 0.0%  JPN 100%");
+        assert_eq!(z("a,-0,share\n"), "a,0,share\n");
+        assert_eq!(z("\"x\": -0.0,\n"), "\"x\": 0.0,\n");
+        assert_eq!(z("-0 t"), "0 t");
+        for keep in [
+            "-0.05",
+            "-0.5%",
+            "-05",
+            "IEA-2025",
+            "2025-02-01",
+            "x-0",
+            "-1.0",
+            "-0.",
+            "1e-05",
+        ] {
+            assert_eq!(z(keep), keep);
+        }
+    }
+}
