@@ -104,10 +104,10 @@ pub fn sim_kpis<W: Write + Send>(out: W, r: &quadrant_sim::SimResult) -> Result<
             .chain(std::iter::once(&m.world))
         {
             mat.push(m.material.clone());
-            subj.push(x.country.clone());
-            dem.push(x.demand_t);
+            subj.push(x.subject.clone());
+            dem.push(x.desired_demand_t);
             short.push(x.shortfall_t);
-            share.push(x.shortfall_pct);
+            share.push(x.shortfall_share);
             rat.push(x.rationed_t);
             weeks.push(x.short_weeks as i64);
             peak.push(x.peak_price_paid);

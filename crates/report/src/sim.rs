@@ -30,10 +30,10 @@ pub fn sim_table(r: &SimResult) -> String {
         {
             s.push_str(&format!(
                 "  {:<9} {:>15.0} t {:>11.0} t {:>6} {:>8.0} t {:>11}  {:>16} {:>5}\n",
-                x.country,
-                x.demand_t,
+                x.subject,
+                x.desired_demand_t,
                 x.shortfall_t,
-                pct(x.shortfall_pct),
+                pct(x.shortfall_share),
                 x.rationed_t,
                 x.short_weeks,
                 format!("×{:.2}", x.peak_price_paid),
@@ -79,10 +79,10 @@ pub fn sim_csv(r: &SimResult) -> String {
                 "\"{}\",{},{},{},{},{},{},{},{},{}\n",
                 r.scenario.replace('"', "\"\""),
                 m.material,
-                x.country,
-                x.demand_t,
+                x.subject,
+                x.desired_demand_t,
                 x.shortfall_t,
-                x.shortfall_pct,
+                x.shortfall_share,
                 x.rationed_t,
                 x.short_weeks,
                 x.peak_price_paid,
@@ -399,10 +399,10 @@ pub fn sim_html(r: &SimResult) -> String {
         {
             body.push_str(&format!(
                 "<tr><td>{}</td><td>{:.0}</td><td>{:.0}</td><td>{}</td><td>{:.0}</td><td>{}</td><td>×{:.2}</td><td>×{:.2}</td></tr>",
-                esc(&x.country),
-                x.demand_t,
+                esc(&x.subject),
+                x.desired_demand_t,
                 x.shortfall_t,
-                pct(x.shortfall_pct),
+                pct(x.shortfall_share),
                 x.rationed_t,
                 x.short_weeks,
                 x.peak_price_paid,
@@ -435,9 +435,9 @@ pub fn sim_html(r: &SimResult) -> String {
                     .iter()
                     .enumerate()
                     .filter_map(|(k, x)| {
-                        let i = m.countries.iter().position(|c| *c == x.country)?;
+                        let i = m.countries.iter().position(|c| *c == x.subject)?;
                         Some((
-                            format!("{} {label}", x.country),
+                            format!("{} {label}", x.subject),
                             COLOURS[k % COLOURS.len()],
                             weekly.iter().map(|v| v[i]).collect(),
                         ))

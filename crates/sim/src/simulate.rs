@@ -87,13 +87,13 @@ pub fn realize_mid(ds: &Dataset, sc: &Scenario, net: &Network) -> Realized {
 #[derive(Debug, Clone, Serialize)]
 pub struct Shortfall {
     /// Country id, bloc id or `world`.
-    pub country: String,
+    pub subject: String,
     /// Σ desired demand, tonnes.
-    pub demand_t: f64,
+    pub desired_demand_t: f64,
     /// Desired demand minus consumption: rationing plus demand destroyed by price.
     pub shortfall_t: f64,
     /// Shortfall as a share of desired demand.
-    pub shortfall_pct: f64,
+    pub shortfall_share: f64,
     /// The rationed part alone.
     pub rationed_t: f64,
     /// Weeks short (the most of any of its nodes).
@@ -163,14 +163,14 @@ pub fn networks(ds: &Dataset, trade: &TradeIndex, sc: &Scenario) -> Vec<Network>
         .collect()
 }
 
-fn shortfall(country: &str, idx: &[usize], kpi: &KpiRecorder) -> Shortfall {
+fn shortfall(subject: &str, idx: &[usize], kpi: &KpiRecorder) -> Shortfall {
     let d: f64 = idx.iter().map(|&i| kpi.demand[i]).sum();
     let u: f64 = idx.iter().map(|&i| kpi.shortfall[i]).sum();
     Shortfall {
-        country: country.to_string(),
-        demand_t: d,
+        subject: subject.to_string(),
+        desired_demand_t: d,
         shortfall_t: u,
-        shortfall_pct: if d > 0.0 { u / d } else { 0.0 },
+        shortfall_share: if d > 0.0 { u / d } else { 0.0 },
         rationed_t: idx.iter().map(|&i| kpi.unmet[i]).sum(),
         short_weeks: idx.iter().map(|&i| kpi.short_weeks[i]).max().unwrap_or(0),
         // Over consumers only: producers and facilities buy nothing at the last stage.

@@ -121,7 +121,7 @@ fn a_restriction_aimed_at_the_bloc_makes_its_members_pay_more_than_the_world() {
     );
     let m = &res.materials[0];
     let world_peak = m.prices.iter().find(|x| x.0 == "refining").unwrap().1;
-    let jpn = m.members.iter().find(|x| x.country == "JPN").unwrap();
+    let jpn = m.members.iter().find(|x| x.subject == "JPN").unwrap();
     assert!(
         jpn.peak_price_paid > world_peak + 0.05,
         "JPN paid ×{} against the world's ×{world_peak}",

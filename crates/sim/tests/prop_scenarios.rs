@@ -135,9 +135,9 @@ proptest! {
                     RAN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     for m in &sim.result.materials {
                         for x in std::iter::once(&m.bloc).chain(&m.members).chain([&m.world]) {
-                            for v in [x.demand_t, x.shortfall_t, x.shortfall_pct, x.rationed_t,
+                            for v in [x.desired_demand_t, x.shortfall_t, x.shortfall_share, x.rationed_t,
                                       x.peak_price_paid, x.mean_price_paid] {
-                                prop_assert!(v.is_finite(), "{} {}: {v}\n{text}", m.material, x.country);
+                                prop_assert!(v.is_finite(), "{} {}: {v}\n{text}", m.material, x.subject);
                             }
                         }
                         for (_, peak, mean) in &m.prices {

@@ -72,13 +72,13 @@ fn a_substitution_link_carries_a_price_shock_to_the_linked_material() {
         co(&alone).world.shortfall_t.to_bits(),
         co(&linked).world.shortfall_t.to_bits()
     );
-    assert!(li(&linked).world.demand_t > li(&alone).world.demand_t * 1.001);
+    assert!(li(&linked).world.desired_demand_t > li(&alone).world.desired_demand_t * 1.001);
     assert!(li(&linked).max_balance_error < 1e-9);
     // Without the link, the ban leaves lithium exactly at its baseline demand.
     let calm = run(&ds, &trade, &BAN.replace("share = 0.0", "share = 1.0"));
     assert_eq!(
-        li(&alone).world.demand_t.to_bits(),
-        li(&calm).world.demand_t.to_bits()
+        li(&alone).world.desired_demand_t.to_bits(),
+        li(&calm).world.desired_demand_t.to_bits()
     );
 }
 
