@@ -235,7 +235,7 @@ pub fn montecarlo_cmd(data: Option<&Path>, a: McArgs) -> Result<()> {
                 quadrant_report::parquet_out::mc_runs(w, r, &mc.materials, &mc.subjects)
             });
         }
-        McFormat::Json => serde_json::to_string_pretty(r)? + "\n",
+        McFormat::Json => quadrant_report::sim::mc_json(r),
         McFormat::Csv => quadrant_report::sim::mc_csv(r),
         McFormat::Table => quadrant_report::sim::mc_table(r),
     };

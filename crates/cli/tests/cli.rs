@@ -329,7 +329,7 @@ fn montecarlo_is_reproducible_from_the_command_line() {
     ]);
     assert_eq!(a, b);
     assert!(a.starts_with(
-        "scenario,seed,runs_requested,runs_done,interrupted,material,subject,mean,p5,p50,p95,cvar95\n"
+        "scenario,seed,runs_requested,runs_done,interrupted,material,subject,shortfall_share_mean,"
     ));
     assert!(a
         .lines()

@@ -151,9 +151,13 @@ fn ctrl_c_stops_a_montecarlo_and_marks_the_output_interrupted() {
     assert!(err.contains("runs finished"), "{err}");
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    assert_eq!(v["interrupted"], true);
-    assert_eq!(v["runs_requested"], 1_000_000);
-    assert!(v["runs_done"].as_u64().unwrap() < 1_000_000);
+    let rows = v.as_array().expect("records");
+    assert!(!rows.is_empty());
+    for r in rows {
+        assert_eq!(r["interrupted"], true);
+        assert_eq!(r["runs_requested"], 1_000_000);
+        assert!(r["runs_done"].as_u64().unwrap() < 1_000_000);
+    }
     assert!(temporaries(&d).is_empty());
 }
 
@@ -480,4 +484,34 @@ fn no_negative_zero_is_printed() {
         let t = String::from_utf8_lossy(&o.stdout);
         assert!(!neg_zero(&t), "{args:?} prints a negative zero");
     }
+}
+
+#[test]
+fn montecarlo_json_and_csv_carry_the_same_fields() {
+    let args = |f: &'static str| -> Vec<&'static str> {
+        vec![
+            "montecarlo",
+            "montecarlo-quad",
+            "--runs",
+            "6",
+            "--format",
+            f,
+        ]
+    };
+    let json = run(&args("json"));
+    let csv = run(&args("csv"));
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let keys: Vec<&str> = v[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let text = String::from_utf8_lossy(&csv.stdout);
+    let mut header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let mut keys = keys;
+    keys.sort_unstable();
+    header.sort_unstable();
+    assert_eq!(keys, header);
+    assert_eq!(v.as_array().unwrap().len(), text.lines().count() - 1);
 }

@@ -187,28 +187,103 @@ fn csv_field(v: &str) -> String {
     }
 }
 
-/// Monte Carlo statistics as CSV.
+/// One row of a Monte Carlo's results, the same in JSON and CSV: the run context (so that a
+/// partial, interrupted result says so on every row), then one material's and subject's
+/// shortfall statistics and the material's peak-price statistics.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct McRecord<'a> {
+    /// Scenario name.
+    pub scenario: &'a str,
+    /// Seed of every draw.
+    pub seed: u64,
+    /// Runs asked for.
+    pub runs_requested: usize,
+    /// Runs finished.
+    pub runs_done: usize,
+    /// Whether the Monte Carlo was stopped before every run finished.
+    pub interrupted: bool,
+    /// Material id.
+    pub material: &'a str,
+    /// The bloc or a member.
+    pub subject: &'a str,
+    /// Mean shortfall, share of desired demand over the horizon.
+    pub shortfall_share_mean: f64,
+    /// 5th percentile of the shortfall share.
+    pub shortfall_share_p5: f64,
+    /// Median shortfall share.
+    pub shortfall_share_p50: f64,
+    /// 95th percentile of the shortfall share.
+    pub shortfall_share_p95: f64,
+    /// Mean of the worst 5% of runs' shortfall shares.
+    pub shortfall_share_cvar95: f64,
+    /// Mean peak world price of the material, × its baseline.
+    pub peak_price_vs_baseline_mean: f64,
+    /// Median peak price, × baseline.
+    pub peak_price_vs_baseline_p50: f64,
+    /// 95th percentile of the peak price, × baseline.
+    pub peak_price_vs_baseline_p95: f64,
+}
+
+/// A Monte Carlo's results as tidy records (JSON and CSV read the same fields).
+pub fn mc_records(r: &McResult) -> Vec<McRecord<'_>> {
+    r.rows
+        .iter()
+        .map(|x| {
+            let peak = r
+                .peak_price
+                .iter()
+                .find(|(m, _)| *m == x.material)
+                .map(|(_, st)| st);
+            let st = &x.shortfall;
+            McRecord {
+                scenario: &r.scenario,
+                seed: r.seed,
+                runs_requested: r.runs_requested,
+                runs_done: r.runs_done,
+                interrupted: r.interrupted,
+                material: &x.material,
+                subject: &x.subject,
+                shortfall_share_mean: st.mean,
+                shortfall_share_p5: st.p5,
+                shortfall_share_p50: st.p50,
+                shortfall_share_p95: st.p95,
+                shortfall_share_cvar95: st.cvar95,
+                peak_price_vs_baseline_mean: peak.map_or(f64::NAN, |p| p.mean),
+                peak_price_vs_baseline_p50: peak.map_or(f64::NAN, |p| p.p50),
+                peak_price_vs_baseline_p95: peak.map_or(f64::NAN, |p| p.p95),
+            }
+        })
+        .collect()
+}
+
+/// Monte Carlo results as JSON: an array of [`McRecord`]s (readable by `pandas.read_json`).
+pub fn mc_json(r: &McResult) -> String {
+    serde_json::to_string_pretty(&mc_records(r)).expect("records serialise") + "\n"
+}
+
+/// Monte Carlo results as CSV, one [`McRecord`] per row.
 pub fn mc_csv(r: &McResult) -> String {
-    // Each row carries the run context, so that a partial (interrupted) file says so.
     let mut s = String::from(
-        "scenario,seed,runs_requested,runs_done,interrupted,material,subject,mean,p5,p50,p95,cvar95\n",
+        "scenario,seed,runs_requested,runs_done,interrupted,material,subject,shortfall_share_mean,shortfall_share_p5,shortfall_share_p50,shortfall_share_p95,shortfall_share_cvar95,peak_price_vs_baseline_mean,peak_price_vs_baseline_p50,peak_price_vs_baseline_p95\n",
     );
-    let scenario = csv_field(&r.scenario);
-    for x in &r.rows {
-        let st = &x.shortfall;
+    for x in mc_records(r) {
         s.push_str(&format!(
-            "{scenario},{},{},{},{},{},{},{},{},{},{},{}\n",
-            r.seed,
-            r.runs_requested,
-            r.runs_done,
-            r.interrupted,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            csv_field(x.scenario),
+            x.seed,
+            x.runs_requested,
+            x.runs_done,
+            x.interrupted,
             x.material,
             x.subject,
-            st.mean,
-            st.p5,
-            st.p50,
-            st.p95,
-            st.cvar95
+            x.shortfall_share_mean,
+            x.shortfall_share_p5,
+            x.shortfall_share_p50,
+            x.shortfall_share_p95,
+            x.shortfall_share_cvar95,
+            x.peak_price_vs_baseline_mean,
+            x.peak_price_vs_baseline_p50,
+            x.peak_price_vs_baseline_p95
         ));
     }
     s
