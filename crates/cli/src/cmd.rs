@@ -42,8 +42,10 @@ pub struct GprArgs {
     /// Importer: a country id (USA) or a bloc id (EU), treated as one importer.
     #[arg(long)]
     importer: String,
+    /// Year of production, trade and governance data.
     #[arg(long)]
     year: u16,
+    /// Material id (any material with a GeoPolRisk HS-code mapping).
     #[arg(long)]
     material: String,
     /// Output format (default: from the extension of --output, else table).

@@ -1,7 +1,7 @@
 //! The `quadrant` command: parses arguments, calls the libraries, renders. No logic lives here.
 
 use anyhow::{bail, Context, Result};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -28,6 +28,9 @@ struct Cli {
 enum Cmd {
     /// The dependency brief: per material and stage, who produces and controls, how concentrated,
     /// how dependent the bloc is on the adversary, with the source and year of every figure.
+    #[command(
+        after_help = "Examples:\n  quadrant brief --bloc QUAD --adversary CHN --material lithium\n  quadrant brief --all-years -o brief.csv"
+    )]
     Brief(cmd::BriefArgs),
     /// Supply-risk scores.
     Risk {
@@ -40,29 +43,57 @@ enum Cmd {
         which: DataCmd,
     },
     /// Simulate one scenario: shortfall, duration, prices, cost per member and material.
+    #[command(
+        after_help = "Examples:\n  quadrant simulate drc-cobalt-2025\n  quadrant simulate my-scenario.toml --series weekly.csv -o kpis.json"
+    )]
     Simulate(simcmd::SimArgs),
     /// Run a scenario set many times with random starts, durations and depths.
+    #[command(
+        after_help = "Example:\n  quadrant montecarlo montecarlo-quad --runs 10000 --seed 1 -o runs.parquet"
+    )]
     Montecarlo(simcmd::McArgs),
     /// Rank single (country, stage) outages by the bloc's shortfall.
+    #[command(
+        after_help = "Example:\n  quadrant chokepoints --bloc QUAD --material cobalt --weeks 26"
+    )]
     Chokepoints(simcmd::ChokeArgs),
     /// Replay historical disruptions; predicted against observed effects.
+    #[command(
+        after_help = "Examples:\n  quadrant backtest\n  quadrant backtest --fit --format csv"
+    )]
     Backtest(simcmd::BacktestArgs),
     /// Where a figure comes from: print the full citation of a source id.
+    #[command(after_help = "Example:\n  quadrant source IEA-2025")]
     Source {
-        /// Source id as printed next to a figure (e.g. USGS-MCS2024).
+        /// Source id as printed next to a figure (e.g. USGS-MCS2024); all sources without it.
         id: Option<String>,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(
+        after_help = "Example:\n  quadrant completions bash > /etc/bash_completion.d/quadrant"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), generated from the same definitions as --help.
+    #[command(after_help = "Example:\n  quadrant man > quadrant.1 && man ./quadrant.1")]
+    Man,
 }
 
 #[derive(Subcommand)]
 enum RiskCmd {
     /// GeoPolRisk (HHI × import risk) for an importer, as computed by geopolrisk-py.
+    #[command(
+        after_help = "Example:\n  quadrant risk geopolrisk --importer USA --year 2022 --material nickel"
+    )]
     Geopolrisk(cmd::GprArgs),
 }
 
 #[derive(Subcommand)]
 enum DataCmd {
     /// Rebuild the derived tables (production, reserves, governance, trade) from raw sources.
+    #[command(after_help = "Example:\n  quadrant data import --raw data/raw --out data/world")]
     Import {
         /// Folder of raw sources (the layout of data/raw).
         #[arg(long, default_value = "data/raw")]
@@ -72,6 +103,9 @@ enum DataCmd {
         out: PathBuf,
     },
     /// Load and validate a dataset; print its size, or every issue found.
+    #[command(
+        after_help = "Examples:\n  quadrant data check\n  quadrant --data my-world data check"
+    )]
     Check,
 }
 
@@ -155,6 +189,16 @@ fn run_cmd(cli: Cli) -> Result<()> {
                 .collect();
             out::stdout(&text)
         }
+        Cmd::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "quadrant", &mut out);
+            out::stdout(&String::from_utf8_lossy(&out))
+        }
+        Cmd::Man => {
+            let mut out = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            out::stdout(&String::from_utf8_lossy(&out))
+        }
         Cmd::Brief(a) => cmd::brief(cli.data.as_deref(), a),
         Cmd::Simulate(a) => simcmd::simulate_cmd(cli.data.as_deref(), a),
         Cmd::Montecarlo(a) => simcmd::montecarlo_cmd(cli.data.as_deref(), a),
@@ -163,5 +207,39 @@ fn run_cmd(cli: Cli) -> Result<()> {
         Cmd::Risk {
             which: RiskCmd::Geopolrisk(a),
         } => cmd::geopolrisk(cli.data.as_deref(), a),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every option of every command says what it is, and every command shows an example.
+    #[test]
+    fn every_option_has_help_and_every_command_an_example() {
+        fn walk(c: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for a in c.get_arguments() {
+                let id = a.get_id().as_str();
+                if a.get_help().is_none() && !["help", "version"].contains(&id) {
+                    missing.push(format!("{path} --{id}: no help"));
+                }
+            }
+            let subs: Vec<&clap::Command> = c.get_subcommands().collect();
+            if subs.is_empty() && path != "quadrant" {
+                let example = c
+                    .get_after_help()
+                    .is_some_and(|h| h.to_string().contains("Example"));
+                if !example {
+                    missing.push(format!("{path}: no example"));
+                }
+            }
+            for s in subs {
+                walk(s, &format!("{path} {}", s.get_name()), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "quadrant", &mut missing);
+        assert!(missing.is_empty(), "{missing:#?}");
     }
 }

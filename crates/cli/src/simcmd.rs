@@ -100,6 +100,7 @@ pub struct BacktestArgs {
     /// Write to this file (whole or not at all) instead of standard output.
     #[arg(long, short)]
     output: Option<PathBuf>,
+    /// Simulator parameters (default: the shipped data/world/sim_params.toml).
     #[arg(long)]
     params: Option<PathBuf>,
 }

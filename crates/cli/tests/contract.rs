@@ -515,3 +515,19 @@ fn montecarlo_json_and_csv_carry_the_same_fields() {
     assert_eq!(keys, header);
     assert_eq!(v.as_array().unwrap().len(), text.lines().count() - 1);
 }
+
+#[test]
+fn completions_and_the_manual_come_from_the_parser() {
+    let o = run(&["completions", "bash"]);
+    assert!(o.status.success());
+    let t = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        t.contains("_quadrant()") && t.contains("montecarlo"),
+        "{}",
+        &t[..200.min(t.len())]
+    );
+    let o = run(&["man"]);
+    let t = String::from_utf8_lossy(&o.stdout);
+    assert!(t.contains(".TH quadrant 1") && t.contains("chokepoints"));
+    assert!(!run(&["completions", "cmd.exe"]).status.success());
+}
