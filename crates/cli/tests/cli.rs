@@ -124,6 +124,7 @@ fn csv_has_a_source_for_every_figure() {
     assert_eq!(
         h.iter().collect::<Vec<_>>(),
         [
+            "as_of_year",
             "material",
             "stage",
             "year",
@@ -137,8 +138,13 @@ fn csv_has_a_source_for_every_figure() {
     let mut n = 0;
     for rec in r.records() {
         let rec = rec.unwrap();
-        assert!(!rec[7].is_empty(), "figure without source: {rec:?}");
-        assert!(rec[5].parse::<f64>().unwrap().is_finite());
+        assert!(!rec[8].is_empty(), "figure without source: {rec:?}");
+        assert!(rec[6].parse::<f64>().unwrap().is_finite());
+        assert_eq!(&rec[0], "2024");
+        assert!(
+            !["index", "ratio"].contains(&&rec[7]),
+            "a bare unit: {rec:?}"
+        );
         n += 1;
     }
     assert!(n > 20);

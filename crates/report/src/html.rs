@@ -181,6 +181,7 @@ pub fn brief_html(b: &Brief) -> String {
             value,
             unit,
             source,
+            ..
         } = f;
         body.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{year}</td><td>{indicator}</td><td>{}</td><td>{}</td><td>{}</td></tr>",

@@ -19,6 +19,9 @@ pub use text::{brief_table, geopolrisk_table};
 /// One printed figure: what, of whom, how much, and where it came from.
 #[derive(Debug, Clone, Serialize)]
 pub struct Figure {
+    /// The year the brief is as of (`--year`, or each year of `--all-years`): figures of
+    /// several as-of years in one file never double-count when pivoted by it.
+    pub as_of_year: u16,
     /// Material id.
     pub material: String,
     /// Stage (`mining`, `refining`).
@@ -49,6 +52,7 @@ pub fn figures(b: &Brief) -> Vec<Figure> {
                          year: u16,
                          source: &str| {
                 out.push(Figure {
+                    as_of_year: b.year,
                     material: m.material.clone(),
                     stage: s.stage.as_str().to_string(),
                     year,
@@ -77,7 +81,14 @@ pub fn figures(b: &Brief) -> Vec<Figure> {
                     &s.source,
                 );
             }
-            f("hhi", "world", s.hhi, "index 0-1", s.year, &s.source);
+            f(
+                "hhi",
+                "world",
+                s.hhi,
+                "sum of squared shares (0-1)",
+                s.year,
+                &s.source,
+            );
             f("top1_share", "world", s.top1, "share", s.year, &s.source);
             f("top3_share", "world", s.top3, "share", s.year, &s.source);
             f(
@@ -100,7 +111,7 @@ pub fn figures(b: &Brief) -> Vec<Figure> {
                 "gw_hhi_pv",
                 "world",
                 s.gw_hhi_pv,
-                "index 0-1",
+                "sum of squared shares (0-1)",
                 s.year,
                 &format!("{}+WGI", s.source),
             );
@@ -108,7 +119,7 @@ pub fn figures(b: &Brief) -> Vec<Figure> {
                 "gw_hhi_wgi6",
                 "world",
                 s.gw_hhi_wgi6,
-                "index 0-1",
+                "sum of squared shares (0-1)",
                 s.year,
                 &format!("{}+WGI", s.source),
             );
@@ -117,7 +128,7 @@ pub fn figures(b: &Brief) -> Vec<Figure> {
                     "control_hhi",
                     "world",
                     c.hhi,
-                    "index 0-1",
+                    "sum of squared shares (0-1)",
                     s.year,
                     &c.source,
                 );
@@ -162,7 +173,7 @@ pub fn figures(b: &Brief) -> Vec<Figure> {
                         "self_sufficiency",
                         &b.bloc,
                         v,
-                        "ratio",
+                        "production / apparent consumption",
                         s.year,
                         &s.reliance_source,
                     );
@@ -246,13 +257,14 @@ pub fn figures(b: &Brief) -> Vec<Figure> {
                 ("geopolrisk_score", g.score),
             ] {
                 out.push(Figure {
+                    as_of_year: b.year,
                     material: m.material.clone(),
                     stage: "all".into(),
                     year: g.year,
                     indicator: ind,
                     subject: g.importer.clone(),
                     value: v,
-                    unit: "index",
+                    unit: "GeoPolRisk score",
                     source: src.clone(),
                 });
             }
@@ -271,10 +283,12 @@ fn csv_field(s: &str) -> String {
 
 /// Figures as CSV, one row each, with its source.
 pub fn figures_csv(figs: &[Figure]) -> String {
-    let mut s = String::from("material,stage,year,indicator,subject,value,unit,source\n");
+    let mut s =
+        String::from("as_of_year,material,stage,year,indicator,subject,value,unit,source\n");
     for f in figs {
         s.push_str(&format!(
-            "{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{}\n",
+            f.as_of_year,
             f.material,
             f.stage,
             f.year,

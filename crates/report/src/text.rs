@@ -31,7 +31,7 @@ pub fn tonnes(v: f64) -> String {
 
 pub fn fmt_value(v: f64, unit: &str) -> String {
     match unit {
-        "share" | "ratio" => pct(v),
+        "share" | "production / apparent consumption" => pct(v),
         "t" => tonnes(v),
         _ => format!("{v:.4}"),
     }
