@@ -314,7 +314,7 @@ fn the_output_extension_picks_the_format_and_every_result_command_takes_output()
     assert!(o.status.success(), "{}", stderr(&o));
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(
-        text.starts_with("material,"),
+        text.starts_with("as_of_year,material,"),
         "{}",
         &text[..80.min(text.len())]
     );
