@@ -192,3 +192,11 @@ fn lines_are_right_with_comments_and_spaces_in_headers() {
     );
     refused(&two, "share", Some(12), "7");
 }
+
+#[test]
+fn a_toml_type_error_names_the_real_field() {
+    let all = issues(&BAN.replace("share = 0.0", "share = \"five\""));
+    assert_eq!(all.len(), 1, "{all:#?}");
+    assert_eq!(all[0].field, "share", "{all:#?}");
+    assert_eq!(all[0].line, Some(8), "{all:#?}");
+}

@@ -14,13 +14,23 @@ impl Scenario {
     /// Parses and validates a scenario against the dataset; every problem is returned.
     pub fn parse(file: &str, text: &str, ds: &Dataset) -> Result<Scenario, Vec<Issue>> {
         let sc: Scenario = toml::from_str(text).map_err(|e| {
+            let at = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            // The key on the line at fault (`share = "five"` names `share`), or, when the
+            // error is placed on a whole `[[table]]`, its field of the wrong type and its line.
+            let (field, line) = match at {
+                Some(l) => match key_at(text, l) {
+                    Some(k) => (Some(k), at),
+                    None => misfit_at(text, l).map_or((None, at), |(k, kl)| (Some(k), Some(kl))),
+                },
+                None => (None, None),
+            };
             vec![Issue {
                 check: CHECK,
                 file: file.into(),
-                line: e
-                    .span()
-                    .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1),
-                field: "toml".into(),
+                line,
+                field: field.unwrap_or_else(|| "toml".into()),
                 expected: "a scenario in the documented schema (docs/scenarios.md)".into(),
                 found: e.message().to_string(),
             }]
@@ -66,6 +76,61 @@ struct Checker<'a> {
     /// that validation stays linear in the size of the file.
     headers: Vec<(String, usize)>,
     issues: Vec<Issue>,
+}
+
+/// The key assigned on 1-based line `line` of a TOML text, if it assigns one.
+fn key_at(text: &str, line: usize) -> Option<String> {
+    let at = text.lines().nth(line.checked_sub(1)?)?;
+    let key = at.split_once('=')?.0.trim();
+    let plain = !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    plain.then(|| key.to_string())
+}
+
+/// Fields whose value is a number or a `[low, high]` range.
+const NUMERIC: [&str; 11] = [
+    "share",
+    "start_week",
+    "duration_weeks",
+    "recovery_weeks",
+    "ramp_weeks",
+    "tonnes_per_year",
+    "factor",
+    "price_cut",
+    "volume_share",
+    "probability",
+    "elasticity",
+];
+
+/// The first field of the `[[table]]` whose header is on line `line` that has a value of the
+/// wrong type (a number field holding text, a text field holding a number), and its line.
+fn misfit_at(text: &str, line: usize) -> Option<(String, usize)> {
+    let hdr = headers(text);
+    let (name, _) = hdr.iter().find(|(_, l)| *l == line)?;
+    let k = hdr.iter().filter(|(n, l)| n == name && *l < line).count();
+    let root: toml::Table = toml::from_str(text).ok()?;
+    let t = root.get(name)?.as_array()?.get(k)?.as_table()?;
+    t.iter().find_map(|(key, v)| {
+        let number = v.is_float() || v.is_integer();
+        let range = v
+            .as_array()
+            .is_some_and(|a| a.len() == 2 && a.iter().all(|x| x.is_float() || x.is_integer()));
+        let wrong = if NUMERIC.contains(&key.as_str()) {
+            !(number || range)
+        } else {
+            number
+        };
+        if !wrong {
+            return None;
+        }
+        // Its line: the first assignment to it after the header.
+        let kl = text
+            .lines()
+            .enumerate()
+            .skip(line)
+            .find(|(_, l)| l.split_once('=').is_some_and(|(k, _)| k.trim() == key))
+            .map_or(line, |(i, _)| i + 1);
+        Some((key.clone(), kl))
+    })
 }
 
 /// The `[[table]]` headers of a TOML text, spaces inside the brackets and trailing comments
