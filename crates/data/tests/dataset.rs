@@ -518,3 +518,18 @@ fn duplicate_or_empty_bloc_members_are_refused() {
         "{issues:#?}"
     );
 }
+
+/// Issue 8: a CSV cut inside its last value still has every field; the missing final line
+/// break gives it away.
+#[test]
+fn a_csv_cut_off_inside_its_last_value_is_refused() {
+    let d = scratch("cut");
+    edit(&d, "production.csv", |s| s[..s.len() - 4].to_string());
+    let issues = refused(&d);
+    assert!(
+        issues
+            .iter()
+            .any(|i| i.starts_with("production.csv:") && i.contains("may be cut off")),
+        "{issues:#?}"
+    );
+}
