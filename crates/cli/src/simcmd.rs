@@ -233,7 +233,13 @@ pub fn montecarlo_cmd(data: Option<&Path>, a: McArgs) -> Result<()> {
         McFormat::Parquet => {
             let path = a.output.as_deref().expect("checked");
             return file_with(path, |w| {
-                quadrant_report::parquet_out::mc_runs(w, r, &mc.materials, &mc.subjects)
+                quadrant_report::parquet_out::mc_runs(
+                    w,
+                    r,
+                    &mc.materials,
+                    &mc.subjects,
+                    &mc.sampled,
+                )
             });
         }
         McFormat::Json => quadrant_report::sim::mc_json(r),

@@ -137,10 +137,17 @@ pub fn mc_runs<W: Write + Send>(
     r: &quadrant_sim::montecarlo::McResult,
     materials: &[String],
     subjects: &[String],
+    sampled: &[Vec<(String, f64)>],
 ) -> Result<(), ParquetError> {
     let (mut run, mut mat, mut subj, mut short, mut peak) =
         (vec![], vec![], vec![], vec![], vec![]);
-    for o in &r.outcomes {
+    // One column per event field a run drew, the run's value on each of its rows.
+    let names: Vec<String> = sampled
+        .first()
+        .map(|s| s.iter().map(|(n, _)| n.clone()).collect())
+        .unwrap_or_default();
+    let mut drawn: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
+    for (o, draws) in r.outcomes.iter().zip(sampled) {
         for (mi, row) in o.shortfall.iter().enumerate() {
             for (si, v) in row.iter().enumerate() {
                 run.push(o.run as i64);
@@ -148,21 +155,31 @@ pub fn mc_runs<W: Write + Send>(
                 subj.push(subjects[si].clone());
                 short.push(*v);
                 peak.push(o.peak_price[mi]);
+                for (c, (_, x)) in drawn.iter_mut().zip(draws) {
+                    c.push(*x);
+                }
             }
         }
     }
     // On every row, so that a partial file (fewer distinct runs) says so in any reader.
     let requested = vec![r.runs_requested as i64; run.len()];
+    let mut columns = vec![
+        ("run", Column::I64(run)),
+        ("material", Column::Text(mat)),
+        ("subject", Column::Text(subj)),
+        ("shortfall_share", Column::F64(short)),
+        ("peak_price_vs_baseline", Column::F64(peak)),
+        ("runs_requested", Column::I64(requested)),
+    ];
+    columns.extend(
+        names
+            .iter()
+            .map(String::as_str)
+            .zip(drawn.into_iter().map(Column::F64)),
+    );
     write(
         out,
-        &[
-            ("run", Column::I64(run)),
-            ("material", Column::Text(mat)),
-            ("subject", Column::Text(subj)),
-            ("shortfall_share", Column::F64(short)),
-            ("peak_price", Column::F64(peak)),
-            ("runs_requested", Column::I64(requested)),
-        ],
+        &columns,
         &[
             ("scenario", r.scenario.clone()),
             ("seed", r.seed.to_string()),

@@ -158,6 +158,8 @@ pub struct MonteCarlo {
     pub subjects: Vec<String>,
     /// The results.
     pub result: McResult,
+    /// What each finished run drew (`montecarlo::sampled`), in the order of its outcomes.
+    pub sampled: Vec<Vec<(String, f64)>>,
 }
 
 /// What `quadrant chokepoints` asks.
@@ -294,10 +296,16 @@ impl<'a> Session<'a> {
         let bloc = Bloc::of_or_empty(self.ds, &sc.bloc);
         let mut subjects = vec![bloc.id.clone()];
         subjects.extend(bloc.members);
+        let sampled = result
+            .outcomes
+            .iter()
+            .map(|o| crate::montecarlo::sampled(sc, seed, o.run))
+            .collect();
         Ok(MonteCarlo {
             materials: nets.iter().map(|n| n.material.clone()).collect(),
             subjects,
             result,
+            sampled,
         })
     }
     /// Ranks single outages by the bloc's shortfall.

@@ -34,6 +34,26 @@ pub fn uniform(seed: u64, run: u64, event: u64, field: u64) -> f64 {
     (h >> 11) as f64 / (1u64 << 53) as f64
 }
 
+/// What run `run` of a Monte Carlo from `seed` drew for each event of `sc`: whether it happened,
+/// and its uncertain numbers by name (`e3_start_week`, `e3_share` …; events numbered from 1 in
+/// file order). The same hashes `montecarlo` draws from, so the record matches the run.
+pub fn sampled(sc: &Scenario, seed: u64, run: usize) -> Vec<(String, f64)> {
+    let r = run as u64;
+    let mut out = Vec::new();
+    for (k, e) in sc.events.iter().enumerate() {
+        let happened = uniform(seed, r, k as u64, 1 << 20) < e.probability();
+        out.push((
+            format!("e{}_happened", k + 1),
+            f64::from(u8::from(happened)),
+        ));
+        for (f, (name, p)) in e.drawn_fields().into_iter().enumerate() {
+            let v = p.at(uniform(seed, r, k as u64, f as u64));
+            out.push((format!("e{}_{name}", k + 1), v));
+        }
+    }
+    out
+}
+
 /// One run's outcome: per material, the bloc's and each member's shortfall share.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunOutcome {

@@ -319,3 +319,43 @@ fn montecarlo_checkpoints_equal_full_runs() {
     }
     assert!(late >= 10, "only {late} runs started after week 8");
 }
+
+/// What a Monte Carlo reports as a run's draws (`montecarlo::sampled`) is what the run used:
+/// `Event::drawn_fields` and realisation ask for the draws in the same order.
+#[test]
+fn sampled_event_parameters_are_the_ones_the_run_used() {
+    use quadrant_sim::montecarlo::{sampled, uniform};
+    use quadrant_sim::realize::Draws;
+    use quadrant_sim::Prepared;
+    let ds = quadrant_data::load_embedded().unwrap();
+    let trade = TradeIndex::build(&ds);
+    let (p, t) = shipped::find("montecarlo-quad").unwrap();
+    let sc = Scenario::parse(p, t, &ds).unwrap();
+    let nets = networks(&ds, &trade, &sc);
+    let prep = Prepared::new(&ds, &sc, &nets);
+    let m = nets.iter().position(|n| n.material == "cobalt").unwrap();
+    let seed = 3;
+    let mut checked = 0;
+    for run in 0..40u64 {
+        let real = prep.realize(
+            m,
+            Draws {
+                draw: &mut |k, f| uniform(seed, run, k as u64, f as u64),
+                include: &mut |k, p| uniform(seed, run, k as u64, 1 << 20) < p,
+            },
+        );
+        let drawn = sampled(&sc, seed, run as usize);
+        let get = |name: &str| drawn.iter().find(|(n, _)| n == name).map(|x| x.1).unwrap();
+        // Event 1 is the DRC cobalt export restriction of the shipped set.
+        if get("e1_happened") == 1.0 {
+            let x = &real.restrictions[0];
+            assert_eq!(x.share.to_bits(), get("e1_share").to_bits());
+            assert_eq!(x.start, get("e1_start_week").round() as usize);
+            checked += 1;
+        } else {
+            let cod = nets[m].node("COD").unwrap();
+            assert!(real.restrictions.iter().all(|x| x.exporter != cod));
+        }
+    }
+    assert!(checked >= 5, "only {checked} runs drew the DRC restriction");
+}

@@ -220,6 +220,66 @@ impl Event {
             Event::Dumping { exporter, .. } => format!("dumping by {exporter}"),
         }
     }
+    /// The event's uncertain numbers in the order a run draws them (`realize` asks for draw
+    /// `i` of field `i`): what each Monte Carlo run sampled can be reported by name.
+    pub fn drawn_fields(&self) -> Vec<(&'static str, Param)> {
+        match self {
+            Event::ExportRestriction {
+                share,
+                start_week,
+                duration_weeks,
+                ..
+            } => vec![
+                ("start_week", *start_week),
+                ("share", *share),
+                ("duration_weeks", *duration_weeks),
+            ],
+            Event::CapacityLoss {
+                share,
+                start_week,
+                duration_weeks,
+                recovery_weeks,
+                ..
+            } => vec![
+                ("start_week", *start_week),
+                ("share", *share),
+                ("duration_weeks", *duration_weeks),
+                ("recovery_weeks", *recovery_weeks),
+            ],
+            Event::CapacityExpansion {
+                tonnes_per_year,
+                start_week,
+                ramp_weeks,
+                ..
+            } => vec![
+                ("tonnes_per_year", *tonnes_per_year),
+                ("start_week", *start_week),
+                ("ramp_weeks", *ramp_weeks),
+            ],
+            Event::DemandShift {
+                factor,
+                start_week,
+                duration_weeks,
+                ..
+            } => vec![
+                ("start_week", *start_week),
+                ("factor", *factor),
+                ("duration_weeks", *duration_weeks),
+            ],
+            Event::Dumping {
+                price_cut,
+                volume_share,
+                start_week,
+                duration_weeks,
+                ..
+            } => vec![
+                ("start_week", *start_week),
+                ("price_cut", *price_cut),
+                ("volume_share", *volume_share),
+                ("duration_weeks", *duration_weeks),
+            ],
+        }
+    }
     /// The chance that the event happens in a Monte Carlo run.
     pub fn probability(&self) -> f64 {
         match self {
