@@ -1,7 +1,7 @@
 //! Command handlers: parse, call the libraries, render.
 
 use crate::format::{pick, BriefFormat, TableFormat};
-use crate::out::emit;
+use crate::out::{emit, Kind};
 use anyhow::{anyhow, bail, Result};
 use quadrant_metrics::brief::{brief as make_brief, BriefRequest, Ctx};
 use quadrant_metrics::geopolrisk::{geopolrisk_group, GprIndex};
@@ -132,7 +132,7 @@ pub fn brief(data: Option<&Path>, a: BriefArgs) -> Result<()> {
                 .join("\n"),
             _ => bail!("--all-years prints table, json or csv"),
         };
-        return emit(&text, a.output.as_deref());
+        return emit(&text, a.output.as_deref(), brief_kind(fmt), &ds.fingerprint);
     }
     let b = make_brief(
         &cx,
@@ -157,7 +157,26 @@ pub fn brief(data: Option<&Path>, a: BriefArgs) -> Result<()> {
         BriefFormat::Md => quadrant_report::brief_md(&b),
         BriefFormat::Html => quadrant_report::brief_html(&b),
     };
-    emit(&text, a.output.as_deref())
+    emit(&text, a.output.as_deref(), brief_kind(fmt), &ds.fingerprint)
+}
+
+/// The stamp kind of a brief format.
+fn brief_kind(f: BriefFormat) -> Kind {
+    match f {
+        BriefFormat::Csv => Kind::Csv,
+        BriefFormat::Json => Kind::Json,
+        BriefFormat::Html => Kind::Html,
+        BriefFormat::Table | BriefFormat::Md => Kind::Text,
+    }
+}
+
+/// The stamp kind of a table format.
+pub(crate) fn table_kind(f: TableFormat) -> Kind {
+    match f {
+        TableFormat::Csv => Kind::Csv,
+        TableFormat::Json => Kind::Json,
+        TableFormat::Table => Kind::Text,
+    }
 }
 
 pub fn geopolrisk(data: Option<&Path>, a: GprArgs) -> Result<()> {
@@ -196,5 +215,5 @@ pub fn geopolrisk(data: Option<&Path>, a: GprArgs) -> Result<()> {
         TableFormat::Csv => quadrant_report::geopolrisk_csv(&g),
         TableFormat::Table => quadrant_report::geopolrisk_table(&g),
     };
-    emit(&text, a.output.as_deref())
+    emit(&text, a.output.as_deref(), table_kind(fmt), &ds.fingerprint)
 }

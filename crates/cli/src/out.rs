@@ -58,10 +58,79 @@ pub fn stdout(text: &str) -> Result<()> {
         })
 }
 
-/// Writes a result `text` to `output` (whole or not at all), or to standard output; a
-/// negative zero is printed as zero.
-pub fn emit(text: &str, output: Option<&Path>) -> Result<()> {
-    let text = &quadrant_report::without_negative_zero(text);
+/// What a result's text is, for its provenance stamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A terminal table or Markdown: stamped only when written to a file.
+    Text,
+    /// CSV: two columns, `tool` and `dataset`, on every row.
+    Csv,
+    /// Pretty JSON: `tool` and `dataset` fields on the object, or on each record of an array.
+    Json,
+    /// One HTML page: a footer line.
+    Html,
+}
+
+/// The tool that wrote a result: `quadrant VERSION`.
+pub const TOOL: &str = concat!("quadrant ", env!("CARGO_PKG_VERSION"));
+
+/// `text` stamped with the tool and the dataset fingerprint, so that every file says what
+/// wrote it and from which data.
+fn stamp(text: &str, kind: Kind, dataset: &str, to_file: bool) -> String {
+    let line = format!("{TOOL} · dataset {dataset}");
+    match kind {
+        Kind::Text if to_file => format!("{text}\n{line}\n"),
+        Kind::Text => text.to_string(),
+        Kind::Html => text.replacen(
+            "</body>",
+            &format!("<footer><small>{line}</small></footer></body>"),
+            1,
+        ),
+        Kind::Csv => {
+            let mut out = String::with_capacity(text.len() + 64);
+            for (i, l) in text.lines().enumerate() {
+                if i == 0 {
+                    out.push_str(&format!("{l},tool,dataset\n"));
+                } else if !l.is_empty() {
+                    out.push_str(&format!("{l},{TOOL},{dataset}\n"));
+                }
+            }
+            out
+        }
+        Kind::Json => {
+            // Pretty JSON from serde: an object opens with `{`, each record of an array with
+            // `  {`; the fields go first, so the text keeps its order and layout.
+            let (open, indent) = if text.starts_with('[') {
+                ("  {", "    ")
+            } else {
+                ("{", "  ")
+            };
+            let fields =
+                format!("{indent}\"tool\": \"{TOOL}\",\n{indent}\"dataset\": \"{dataset}\",");
+            let mut out = String::with_capacity(text.len() + 128);
+            for l in text.lines() {
+                out.push_str(l);
+                out.push('\n');
+                if l == open {
+                    out.push_str(&fields);
+                    out.push('\n');
+                }
+            }
+            out
+        }
+    }
+}
+
+/// Writes a result `text` of `kind` from the dataset of fingerprint `dataset` to `output`
+/// (whole or not at all), or to standard output: stamped with the tool and dataset, and with
+/// every negative zero printed as zero.
+pub fn emit(text: &str, output: Option<&Path>, kind: Kind, dataset: &str) -> Result<()> {
+    let text = &stamp(
+        &quadrant_report::without_negative_zero(text),
+        kind,
+        dataset,
+        output.is_some(),
+    );
     match output {
         Some(p) => Ok(quadrant_data::atomic::write(p, text.as_bytes())?),
         None => stdout(text),
@@ -75,4 +144,30 @@ where
     F: FnOnce(&mut io::BufWriter<std::fs::File>) -> Result<(), E>,
 {
     Ok(quadrant_data::atomic::write_with(path, body)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{stamp, Kind, TOOL};
+
+    #[test]
+    fn every_format_is_stamped_with_tool_and_dataset() {
+        let csv = stamp("a,b\n1,2\n", Kind::Csv, "f00d", false);
+        assert_eq!(csv, format!("a,b,tool,dataset\n1,2,{TOOL},f00d\n"));
+        let obj = stamp("{\n  \"x\": 1\n}\n", Kind::Json, "f00d", false);
+        let v: serde_json::Value = serde_json::from_str(&obj).unwrap();
+        assert_eq!(v["dataset"], "f00d");
+        assert_eq!(v["x"], 1);
+        let arr = stamp(
+            "[\n  {\n    \"x\": 1\n  },\n  {\n    \"x\": 2\n  }\n]\n",
+            Kind::Json,
+            "f00d",
+            false,
+        );
+        let v: serde_json::Value = serde_json::from_str(&arr).unwrap();
+        assert!(v.as_array().unwrap().iter().all(|r| r["tool"] == TOOL));
+        assert!(stamp("<body>x</body>", Kind::Html, "f00d", false).contains("dataset f00d"));
+        assert_eq!(stamp("table\n", Kind::Text, "f00d", false), "table\n");
+        assert!(stamp("table\n", Kind::Text, "f00d", true).ends_with("dataset f00d\n"));
+    }
 }

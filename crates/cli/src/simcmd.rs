@@ -1,8 +1,9 @@
 //! Simulator commands: simulate, montecarlo, chokepoints, backtest. Glue only.
 
 use crate::cmd::load;
+use crate::cmd::table_kind;
 use crate::format::{pick, McFormat, SimFormat, TableFormat};
-use crate::out::{self, emit, file_with};
+use crate::out::{self, emit, file_with, Kind};
 use anyhow::{bail, Result};
 use quadrant_sim::api::{load_params, ChokeRequest, Session};
 use std::io::IsTerminal;
@@ -126,6 +127,14 @@ pub fn params_file(data: Option<&Path>, params: Option<&Path>) -> Option<PathBuf
     })
 }
 
+/// The tool and dataset a Parquet file records in its metadata.
+fn provenance(ds: &quadrant_model::Dataset) -> Vec<(&'static str, String)> {
+    vec![
+        ("tool", out::TOOL.to_string()),
+        ("dataset", ds.fingerprint.clone()),
+    ]
+}
+
 /// Whether two paths name the same file, however spelt (`x.csv`, `./x.csv`, a link).
 fn same_file(a: &Path, b: &Path) -> bool {
     let norm = |p: &Path| -> Option<PathBuf> {
@@ -165,19 +174,29 @@ pub fn simulate_cmd(data: Option<&Path>, a: SimArgs) -> Result<()> {
     let sim = s.simulate(sc, a.series.is_some() || format == SimFormat::Html)?;
     let r = &sim.result;
     if let Some(path) = &a.series {
-        emit(&quadrant_report::sim::series_csv(r, &sim.nets), Some(path))?;
+        let series = quadrant_report::sim::series_csv(r, &sim.nets);
+        emit(&series, Some(path), Kind::Csv, &ds.fingerprint)?;
     }
     let text = match format {
         SimFormat::Parquet => {
             let path = a.output.as_deref().expect("checked");
-            return file_with(path, |w| quadrant_report::parquet_out::sim_kpis(w, r));
+            let meta = provenance(&ds);
+            return file_with(path, |w| {
+                quadrant_report::parquet_out::sim_kpis(w, r, &meta)
+            });
         }
         SimFormat::Json => serde_json::to_string_pretty(r)? + "\n",
         SimFormat::Csv => quadrant_report::sim::sim_csv(r),
         SimFormat::Html => quadrant_report::sim::sim_html(r),
         SimFormat::Table => quadrant_report::sim::sim_table(r),
     };
-    emit(&text, a.output.as_deref())
+    let kind = match format {
+        SimFormat::Json => Kind::Json,
+        SimFormat::Csv => Kind::Csv,
+        SimFormat::Html => Kind::Html,
+        SimFormat::Table | SimFormat::Parquet => Kind::Text,
+    };
+    emit(&text, a.output.as_deref(), kind, &ds.fingerprint)
 }
 
 /// Draws a progress bar on a terminal until `runs` are done or Ctrl-C stops them.
@@ -232,13 +251,13 @@ pub fn montecarlo_cmd(data: Option<&Path>, a: McArgs) -> Result<()> {
     let text = match format {
         McFormat::Parquet => {
             let path = a.output.as_deref().expect("checked");
+            let meta = provenance(&ds);
             return file_with(path, |w| {
                 quadrant_report::parquet_out::mc_runs(
                     w,
                     r,
-                    &mc.materials,
-                    &mc.subjects,
-                    &mc.sampled,
+                    (&mc.materials, &mc.subjects, &mc.sampled),
+                    &meta,
                 )
             });
         }
@@ -246,7 +265,12 @@ pub fn montecarlo_cmd(data: Option<&Path>, a: McArgs) -> Result<()> {
         McFormat::Csv => quadrant_report::sim::mc_csv(r),
         McFormat::Table => quadrant_report::sim::mc_table(r),
     };
-    emit(&text, a.output.as_deref())
+    let kind = match format {
+        McFormat::Json => Kind::Json,
+        McFormat::Csv => Kind::Csv,
+        McFormat::Table | McFormat::Parquet => Kind::Text,
+    };
+    emit(&text, a.output.as_deref(), kind, &ds.fingerprint)
 }
 
 pub fn chokepoints_cmd(data: Option<&Path>, a: ChokeArgs) -> Result<()> {
@@ -264,14 +288,15 @@ pub fn chokepoints_cmd(data: Option<&Path>, a: ChokeArgs) -> Result<()> {
         year: a.year,
         min_share: a.min_share,
     })?;
-    let text = match pick(a.format, a.output.as_deref(), TableFormat::Table)? {
+    let fmt = pick(a.format, a.output.as_deref(), TableFormat::Table)?;
+    let text = match fmt {
         TableFormat::Json => serde_json::to_string_pretty(&v)? + "\n",
         TableFormat::Csv => quadrant_report::sim::chokepoints_csv(&material, &v),
         TableFormat::Table => {
             quadrant_report::sim::chokepoints_table(&material, &bloc, a.weeks, &v)
         }
     };
-    emit(&text, a.output.as_deref())
+    emit(&text, a.output.as_deref(), table_kind(fmt), &ds.fingerprint)
 }
 
 pub fn backtest_cmd(data: Option<&Path>, a: BacktestArgs) -> Result<()> {
@@ -284,10 +309,11 @@ pub fn backtest_cmd(data: Option<&Path>, a: BacktestArgs) -> Result<()> {
             f.cases, f.lambda, f.rho, f.rms_log_error
         );
     }
-    let text = match pick(a.format, a.output.as_deref(), TableFormat::Table)? {
+    let fmt = pick(a.format, a.output.as_deref(), TableFormat::Table)?;
+    let text = match fmt {
         TableFormat::Json => serde_json::to_string_pretty(&bt.cases)? + "\n",
         TableFormat::Csv => quadrant_report::sim::backtest_csv(&bt.cases),
         TableFormat::Table => quadrant_report::sim::backtest_table(&bt.cases, bt.lambda, bt.rho),
     };
-    emit(&text, a.output.as_deref())
+    emit(&text, a.output.as_deref(), table_kind(fmt), &ds.fingerprint)
 }

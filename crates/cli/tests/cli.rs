@@ -132,7 +132,9 @@ fn csv_has_a_source_for_every_figure() {
             "subject",
             "value",
             "unit",
-            "source"
+            "source",
+            "tool",
+            "dataset"
         ]
     );
     let mut n = 0;
@@ -287,7 +289,7 @@ fn simulate_writes_the_weekly_series() {
     ]);
     let s = std::fs::read_to_string(&path).unwrap();
     let _ = std::fs::remove_file(&path);
-    assert!(s.starts_with("material,week,subject,value_kind,value\n"));
+    assert!(s.starts_with("material,week,subject,value_kind,value,tool,dataset\n"));
     assert!(s.contains(",price_index,") && s.contains(",shortfall_t,"));
     // Facilities' output, the bloc's rows, and prices paid above the world price.
     assert!(s.contains("\ncobalt,1,cod_tenke_fungurume,production_t.mining,"));
@@ -295,7 +297,7 @@ fn simulate_writes_the_weekly_series() {
     let value = |prefix: &str| -> Option<f64> {
         s.lines()
             .find(|l| l.starts_with(prefix))
-            .and_then(|l| l.rsplit(',').next())
+            .and_then(|l| l.split(',').nth(4))
             .map(|v| v.parse().unwrap())
     };
     // In some week Japan, shorter of refined cobalt than the world, pays a premium over the

@@ -531,3 +531,56 @@ fn completions_and_the_manual_come_from_the_parser() {
     assert!(t.contains(".TH quadrant 1") && t.contains("chokepoints"));
     assert!(!run(&["completions", "cmd.exe"]).status.success());
 }
+
+#[test]
+fn every_file_records_the_tool_and_the_dataset() {
+    let d = dir("stamp");
+    let fp = |t: &str| -> String {
+        let v: serde_json::Value = serde_json::from_str(t).unwrap();
+        assert!(v["tool"].as_str().unwrap().starts_with("quadrant "));
+        v["dataset"].as_str().unwrap().to_string()
+    };
+    let shipped = fp(&String::from_utf8_lossy(
+        &run(&["simulate", "drc-cobalt-2025", "--format", "json"]).stdout,
+    ));
+    assert_eq!(shipped.len(), 16);
+    let csv = String::from_utf8_lossy(
+        &run(&["chokepoints", "--material", "cobalt", "--format", "csv"]).stdout,
+    )
+    .into_owned();
+    assert!(csv.lines().next().unwrap().ends_with(",tool,dataset"));
+    assert!(csv
+        .lines()
+        .nth(1)
+        .unwrap()
+        .ends_with(&format!(",{shipped}")));
+    let t = d.join("brief.txt");
+    assert!(
+        run(&["brief", "--material", "cobalt", "-o", t.to_str().unwrap()])
+            .status
+            .success()
+    );
+    assert!(std::fs::read_to_string(&t)
+        .unwrap()
+        .trim_end()
+        .ends_with(&format!("dataset {shipped}")));
+    // Another dataset folder has another fingerprint.
+    let w = world_copy("stamp-world");
+    let p = w.join("curated/blocs.toml");
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(
+        &p,
+        text.replacen("name = \"Quadrilateral", "name = \"The Quadrilateral", 1),
+    )
+    .unwrap();
+    let other = run(&[
+        "--data",
+        w.to_str().unwrap(),
+        "simulate",
+        "drc-cobalt-2025",
+        "--format",
+        "json",
+    ]);
+    assert!(other.status.success(), "{}", stderr(&other));
+    assert_ne!(fp(&String::from_utf8_lossy(&other.stdout)), shipped);
+}

@@ -163,6 +163,7 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
     };
     let issues = validate(&ds, &locate);
     if issues.is_empty() {
+        ds.fingerprint = fingerprint(files);
         Ok(ds)
     } else {
         Err(DataError::Invalid(issues))
@@ -1200,4 +1201,23 @@ pub fn parse_ownership_toml(s: &str) -> Result<Vec<Asset>, DataError> {
     parse_toml::<OwnershipFile>(spec::OWNERSHIP.file, s)
         .map(|f| f.asset)
         .map_err(|i| DataError::Invalid(vec![*i]))
+}
+
+/// 64-bit FNV-1a over every table's file name and bytes, in the spec's order, as 16 hex
+/// digits: two datasets with the same fingerprint hold the same files.
+fn fingerprint(files: &dyn Files) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut eat = |bytes: &[u8]| {
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    };
+    for t in spec::TABLES {
+        eat(t.file.as_bytes());
+        if let Ok(b) = files.get(t.file) {
+            eat(&b);
+        }
+    }
+    format!("{h:016x}")
 }

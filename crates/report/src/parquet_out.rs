@@ -94,7 +94,11 @@ pub fn write<W: Write + Send>(
 }
 
 /// Simulation KPIs: one row per (material, subject).
-pub fn sim_kpis<W: Write + Send>(out: W, r: &quadrant_sim::SimResult) -> Result<(), ParquetError> {
+pub fn sim_kpis<W: Write + Send>(
+    out: W,
+    r: &quadrant_sim::SimResult,
+    provenance: &[(&str, String)],
+) -> Result<(), ParquetError> {
     let (mut mat, mut subj, mut dem, mut short, mut share, mut rat, mut weeks) =
         (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
     let (mut peak, mut mean) = (vec![], vec![]);
@@ -127,7 +131,11 @@ pub fn sim_kpis<W: Write + Send>(out: W, r: &quadrant_sim::SimResult) -> Result<
             ("peak_price_paid", Column::F64(peak)),
             ("mean_price_paid", Column::F64(mean)),
         ],
-        &[("scenario", r.scenario.clone()), ("bloc", r.bloc.clone())],
+        &[
+            &[("scenario", r.scenario.clone()), ("bloc", r.bloc.clone())][..],
+            provenance,
+        ]
+        .concat(),
     )
 }
 
@@ -135,9 +143,8 @@ pub fn sim_kpis<W: Write + Send>(out: W, r: &quadrant_sim::SimResult) -> Result<
 pub fn mc_runs<W: Write + Send>(
     out: W,
     r: &quadrant_sim::montecarlo::McResult,
-    materials: &[String],
-    subjects: &[String],
-    sampled: &[Vec<(String, f64)>],
+    (materials, subjects, sampled): (&[String], &[String], &[Vec<(String, f64)>]),
+    provenance: &[(&str, String)],
 ) -> Result<(), ParquetError> {
     let (mut run, mut mat, mut subj, mut short, mut peak) =
         (vec![], vec![], vec![], vec![], vec![]);
@@ -181,12 +188,16 @@ pub fn mc_runs<W: Write + Send>(
         out,
         &columns,
         &[
-            ("scenario", r.scenario.clone()),
-            ("seed", r.seed.to_string()),
-            ("runs_requested", r.runs_requested.to_string()),
-            ("runs_done", r.runs_done.to_string()),
-            ("interrupted", r.interrupted.to_string()),
-        ],
+            &[
+                ("scenario", r.scenario.clone()),
+                ("seed", r.seed.to_string()),
+                ("runs_requested", r.runs_requested.to_string()),
+                ("runs_done", r.runs_done.to_string()),
+                ("interrupted", r.interrupted.to_string()),
+            ][..],
+            provenance,
+        ]
+        .concat(),
     )
 }
 

@@ -117,7 +117,14 @@ fn scenario() -> impl Strategy<Value = String> {
 static RAN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    // A fixed seed: the same 512 files on every run and machine (CI never flickers); change
+    // the seed locally to explore others.
+    #![proptest_config(ProptestConfig {
+        cases: 512,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(20261202),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn generated_scenarios_are_run_or_refused_with_a_field(text in scenario()) {
@@ -160,5 +167,5 @@ fn some_generated_scenarios_run() {
     // only exercise refusals.
     generated_scenarios_are_run_or_refused_with_a_field();
     let ran = RAN.load(std::sync::atomic::Ordering::Relaxed);
-    assert!(ran >= 5, "only {ran} generated scenarios ran");
+    assert!(ran >= 15, "only {ran} generated scenarios ran");
 }
