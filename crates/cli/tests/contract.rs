@@ -584,3 +584,23 @@ fn every_file_records_the_tool_and_the_dataset() {
     assert!(other.status.success(), "{}", stderr(&other));
     assert_ne!(fp(&String::from_utf8_lossy(&other.stdout)), shipped);
 }
+
+#[test]
+fn a_directory_or_fifo_given_as_a_scenario_is_called_that() {
+    let d = dir("scenario-dir");
+    let o = run(&["simulate", d.to_str().unwrap()]);
+    assert!(
+        stderr(&o).contains("a directory, not a scenario file"),
+        "{}",
+        stderr(&o)
+    );
+    let fifo = d.join("pipe.toml");
+    if Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        let o = run(&["simulate", fifo.to_str().unwrap()]);
+        assert!(stderr(&o).contains("a special file"), "{}", stderr(&o));
+    }
+}

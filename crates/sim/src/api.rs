@@ -202,6 +202,20 @@ impl<'a> Session<'a> {
     }
     /// A scenario from a file, or from the shipped set by name; validated against the dataset.
     pub fn scenario(&self, name: &str) -> Result<Scenario, SimError> {
+        // Something that exists but is no file is called what it is, not "no such file".
+        if let Ok(m) = std::fs::metadata(name) {
+            if !m.is_file() {
+                let what = if m.is_dir() {
+                    "a directory, not a scenario file"
+                } else {
+                    "a special file (FIFO, device or socket), not a scenario file"
+                };
+                return Err(SimError::Io {
+                    file: name.to_string(),
+                    message: what.into(),
+                });
+            }
+        }
         let (file, text) = if Path::new(name).is_file() {
             let io = |message: String| SimError::Io {
                 file: name.to_string(),

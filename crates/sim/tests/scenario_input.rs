@@ -200,3 +200,26 @@ fn a_toml_type_error_names_the_real_field() {
     assert_eq!(all[0].field, "share", "{all:#?}");
     assert_eq!(all[0].line, Some(8), "{all:#?}");
 }
+
+#[test]
+fn lines_are_right_for_inline_tables() {
+    let t = "name = \"t\"\nweeks = 104\nevent = [\n  { kind = \"capacity_loss\", country = \"COD\", material = \"cobalt\", stage = \"mining\", share = 0.5, start_week = 4, duration_weeks = 8 },\n  { kind = \"capacity_loss\", country = \"COD\", material = \"cobalt\", stage = \"mining\", share = 9.0, start_week = 4, duration_weeks = 8 },\n]\n";
+    refused(t, "share", Some(5), "9");
+}
+
+#[test]
+fn a_mistyped_id_in_a_scenario_gets_a_suggestion() {
+    let all = issues(
+        &BAN.replace("\"COD\"", "\"cod\"")
+            .replace("\"cobalt\"", "\"Coblat\""),
+    );
+    let text: Vec<String> = all.iter().map(|i| i.to_string()).collect();
+    assert!(
+        text.iter().any(|t| t.contains("did you mean \"COD\"?")),
+        "{text:#?}"
+    );
+    assert!(
+        text.iter().any(|t| t.contains("did you mean \"cobalt\"?")),
+        "{text:#?}"
+    );
+}

@@ -42,12 +42,21 @@ impl Scenario {
             issues: Vec::new(),
         };
         ck.header(&sc);
+        // The line of each table: its `[[table]]` header, or, for tables written inline
+        // (`event = [{ kind = … }]`), where the parser placed it.
+        let inline = inline_lines(text);
         let lines = |t: &str| -> Vec<usize> {
-            ck.headers
+            let v: Vec<usize> = ck
+                .headers
                 .iter()
                 .filter(|(n, _)| n == t)
                 .map(|&(_, l)| l)
-                .collect()
+                .collect();
+            if v.is_empty() {
+                inline.get(t).cloned().unwrap_or_default()
+            } else {
+                v
+            }
         };
         let (ev, po, su) = (lines("event"), lines("policy"), lines("substitution"));
         for (k, e) in sc.events.iter().enumerate() {
@@ -76,6 +85,43 @@ struct Checker<'a> {
     /// that validation stays linear in the size of the file.
     headers: Vec<(String, usize)>,
     issues: Vec<Issue>,
+}
+
+/// For each table array (`event`, `policy`, `substitution`), the 1-based line where the
+/// parser places each of its tables: needed for inline tables, which have no header line.
+fn inline_lines(text: &str) -> std::collections::HashMap<String, Vec<usize>> {
+    #[derive(serde::Deserialize, Default)]
+    struct Spans {
+        #[serde(default)]
+        event: Vec<toml::Spanned<toml::Value>>,
+        #[serde(default)]
+        policy: Vec<toml::Spanned<toml::Value>>,
+        #[serde(default)]
+        substitution: Vec<toml::Spanned<toml::Value>>,
+    }
+    let line = |at: usize| text[..at.min(text.len())].matches('\n').count() + 1;
+    let spans: Spans = toml::from_str(text).unwrap_or_default();
+    [
+        ("event", spans.event),
+        ("policy", spans.policy),
+        ("substitution", spans.substitution),
+    ]
+    .into_iter()
+    .map(|(k, v)| {
+        (
+            k.to_string(),
+            v.iter().map(|s| line(s.span().start)).collect(),
+        )
+    })
+    .collect()
+}
+
+/// `expected`, with "did you mean" when a known id is close to what was written.
+fn with_hint(expected: &str, nearest: Option<String>) -> String {
+    match nearest {
+        Some(n) => format!("{expected} (did you mean {n:?}?)"),
+        None => expected.to_string(),
+    }
 }
 
 /// The key assigned on 1-based line `line` of a TOML text, if it assigns one.
@@ -200,7 +246,9 @@ impl Checker<'_> {
     }
     fn material(&mut self, l: Option<usize>, field: &str, expected: &str, m: &str) {
         if self.ds.material(m).is_none() {
-            self.err(l, field, expected, m);
+            let ids = self.ds.materials.iter().map(|x| x.id.as_str());
+            let expected = with_hint(expected, quadrant_model::ids::nearest(m, ids));
+            self.err(l, field, &expected, m);
         }
     }
     /// The scenario's own fields: materials, bloc, adversary, trend, weeks.
@@ -268,7 +316,9 @@ impl Checker<'_> {
                 } else {
                     "a country id from countries.csv"
                 };
-                self.err(l, "country/exporter", expected, c);
+                let ids = self.ds.countries.iter().map(|x| x.id.as_str());
+                let expected = with_hint(expected, quadrant_model::ids::nearest(c, ids));
+                self.err(l, "country/exporter", &expected, c);
             }
         }
         if let Some(s) = stage.filter(|s| Stage::parse(s).is_none()) {
