@@ -26,9 +26,9 @@ pub struct BriefArgs {
     /// One brief per year with data (2018–2040, projections included) instead of one.
     #[arg(long)]
     all_years: bool,
-    /// Producers to list per stage.
-    #[arg(long, default_value_t = 5)]
-    top: usize,
+    /// Producers to list per stage, 1 to 50.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u8).range(1..=50))]
+    top: u8,
     /// Output format (default: from the extension of --output, else table).
     #[arg(long, value_enum)]
     format: Option<BriefFormat>,
@@ -114,7 +114,7 @@ pub fn brief(data: Option<&Path>, a: BriefArgs) -> Result<()> {
         adversary,
         year: a.year,
         materials: materials.clone(),
-        top_n: a.top,
+        top_n: usize::from(a.top),
     };
     if a.all_years {
         let all = quadrant_metrics::brief::brief_all_years(&cx, &req);
@@ -141,7 +141,7 @@ pub fn brief(data: Option<&Path>, a: BriefArgs) -> Result<()> {
             adversary,
             year: a.year,
             materials,
-            top_n: a.top,
+            top_n: usize::from(a.top),
         },
     )?;
     if b.materials.is_empty() {

@@ -372,7 +372,7 @@ fn chokepoints_rank_the_drc_and_china_for_cobalt() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| c["bloc_shortfall"].as_f64().unwrap())
+        .map(|c| c["bloc_shortfall_share"].as_f64().unwrap())
         .collect();
     assert!(
         shares.windows(2).all(|w| w[0] >= w[1]),

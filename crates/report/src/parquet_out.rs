@@ -121,6 +121,10 @@ pub fn sim_kpis<W: Write + Send>(
     write(
         out,
         &[
+            (
+                "scenario",
+                Column::Text(vec![r.scenario.clone(); mat.len()]),
+            ),
             ("material", Column::Text(mat)),
             ("subject", Column::Text(subj)),
             ("desired_demand_t", Column::F64(dem)),

@@ -301,8 +301,8 @@ pub fn chokepoints_table(material: &str, bloc: &str, weeks: usize, v: &[Chokepoi
                 c.country,
                 c.stage,
                 pct(c.world_share),
-                pct(c.bloc_shortfall),
-                c.peak_price,
+                pct(c.bloc_shortfall_share),
+                c.peak_price_vs_baseline,
                 c.facility.as_deref().unwrap_or("(whole country)")
             )
             .as_str(),
@@ -314,7 +314,7 @@ pub fn chokepoints_table(material: &str, bloc: &str, weeks: usize, v: &[Chokepoi
 /// The chokepoint ranking as CSV.
 pub fn chokepoints_csv(material: &str, v: &[Chokepoint]) -> String {
     let mut s = String::from(
-        "material,rank,country,facility,stage,world_share,bloc_shortfall,peak_price\n",
+        "material,rank,country,facility,stage,world_share,bloc_shortfall_share,peak_price_vs_baseline\n",
     );
     for (i, c) in v.iter().enumerate() {
         s.push_str(&format!(
@@ -325,8 +325,8 @@ pub fn chokepoints_csv(material: &str, v: &[Chokepoint]) -> String {
             c.facility.as_deref().unwrap_or("").replace('"', "\"\""),
             c.stage,
             c.world_share,
-            c.bloc_shortfall,
-            c.peak_price
+            c.bloc_shortfall_share,
+            c.peak_price_vs_baseline
         ));
     }
     s

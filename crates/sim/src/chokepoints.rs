@@ -24,9 +24,9 @@ pub struct Chokepoint {
     /// The node's share of world output at that stage.
     pub world_share: f64,
     /// The bloc's shortfall as a share of its desired demand over the horizon.
-    pub bloc_shortfall: f64,
+    pub bloc_shortfall_share: f64,
     /// Highest world price at any stage over the horizon (× baseline).
-    pub peak_price: f64,
+    pub peak_price_vs_baseline: f64,
 }
 
 /// Ranks single (country, stage) and single-facility outages of `weeks` weeks by the bloc's
@@ -83,14 +83,14 @@ pub fn chokepoints(
                 facility: net.facility(i).map(|f| f.name.clone()),
                 stage: net.stages[s].stage.as_str().to_string(),
                 world_share: sh,
-                bloc_shortfall: kpi.shortfall_share(bloc),
-                peak_price: kpi.peak_price(),
+                bloc_shortfall_share: kpi.shortfall_share(bloc),
+                peak_price_vs_baseline: kpi.peak_price(),
             }
         })
         .collect();
     out.sort_by(|a, b| {
-        b.bloc_shortfall
-            .total_cmp(&a.bloc_shortfall)
+        b.bloc_shortfall_share
+            .total_cmp(&a.bloc_shortfall_share)
             .then(b.world_share.total_cmp(&a.world_share))
     });
     out
