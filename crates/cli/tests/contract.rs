@@ -273,6 +273,8 @@ fn sizes_have_bounds_and_name_the_option() {
             &["chokepoints", "--material", "cobalt", "--min-share", "0"][..],
             "min_share",
         ),
+        (&["brief", "--top", "0"][..], "--top"),
+        (&["brief", "--top", "100000"][..], "--top"),
     ] {
         let o = run(args);
         let err = stderr(&o);
