@@ -391,9 +391,9 @@ pub struct DemandScenarioRow {
 /// The whole curated dataset, validated.
 #[derive(Debug, Clone, Default)]
 pub struct Dataset {
-    /// A fingerprint of the files the dataset was loaded from (16 hex digits of a 64-bit
-    /// FNV-1a hash over every table's name and bytes): every output records it, so that a
-    /// figure can be traced to the exact data it came from.
+    /// A fingerprint of the files the dataset was loaded from (16 hex digits of a 64-bit hash
+    /// over every table's name and bytes): every output records it, so that a figure can be
+    /// traced to the exact data it came from.
     pub fingerprint: String,
     /// `sources.csv`.
     pub sources: Vec<Source>,
