@@ -336,18 +336,16 @@ impl Checker<'_> {
             );
         }
     }
-    /// Who an event strikes, its stage and its numeric fields; checks its other ids.
+    /// Who an event strikes and at which stage; checks its other ids. Its numbers are
+    /// `Event::drawn_fields`, the list realisation draws from.
     fn named<'e>(&mut self, l: Option<usize>, e: &'e Event) -> Named<'e> {
-        match e {
+        let (who, stage) = match e {
             Event::ExportRestriction {
                 exporter,
                 controlled_by,
                 stage,
                 targets,
                 except,
-                share,
-                start_week,
-                duration_weeks,
                 ..
             } => {
                 self.controller(l, controlled_by.as_deref());
@@ -355,88 +353,26 @@ impl Checker<'_> {
                     self.err(l, "except", "a list of country ids", c);
                 }
                 self.target(l, "targets", targets, TARGETS);
-                (
-                    Some(exporter),
-                    Some(stage),
-                    vec![
-                        ("share", *share),
-                        ("start_week", *start_week),
-                        ("duration_weeks", *duration_weeks),
-                    ],
-                )
+                (Some(exporter.as_str()), Some(stage.as_str()))
             }
             Event::CapacityLoss {
                 country,
                 controlled_by,
                 stage,
-                share,
-                start_week,
-                duration_weeks,
-                recovery_weeks,
                 ..
             } => {
                 self.controller(l, controlled_by.as_deref());
-                (
-                    Some(country),
-                    Some(stage),
-                    vec![
-                        ("share", *share),
-                        ("start_week", *start_week),
-                        ("duration_weeks", *duration_weeks),
-                        ("recovery_weeks", *recovery_weeks),
-                    ],
-                )
+                (Some(country.as_str()), Some(stage.as_str()))
             }
-            Event::CapacityExpansion {
-                country,
-                stage,
-                tonnes_per_year,
-                start_week,
-                ramp_weeks,
-                ..
-            } => (
-                Some(country),
-                Some(stage),
-                vec![
-                    ("tonnes_per_year", *tonnes_per_year),
-                    ("start_week", *start_week),
-                    ("ramp_weeks", *ramp_weeks),
-                ],
-            ),
-            Event::DemandShift {
-                country,
-                factor,
-                start_week,
-                duration_weeks,
-                ..
-            } => (
-                country.as_deref(),
-                None,
-                vec![
-                    ("factor", *factor),
-                    ("start_week", *start_week),
-                    ("duration_weeks", *duration_weeks),
-                ],
-            ),
+            Event::CapacityExpansion { country, stage, .. } => {
+                (Some(country.as_str()), Some(stage.as_str()))
+            }
+            Event::DemandShift { country, .. } => (country.as_deref(), None),
             Event::Dumping {
-                exporter,
-                stage,
-                price_cut,
-                volume_share,
-                start_week,
-                duration_weeks,
-                ..
-            } => (
-                Some(exporter),
-                Some(stage),
-                vec![
-                    ("price_cut", *price_cut),
-                    ("volume_share", *volume_share),
-                    ("start_week", *start_week),
-                    ("duration_weeks", *duration_weeks),
-                ],
-            ),
-        }
+                exporter, stage, ..
+            } => (Some(exporter.as_str()), Some(stage.as_str())),
+        };
+        (who, stage, e.drawn_fields())
     }
     fn controller(&mut self, l: Option<usize>, controlled_by: Option<&str>) {
         if let Some(h) = controlled_by.filter(|h| !self.country_ok(h)) {
