@@ -22,6 +22,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod api;
+pub mod balance;
 pub mod backtest;
 pub mod chokepoints;
 pub mod montecarlo;

@@ -8,6 +8,7 @@ use quadrant_metrics::concentration::{
 use quadrant_metrics::origin::{consumer_mix, upstream_origin};
 use quadrant_metrics::TradeIndex;
 use quadrant_model::{CountryIx, Dataset, DemandMethod, MaterialIx, Stage};
+use crate::balance::{ras, Balanced};
 use std::collections::BTreeMap;
 
 /// One stage's producers and, for each buyer, its baseline orders by supplier.
@@ -27,6 +28,44 @@ pub struct StageNet {
     pub mix: Vec<Vec<f64>>,
     /// Σ_j mix[b][j], folded in order.
     pub mix_sum: Vec<f64>,
+    /// Tonnes of the previous stage's product each tonne of output needs (κ, 1 at the first
+    /// stage): the world's upstream output over this stage's output in the base year, so
+    /// that mass balances with recorded figures at both stages (docs/model.md, "Network").
+    pub feed_per_output: f64,
+    /// Weekly recorded production of each country node (facility nodes 0), from the
+    /// stage's dataset: what `base_output` is balanced to.
+    pub recorded: Vec<f64>,
+    /// How each baseline link from supplier country i to buyer country b was derived, keyed
+    /// (b, i) by country node; a facility's links are its host's.
+    pub derivation: BTreeMap<(usize, usize), LinkOrigin>,
+    /// Outcome of balancing the links to the recorded figures.
+    pub balance: Balanced,
+}
+
+/// How a baseline link was derived (docs/model.md, "Network").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkOrigin {
+    /// A country's own output used at home (production not exported, per the trade data).
+    Domestic,
+    /// Bilateral trade data (re-exports attributed to producers by their world shares),
+    /// scaled to the recorded production at both ends.
+    Trade,
+    /// Output no trade code sees (cobalt inside nickel intermediates, trade under codes
+    /// missing from the extract, a stage without trade data), spread over all buyers in
+    /// proportion to their needs.
+    Pool,
+}
+
+impl LinkOrigin {
+    /// The lowercase name used in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkOrigin::Domestic => "domestic",
+            LinkOrigin::Trade => "trade",
+            LinkOrigin::Pool => "pool",
+        }
+    }
 }
 
 impl StageNet {
@@ -38,14 +77,23 @@ impl StageNet {
         base_output: Vec<f64>,
         flows: Vec<Vec<(usize, f64)>>,
     ) -> StageNet {
+        let n = base_output.len();
         let mut sn = StageNet {
             stage,
             capacity,
+            recorded: base_output.clone(),
             base_output,
             flows,
             mix: Vec::new(),
             mix_sum: Vec::new(),
+            feed_per_output: 1.0,
+            derivation: BTreeMap::new(),
+            balance: Balanced {
+                sweeps: 0,
+                max_row_error: 0.0,
+            },
         };
+        sn.recorded.resize(n, 0.0);
         sn.finish();
         sn
     }
@@ -189,6 +237,7 @@ struct FinalDemand {
     countries: Vec<String>,
     demand: Vec<f64>,
     flows: Vec<Vec<(usize, f64)>>,
+    derivation: BTreeMap<(usize, usize), LinkOrigin>,
     world_pool: bool,
 }
 
@@ -215,28 +264,25 @@ pub fn build(ds: &Dataset, trade: &TradeIndex, m: MaterialIx, year: u16) -> Opti
     let flows = trade.flows(m, last, trade.latest_year(m, last, y).unwrap_or(y));
     let fd = final_demand(ds, &down, flows, &mut ids);
     let n = fd.countries.len();
-    // Baseline output of the last stage = what its buyers take; capacity = max(data, baseline).
-    let mut out_last = vec![0.0; n];
-    for fl in &fd.flows {
-        for &(r, q) in fl {
-            out_last[r] += q;
-        }
-    }
-    let cap_last = capacity(&down, &ids, &out_last);
+    let last_net = balanced_stage(
+        last,
+        fd.flows,
+        recorded(&down, &ids, n),
+        &fd.demand,
+        fd.derivation,
+    );
     let mut stages = Vec::new();
     let mut datasets = vec![down.dataset.clone()];
+    let mut last_net = last_net;
     if let Some(up) = &up {
         datasets.push(up.dataset.clone());
-        stages.push(upstream_stage(
-            ds,
-            trade,
-            (m, y),
-            (&down, up),
-            &ids,
-            &out_last,
-        ));
+        let up_net = upstream_stage(ds, trade, (m, y), (&down, up), &ids, &last_net.base_output);
+        let fed: f64 = up_net.base_output.iter().sum();
+        let made: f64 = last_net.base_output.iter().sum();
+        last_net.feed_per_output = if made > 0.0 { fed / made } else { 1.0 };
+        stages.push(up_net);
     }
-    stages.push(StageNet::new(last, cap_last, out_last, fd.flows));
+    stages.push(last_net);
     let parent = (0..n).collect();
     let mut net = Network {
         material: ds.material_id(m).to_string(),
@@ -325,28 +371,110 @@ fn final_demand(
                 .collect();
         }
     }
+    let derivation = final_flows
+        .iter()
+        .enumerate()
+        .flat_map(|(b, fl)| {
+            fl.iter().map(move |&(i, _)| {
+                let how = if world_pool {
+                    LinkOrigin::Pool
+                } else if i == b {
+                    LinkOrigin::Domestic
+                } else {
+                    LinkOrigin::Trade
+                };
+                ((b, i), how)
+            })
+        })
+        .collect();
     FinalDemand {
         countries,
         demand: dem,
         flows: final_flows,
+        derivation,
         world_pool,
     }
 }
 
-/// Weekly capacity: the production data / 52, at least the baseline output.
-fn capacity(c: &Concentration, ids: &Ids, out: &[f64]) -> Vec<f64> {
-    let mut cap = vec![0.0; out.len()];
+/// Weekly recorded production of each country node, from the stage's dataset.
+fn recorded(c: &Concentration, ids: &Ids, n: usize) -> Vec<f64> {
+    let mut rec = vec![0.0; n];
     for s in &c.shares {
-        cap[ids[&s.ix]] = s.value_t / WEEKS;
+        rec[ids[&s.ix]] = s.value_t / WEEKS;
     }
-    for i in 0..out.len() {
-        cap[i] = cap[i].max(out[i]);
-    }
-    cap
+    rec
 }
 
-/// The upstream stage: each last-stage producer's feed, its baseline output mixed as
-/// `upstream_origin` says (trade or pool), and the upstream producers' output and capacity.
+/// A stage whose links are balanced so that every supplier ships its recorded production and
+/// every buyer gets what it needs (`needs`): RAS on the derived pattern, after linking any
+/// supplier or buyer the pattern leaves out to every counterpart by the pool rule. Capacity
+/// equals the baseline output: no node has spare capacity unless a cited figure says so.
+fn balanced_stage(
+    stage: Stage,
+    mut flows: Vec<Vec<(usize, f64)>>,
+    recorded: Vec<f64>,
+    needs: &[f64],
+    mut derivation: BTreeMap<(usize, usize), LinkOrigin>,
+) -> StageNet {
+    let unlinked = |flows: &[Vec<(usize, f64)>]| -> Vec<bool> {
+        let mut linked = vec![false; recorded.len()];
+        flows.iter().flatten().for_each(|x| linked[x.0] = true);
+        linked.iter().map(|l| !l).collect()
+    };
+    let missing = unlinked(&flows);
+    pool_links(&mut flows, &recorded, needs, &missing, &mut derivation);
+    let mut bal = ras(&mut flows, &recorded, needs);
+    if bal.max_row_error > 1e-9 {
+        // Suppliers the pattern cannot place (a trade extract that misses their buyers):
+        // they also sell to every buyer by the pool rule.
+        let mut sent = vec![0.0; recorded.len()];
+        flows.iter().flatten().for_each(|x| sent[x.0] += x.1);
+        let short: Vec<bool> = sent
+            .iter()
+            .zip(&recorded)
+            .map(|(s, r)| *r > 0.0 && (s - r).abs() > 1e-9 * r)
+            .collect();
+        pool_links(&mut flows, &recorded, needs, &short, &mut derivation);
+        bal = ras(&mut flows, &recorded, needs);
+    }
+    for fl in flows.iter_mut() {
+        fl.retain(|x| x.1 > 0.0);
+    }
+    derivation.retain(|&(b, i), _| flows[b].iter().any(|x| x.0 == i));
+    let mut out = vec![0.0; recorded.len()];
+    flows.iter().flatten().for_each(|x| out[x.0] += x.1);
+    let mut sn = StageNet::new(stage, out.clone(), out, flows);
+    sn.recorded = recorded;
+    sn.derivation = derivation;
+    sn.balance = bal;
+    sn
+}
+
+/// Links each supplier marked in `which` to every buyer with needs, in proportion to the
+/// buyers' needs (the pool rule), where no link exists yet.
+fn pool_links(
+    flows: &mut [Vec<(usize, f64)>],
+    recorded: &[f64],
+    needs: &[f64],
+    which: &[bool],
+    derivation: &mut BTreeMap<(usize, usize), LinkOrigin>,
+) {
+    let total: f64 = needs.iter().sum();
+    if total <= 0.0 {
+        return;
+    }
+    for (i, _) in which.iter().enumerate().filter(|(i, w)| **w && recorded[*i] > 0.0) {
+        for (b, fl) in flows.iter_mut().enumerate() {
+            if needs[b] > 0.0 && !fl.iter().any(|x| x.0 == i) {
+                fl.push((i, recorded[i] * needs[b] / total));
+                derivation.insert((b, i), LinkOrigin::Pool);
+            }
+        }
+    }
+}
+
+/// The upstream stage: each last-stage producer's feed (κ per tonne of its output), mixed as
+/// `upstream_origin` says (trade or pool), balanced to the upstream producers' recorded output.
 fn upstream_stage(
     ds: &Dataset,
     trade: &TradeIndex,
@@ -360,23 +488,37 @@ fn upstream_stage(
         .covers(ds, m, up.stage)
         .then(|| trade.flows(m, up.stage, trade.latest_year(m, up.stage, y).unwrap_or(y)))
         .filter(|f| !f.is_empty());
+    let rec = recorded(up, ids, n);
+    let made: f64 = out_last.iter().sum();
+    let kappa = if made > 0.0 {
+        rec.iter().sum::<f64>() / made
+    } else {
+        1.0
+    };
+    let needs: Vec<f64> = out_last.iter().map(|q| q * kappa).collect();
     let mut feed: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
-    let mut out_up = vec![0.0; n];
+    let mut derivation = BTreeMap::new();
     for (&c, &r) in ids {
-        if out_last[r] <= 0.0 {
+        if needs[r] <= 0.0 {
             continue;
         }
         for (o, sh) in upstream_origin(down, up, up_flows, c) {
-            if sh <= 0.0 {
+            let Some(&oi) = ids.get(&o) else { continue };
+            if sh <= 0.0 || rec[oi] <= 0.0 {
                 continue;
             }
-            let Some(&oi) = ids.get(&o) else { continue };
-            feed[r].push((oi, out_last[r] * sh));
-            out_up[oi] += out_last[r] * sh;
+            feed[r].push((oi, needs[r] * sh));
+            let how = if oi == r {
+                LinkOrigin::Domestic
+            } else if up_flows.is_some() {
+                LinkOrigin::Trade
+            } else {
+                LinkOrigin::Pool
+            };
+            derivation.insert((r, oi), how);
         }
     }
-    let cap_up = capacity(up, ids, &out_up);
-    StageNet::new(up.stage, cap_up, out_up, feed)
+    balanced_stage(up.stage, feed, rec, &needs, derivation)
 }
 
 /// Splits each host's node into its curated assets (facility nodes) and the rest. A facility
@@ -444,6 +586,7 @@ fn split_facilities(ds: &Dataset, net: &mut Network) {
                 for sn in net.stages.iter_mut() {
                     sn.capacity.push(0.0);
                     sn.base_output.push(0.0);
+                    sn.recorded.push(0.0);
                     sn.flows.push(Vec::new());
                 }
                 net.facilities.push(Facility {

@@ -27,10 +27,7 @@ pub struct Scratch {
     pub(crate) cap_now: Vec<f64>,
     /// Capacity beyond baseline output this week.
     pub(crate) spare: Vec<f64>,
-    /// Spare capacity offered to rerouted orders: `spare`, limited at a processing stage by
-    /// the feed held beyond the week's baseline needs.
-    pub(crate) rspare: Vec<f64>,
-    /// Suppliers with spare capacity this week, ascending.
+    /// Suppliers with capacity this week, ascending: where rerouted orders go.
     pub(crate) cands: Vec<usize>,
     /// (pact member, premium, index into `deliverable[i]`) for price-based clearing.
     pub(crate) rank: Vec<(bool, f64, usize)>,
@@ -51,7 +48,6 @@ impl Scratch {
                 recv: vec![0.0; n],
                 cap_now: vec![0.0; n],
                 spare: vec![0.0; n],
-                rspare: vec![0.0; n],
                 cands: Vec::with_capacity(n),
                 rank: Vec::with_capacity(n),
             };
@@ -101,12 +97,15 @@ pub struct State {
     /// Demand (after the price response) that found no goods: rationing.
     pub unmet: Vec<f64>,
     /// Σ of the step's stage-0 output minus final consumption: the mass-balance residual of
-    /// the step is `stock_after − stock_before − mined + consumed`.
+    /// the step is `stock_after − stock_before − mined + consumed + converted`.
     pub mined: f64,
     /// Σ consumed this week.
     pub consumed_total: f64,
     /// Mass-balance residual of the last step, tonnes.
     pub balance_error: f64,
+    /// Feed used beyond output in processing this week, Σ_s (κ_s − 1) × output (docs/model.md,
+    /// "Mass balance").
+    pub converted: f64,
     /// The step's work buffers.
     pub scratch: Scratch,
 }
@@ -138,7 +137,8 @@ pub fn initial(net: &Network, p: &MatParams, r: &Realized) -> State {
     let mut inv_in = vec![vec![0.0; n]; ns];
     for s in 1..ns {
         for b in 0..n {
-            inv_in[s][b] = p.input_cover_weeks * net.stages[s].base_output[b];
+            let sn = &net.stages[s];
+            inv_in[s][b] = p.input_cover_weeks * sn.feed_per_output * sn.base_output[b];
         }
     }
     let cons_inv: Vec<f64> = net.demand.iter().map(|d| d * p.cover_weeks).collect();
@@ -173,6 +173,7 @@ pub fn initial(net: &Network, p: &MatParams, r: &Realized) -> State {
         unmet: vec![0.0; n],
         mined: 0.0,
         consumed_total: 0.0,
+        converted: 0.0,
         balance_error: 0.0,
         scratch: Scratch::default(),
     }

@@ -77,8 +77,21 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
     prices(net, p, st, &anchors);
     st.mined = mined;
     st.consumed_total = consumed_total;
-    st.balance_error = st.stock() - stock_before - mined + consumed_total;
+    st.converted = converted(net, st);
+    st.balance_error = st.stock() - stock_before - mined + consumed_total + st.converted;
     st.week += 1;
+}
+
+/// Feed used beyond output in processing this week: Σ_s (κ_s − 1) × output (negative where
+/// recorded processing exceeds the feed the data show, e.g. copper refined from scrap).
+fn converted(net: &Network, st: &State) -> f64 {
+    let mut c = 0.0;
+    for (s, sn) in net.stages.iter().enumerate().skip(1) {
+        if sn.feed_per_output != 1.0 {
+            c += (sn.feed_per_output - 1.0) * st.production[s].iter().sum::<f64>();
+        }
+    }
+    c
 }
 
 /// Step 1, shocks: this week's capacity factor of every node (losses × trend) and the
@@ -149,9 +162,10 @@ pub fn wants(net: &Network, p: &MatParams, st: &State, sc: &mut Scratch, s: usiz
             let nx = &net.stages[s + 1];
             let cap = nx.capacity[b] * sc.cf[s + 1][b] + sc.add[s + 1][b];
             let plan = st.orders_recv[s + 1][b].min(cap);
+            let k = nx.feed_per_output;
             // Excess feed is drawn down (negative replenishment), so surpluses clear.
-            (plan
-                + (p.input_cover_weeks * nx.base_output[b] - st.inv_in[s + 1][b])
+            (plan * k
+                + (p.input_cover_weeks * nx.base_output[b] * k - st.inv_in[s + 1][b])
                     / p.replenish_weeks)
                 .max(0.0)
         };
@@ -217,18 +231,12 @@ pub fn reroute(
     for i in 0..n {
         sc.cap_now[i] = sn.capacity[i] * sc.cf[s][i] + sc.add[s][i];
         sc.spare[i] = (sc.cap_now[i] - sn.base_output[i]).max(0.0);
-        // A refinery's spare capacity attracts rerouted orders only as far as the feed it
-        // holds beyond this week's baseline needs can run it. Capacity without baseline
-        // output (a new plant) has no feed stock to judge by: it counts in full and orders
-        // its feed once the orders arrive.
-        sc.rspare[i] = if s > 0 && sn.base_output[i] > 0.0 {
-            sc.spare[i].min((st.inv_in[s][i] - sn.base_output[i]).max(0.0))
-        } else {
-            sc.spare[i]
-        };
     }
+    // Rerouted orders go to every supplier in proportion to its capacity this week, not only
+    // to spare capacity: a supplier at capacity rations them with its other buyers, so a
+    // buyer cut off by a restriction competes for the rest of the world's output.
     sc.cands.clear();
-    sc.cands.extend((0..n).filter(|&i| sc.rspare[i] > 0.0));
+    sc.cands.extend((0..n).filter(|&i| sc.cap_now[i] > 0.0));
     let restricts = |i: usize, b: usize| acts.iter().any(|x| x.binds(i, b));
     for b in 0..n {
         let lag = p.reroute_lag;
@@ -238,7 +246,7 @@ pub fn reroute(
             0.0
         };
         // A buyer without baseline suppliers (new capacity where the data show none) buys
-        // what it wants on the spot market: from suppliers with spare capacity, at once.
+        // what it wants on the spot market, at once.
         let spot = if sn.mix_sum[b] <= 0.0 {
             sc.want[b]
         } else {
@@ -260,14 +268,14 @@ pub fn reroute(
             .cands
             .iter()
             .filter(|&&i| !restricts(i, b))
-            .map(|&i| sc.rspare[i] * fr(i))
+            .map(|&i| sc.cap_now[i] * fr(i))
             .sum();
         if tot <= 0.0 {
             continue;
         }
         for &i in &sc.cands {
             if !restricts(i, b) {
-                sc.orders[b].push((i, amount * (sc.rspare[i] * fr(i)) / tot));
+                sc.orders[b].push((i, amount * (sc.cap_now[i] * fr(i)) / tot));
             }
         }
     }
@@ -346,13 +354,14 @@ pub fn produce(
         let feed = if s == 0 {
             f64::INFINITY
         } else {
-            st.inv_in[s][i]
+            st.inv_in[s][i] / sn.feed_per_output
         };
         let q = total.min(supply_cap).min(feed);
         if s == 0 {
             mined += q;
         } else {
-            st.inv_in[s][i] -= q;
+            // Never below zero by rounding: q ≤ inv/κ.
+            st.inv_in[s][i] = (st.inv_in[s][i] - q * sn.feed_per_output).max(0.0);
         }
         st.production[s][i] = q;
         // Allocate: pact members first when the supplier is a member, then pro rata.
@@ -528,9 +537,10 @@ pub fn prices(net: &Network, p: &MatParams, st: &mut State, anchors: &[f64]) {
                 p.cover_weeks * net.demand.iter().sum::<f64>(),
             )
         } else {
+            let nx = &net.stages[s + 1];
             (
                 st.inv_in[s + 1].iter().sum(),
-                p.input_cover_weeks * net.stages[s + 1].base_output.iter().sum::<f64>(),
+                p.input_cover_weeks * nx.feed_per_output * nx.base_output.iter().sum::<f64>(),
             )
         };
         let x = if target > 0.0 {
@@ -553,9 +563,10 @@ fn premia(net: &Network, p: &MatParams, st: &mut State, s: usize, x: f64) {
         let (held_b, target_b) = if s == last {
             (st.cons_inv[b], p.cover_weeks * net.demand[b])
         } else {
+            let nx = &net.stages[s + 1];
             (
                 st.inv_in[s + 1][b],
-                p.input_cover_weeks * net.stages[s + 1].base_output[b],
+                p.input_cover_weeks * nx.feed_per_output * nx.base_output[b],
             )
         };
         if target_b <= 0.0 {

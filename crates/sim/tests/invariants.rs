@@ -83,7 +83,7 @@ fn mass_balances_at_every_step_under_a_shock() {
         for _ in 0..sc.weeks {
             let before = st.stock();
             step(&net, p, &r, &mut st);
-            let resid = st.stock() - before - st.mined + st.consumed_total;
+            let resid = st.stock() - before - st.mined + st.consumed_total + st.converted;
             assert!(
                 resid.abs() <= 1e-9 * before.max(1.0),
                 "{} week {}: residual {resid}",
