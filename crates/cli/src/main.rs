@@ -59,7 +59,7 @@ enum Cmd {
     Chokepoints(simcmd::ChokeArgs),
     /// Replay historical disruptions; predicted against observed effects.
     #[command(
-        after_help = "Examples:\n  quadrant backtest\n  quadrant backtest --fit --format csv"
+        after_help = "Examples:\n  quadrant backtest\n  quadrant backtest --fit --format csv\n  quadrant backtest --cv"
     )]
     Backtest(simcmd::BacktestArgs),
     /// Where a figure comes from: print the full citation of a source id.

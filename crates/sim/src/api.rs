@@ -2,11 +2,12 @@
 //! (a shipped name or a file) and parameters in, results out. Every front end runs the same
 //! code, so they cannot drift apart; each only parses its input and renders.
 
-use crate::backtest::{backtest_case, fit, BacktestCase, Fit};
+use crate::backtest::{backtest_case, cross_validate, fit, BacktestCase, CvCase, Fit};
 use crate::chokepoints::{chokepoints, Chokepoint};
 use crate::montecarlo::{montecarlo, McResult};
 use crate::network::Network;
 use crate::params::Params;
+use crate::params::PriceResponse;
 use crate::scenario::Scenario;
 use crate::who::Bloc;
 use crate::{networks, shipped, simulate, Prepared, SimResult};
@@ -183,12 +184,12 @@ pub struct ChokeRequest {
 pub struct Backtest {
     /// Every case.
     pub cases: Vec<BacktestCase>,
-    /// λ used.
-    pub lambda: f64,
-    /// ρ used.
-    pub rho: f64,
+    /// The price response used.
+    pub response: PriceResponse,
     /// The fit, when asked for.
     pub fit: Option<Fit>,
+    /// Leave-one-event-out cross-validation, when asked for.
+    pub cv: Option<Vec<CvCase>>,
 }
 
 impl<'a> Session<'a> {
@@ -352,7 +353,7 @@ impl<'a> Session<'a> {
     }
     /// Replays the shipped back-tests; with `fit`, first fits (λ, ρ) on the cases marked
     /// fitted and reports with the fit.
-    pub fn backtest(&self, fit_first: bool) -> Result<Backtest, SimError> {
+    pub fn backtest(&self, fit_first: bool, cv: bool) -> Result<Backtest, SimError> {
         let mut cases = Vec::new();
         for (path, text) in shipped::backtests() {
             let sc = Scenario::parse(&format!("data/scenarios/{path}"), text, self.ds)
@@ -362,18 +363,19 @@ impl<'a> Session<'a> {
         }
         let fitted = fit_first.then(|| fit(self.ds, &cases, &self.params));
         let p = match fitted {
-            Some(f) => self.params.with_price_response(f.lambda, f.rho),
+            Some(f) => self.params.with_price_response(f.response),
             None => self.params.clone(),
         };
+        let cv = cv.then(|| cross_validate(self.ds, &cases, &self.params));
         let out = cases
             .iter()
             .flat_map(|(sc, nets)| backtest_case(self.ds, nets, &p, sc))
             .collect();
         Ok(Backtest {
             cases: out,
-            lambda: p.default.lambda,
-            rho: p.default.rho,
+            response: p.price_response(),
             fit: fitted,
+            cv,
         })
     }
 }

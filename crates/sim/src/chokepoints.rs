@@ -69,6 +69,7 @@ pub fn chokepoints(
                         node: j,
                         stage: s,
                         share: 1.0,
+                        announced: OUTAGE_START,
                         start: OUTAGE_START,
                         end: OUTAGE_START + weeks,
                         recovery: 0,

@@ -22,8 +22,8 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod api;
-pub mod balance;
 pub mod backtest;
+pub mod balance;
 pub mod chokepoints;
 pub mod montecarlo;
 pub mod network;

@@ -2,13 +2,13 @@
 //! every buyer, and final demand — built from the dataset so that its baseline is an exact
 //! steady state (docs/model.md, "Network").
 
+use crate::balance::{ras, Balanced};
 use quadrant_metrics::concentration::{
     concentration, concentration_in, latest_year, Concentration,
 };
 use quadrant_metrics::origin::{consumer_mix, upstream_origin};
 use quadrant_metrics::TradeIndex;
 use quadrant_model::{CountryIx, Dataset, DemandMethod, MaterialIx, Stage};
-use crate::balance::{ras, Balanced};
 use std::collections::BTreeMap;
 
 /// One stage's producers and, for each buyer, its baseline orders by supplier.
@@ -463,7 +463,11 @@ fn pool_links(
     if total <= 0.0 {
         return;
     }
-    for (i, _) in which.iter().enumerate().filter(|(i, w)| **w && recorded[*i] > 0.0) {
+    for (i, _) in which
+        .iter()
+        .enumerate()
+        .filter(|(i, w)| **w && recorded[*i] > 0.0)
+    {
         for (b, fl) in flows.iter_mut().enumerate() {
             if needs[b] > 0.0 && !fl.iter().any(|x| x.0 == i) {
                 fl.push((i, recorded[i] * needs[b] / total));

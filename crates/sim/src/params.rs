@@ -15,6 +15,12 @@ pub struct MatParams {
     pub lambda_regional: f64,
     /// Weekly mean reversion of ln p toward its anchor.
     pub rho: f64,
+    /// Expectations: the log price jumps by θ × the fear index when a supply shock is
+    /// announced, and its anchor stays raised by as much while the fear lasts.
+    pub theta: f64,
+    /// Precaution: buyers raise their inventory target by π × the fear index while a shortage
+    /// is feared, and release the extra stock after it.
+    pub precaution: f64,
     /// Price elasticity of final demand (≤ 0).
     pub eps_demand: f64,
     /// Price elasticity of supply (≥ 0), on baseline output, within capacity.
@@ -37,6 +43,17 @@ pub struct MatParams {
     pub source: String,
 }
 
+/// The price-response parameters a back-test fits, shared by all materials.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct PriceResponse {
+    /// λ: weekly response of ln p to the buyers' inventory gap.
+    pub lambda: f64,
+    /// ρ: weekly mean reversion of ln p.
+    pub rho: f64,
+    /// θ: log jump per unit of the fear index (expectations).
+    pub theta: f64,
+}
+
 /// Longest reroute lag, weeks.
 pub const MAX_REROUTE_LAG: usize = 52;
 
@@ -44,8 +61,10 @@ impl MatParams {
     /// Every value finite and in its domain; the message names the field, what was expected
     /// and what was found.
     pub fn check(&self) -> Result<(), String> {
-        let ranges: [(&str, f64, f64, f64); 10] = [
+        let ranges: [(&str, f64, f64, f64); 12] = [
             ("lambda", self.lambda, 0.0, 10.0),
+            ("theta", self.theta, 0.0, 5.0),
+            ("precaution", self.precaution, 0.0, 5.0),
             ("lambda_regional", self.lambda_regional, 0.0, 10.0),
             ("rho", self.rho, 0.0, 1.0),
             ("eps_demand", self.eps_demand, -5.0, 0.0),
@@ -145,15 +164,22 @@ impl Params {
     }
     /// The same parameters with the price response (λ, ρ) set for every material: what
     /// `quadrant backtest --fit` and a user's override change.
-    pub fn with_price_response(&self, lambda: f64, rho: f64) -> Params {
+    pub fn with_price_response(&self, r: PriceResponse) -> Params {
         let mut p = self.clone();
-        p.default.lambda = lambda;
-        p.default.rho = rho;
-        for m in p.by_material.values_mut() {
-            m.lambda = lambda;
-            m.rho = rho;
+        for m in std::iter::once(&mut p.default).chain(p.by_material.values_mut()) {
+            m.lambda = r.lambda;
+            m.rho = r.rho;
+            m.theta = r.theta;
         }
         p
+    }
+    /// The shared price response of the defaults.
+    pub fn price_response(&self) -> PriceResponse {
+        PriceResponse {
+            lambda: self.default.lambda,
+            rho: self.default.rho,
+            theta: self.default.theta,
+        }
     }
     /// The shipped parameters (data/world/sim_params.toml).
     pub fn shipped() -> Params {

@@ -26,6 +26,8 @@ pub struct Restriction {
     /// The targets' baseline weekly purchases from the bound nodes (`from`), which the share
     /// applies to.
     pub base: f64,
+    /// Week the measure was announced (≤ start): the market prices it in from then.
+    pub announced: usize,
     /// First week in force.
     pub start: usize,
     /// First week no longer in force.
@@ -49,6 +51,8 @@ pub struct CapLoss {
     pub stage: usize,
     /// Share of capacity lost while active.
     pub share: f64,
+    /// Week the loss was known to be coming (≤ start).
+    pub announced: usize,
     /// First week of the loss.
     pub start: usize,
     /// First week of the recovery.
@@ -298,6 +302,7 @@ impl Cx<'_> {
                 share,
                 start_week,
                 duration_weeks,
+                announced_week,
                 ..
             } => {
                 let Some((x, s)) = self.place(exporter, stage) else {
@@ -305,7 +310,7 @@ impl Cx<'_> {
                 };
                 let start = weeks(start_week.at(d(0)));
                 let (share, dur) = (share.at(d(1)), duration_weeks.at(d(2)));
-                let x = self.restriction(
+                let mut x = self.restriction(
                     x,
                     s,
                     controlled_by.as_deref(),
@@ -313,6 +318,7 @@ impl Cx<'_> {
                     except,
                     (share, start, start.saturating_add(weeks(dur))),
                 );
+                x.announced = announced_week.map_or(start, |a| a.min(start));
                 let acts = x.base > 0.0;
                 r.restrictions.push(x);
                 return if acts { Ok(()) } else { Err(Idle::NoFlows) };
@@ -325,6 +331,7 @@ impl Cx<'_> {
                 start_week,
                 duration_weeks,
                 recovery_weeks,
+                announced_week,
                 ..
             } => {
                 let Some((x, s)) = self.place(country, stage) else {
@@ -346,6 +353,7 @@ impl Cx<'_> {
                         node: i,
                         stage: s,
                         share,
+                        announced: announced_week.map_or(start, |a| a.min(start)),
                         start,
                         end,
                         recovery,
@@ -464,6 +472,7 @@ impl Cx<'_> {
             base,
             targets,
             share,
+            announced: start,
             start,
             end,
         }

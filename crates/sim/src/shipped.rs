@@ -4,6 +4,18 @@
 /// (path relative to data/scenarios, TOML text)
 pub static SCENARIOS: &[(&str, &str)] = &[
     (
+        "backtest/antimony-2024.toml",
+        include_str!("../../../data/scenarios/backtest/antimony-2024.toml"),
+    ),
+    (
+        "backtest/cobalt-2019-mutanda.toml",
+        include_str!("../../../data/scenarios/backtest/cobalt-2019-mutanda.toml"),
+    ),
+    (
+        "backtest/copper-2023-cobre-panama.toml",
+        include_str!("../../../data/scenarios/backtest/copper-2023-cobre-panama.toml"),
+    ),
+    (
         "backtest/gallium-2023.toml",
         include_str!("../../../data/scenarios/backtest/gallium-2023.toml"),
     ),
@@ -16,12 +28,24 @@ pub static SCENARIOS: &[(&str, &str)] = &[
         include_str!("../../../data/scenarios/backtest/nickel-2014.toml"),
     ),
     (
+        "backtest/nickel-2016-philippines.toml",
+        include_str!("../../../data/scenarios/backtest/nickel-2016-philippines.toml"),
+    ),
+    (
         "backtest/nickel-2019.toml",
         include_str!("../../../data/scenarios/backtest/nickel-2019.toml"),
     ),
     (
+        "backtest/platinum-2020.toml",
+        include_str!("../../../data/scenarios/backtest/platinum-2020.toml"),
+    ),
+    (
         "backtest/ree-2010.toml",
         include_str!("../../../data/scenarios/backtest/ree-2010.toml"),
+    ),
+    (
+        "backtest/tin-2023-wa.toml",
+        include_str!("../../../data/scenarios/backtest/tin-2023-wa.toml"),
     ),
     (
         "coordinated-funding.toml",

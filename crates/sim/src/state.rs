@@ -103,6 +103,8 @@ pub struct State {
     pub consumed_total: f64,
     /// Mass-balance residual of the last step, tonnes.
     pub balance_error: f64,
+    /// Fear index per stage this week (docs/model.md, "Expectations"), 0–1.
+    pub fear: Vec<f64>,
     /// Feed used beyond output in processing this week, Σ_s (κ_s − 1) × output (docs/model.md,
     /// "Mass balance").
     pub converted: f64,
@@ -174,6 +176,7 @@ pub fn initial(net: &Network, p: &MatParams, r: &Realized) -> State {
         mined: 0.0,
         consumed_total: 0.0,
         converted: 0.0,
+        fear: vec![0.0; ns],
         balance_error: 0.0,
         scratch: Scratch::default(),
     }

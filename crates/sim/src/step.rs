@@ -48,6 +48,8 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
     let mut sc = std::mem::take(&mut st.scratch);
     sc.prepare(net);
     shocks(net, r, w, &mut sc);
+    let fear_before = st.fear.clone();
+    fear(net, p, r, w, &mut st.fear);
     demand(net, p, r, st, w);
     let mut mined = 0.0;
     // A chain has at most three stages (Stage::ALL); a fixed array keeps the step allocation-free.
@@ -74,7 +76,7 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
     }
     st.scratch = sc;
     let consumed_total = consume(net, p, r, st);
-    prices(net, p, st, &anchors);
+    prices(net, p, st, &anchors, &fear_before);
     st.mined = mined;
     st.consumed_total = consumed_total;
     st.converted = converted(net, st);
@@ -120,6 +122,38 @@ pub fn shocks(net: &Network, r: &Realized, w: usize, sc: &mut Scratch) {
     }
 }
 
+/// Step 1b, fear: for each stage, the output that announced, unfinished supply shocks will
+/// withhold from now to their end (upstream shocks count downstream too), in weeks of the
+/// stage's world output, over the weeks of stock its buyers hold downstream of it; at most 1.
+pub fn fear(net: &Network, p: &MatParams, r: &Realized, w: usize, out: &mut [f64]) {
+    let mut lost_weeks = 0.0f64;
+    let last = net.stages.len() - 1;
+    for (s, sn) in net.stages.iter().enumerate() {
+        let world: f64 = sn.base_output.iter().sum();
+        let mut lost = 0.0;
+        if world > 0.0 {
+            for x in r.restrictions.iter().filter(|x| x.stage == s) {
+                if w >= x.announced && w < x.end {
+                    lost += (1.0 - x.share) * x.base * (x.end - w.max(x.start)) as f64;
+                }
+            }
+            for l in r.losses.iter().filter(|l| l.stage == s) {
+                if w >= l.announced && w < l.end {
+                    lost += l.share * sn.base_output[l.node] * (l.end - w.max(l.start)) as f64;
+                }
+            }
+            lost /= world;
+        }
+        lost_weeks = lost_weeks.max(lost);
+        let cover = p.cover_weeks + p.input_cover_weeks * (last - s) as f64;
+        out[s] = if lost_weeks > 0.0 && cover > 0.0 {
+            (lost_weeks / cover).min(1.0)
+        } else {
+            0.0
+        };
+    }
+}
+
 /// Step 2, demand: desired final demand (baseline × shifts × trend × substitution) and demand
 /// after the price response, at the price each consumer pays.
 pub fn demand(net: &Network, p: &MatParams, r: &Realized, st: &mut State, w: usize) {
@@ -154,8 +188,10 @@ pub fn demand(net: &Network, p: &MatParams, r: &Realized, st: &mut State, w: usi
 pub fn wants(net: &Network, p: &MatParams, st: &State, sc: &mut Scratch, s: usize) {
     let last = net.stages.len() - 1;
     for b in 0..net.n() {
+        let keep = 1.0 + p.precaution * st.fear[s];
         sc.want[b] = if s == last {
-            (st.demand[b] + (p.cover_weeks * net.demand[b] - st.cons_inv[b]) / p.replenish_weeks)
+            (st.demand[b]
+                + (keep * p.cover_weeks * net.demand[b] - st.cons_inv[b]) / p.replenish_weeks)
                 .max(0.0)
         } else {
             // Producers of stage s+1 plan to meet last week's orders, within capacity.
@@ -165,7 +201,7 @@ pub fn wants(net: &Network, p: &MatParams, st: &State, sc: &mut Scratch, s: usiz
             let k = nx.feed_per_output;
             // Excess feed is drawn down (negative replenishment), so surpluses clear.
             (plan * k
-                + (p.input_cover_weeks * nx.base_output[b] * k - st.inv_in[s + 1][b])
+                + (keep * p.input_cover_weeks * nx.base_output[b] * k - st.inv_in[s + 1][b])
                     / p.replenish_weeks)
                 .max(0.0)
         };
@@ -524,13 +560,15 @@ pub fn consume(net: &Network, p: &MatParams, r: &Realized, st: &mut State) -> f6
 }
 
 /// Step 10, prices, once the week's flows and consumption are done: the buyers' inventory gap
-/// raises a stage's price, mean reversion pulls it back toward its anchor (moved by dumping to
-/// 1 − cut × the dumper's share). Inventories are the physical signal of scarcity; unlike
-/// unfilled orders they are not inflated by re-ordering. Each buyer's premium follows its own
-/// gap against the world's.
-pub fn prices(net: &Network, p: &MatParams, st: &mut State, anchors: &[f64]) {
+/// (against their target, raised by precaution) raises a stage's price, mean reversion pulls it
+/// back toward its anchor (moved by dumping to 1 − cut × the dumper's share, and raised by θ ×
+/// fear), and a change of fear moves the price at once (expectations). Inventories are the
+/// physical signal of scarcity; unlike unfilled orders they are not inflated by re-ordering.
+/// Each buyer's premium follows its own gap against the world's.
+pub fn prices(net: &Network, p: &MatParams, st: &mut State, anchors: &[f64], fear_before: &[f64]) {
     let last = net.stages.len() - 1;
     for s in 0..net.stages.len() {
+        let keep = 1.0 + p.precaution * st.fear[s];
         let (held, target): (f64, f64) = if s == last {
             (
                 st.cons_inv.iter().sum(),
@@ -543,21 +581,28 @@ pub fn prices(net: &Network, p: &MatParams, st: &mut State, anchors: &[f64]) {
                 p.input_cover_weeks * nx.feed_per_output * nx.base_output.iter().sum::<f64>(),
             )
         };
+        let target = target * keep;
         let x = if target > 0.0 {
             ((target - held) / target).clamp(-1.0, 1.0)
         } else {
             0.0
         };
-        let lp = st.price[s].ln() + p.lambda * x - p.rho * (st.price[s].ln() - anchors[s]);
+        let (f, f0) = (st.fear[s], fear_before[s]);
+        let lp = st.price[s].ln();
+        let lp = if f == 0.0 && f0 == 0.0 {
+            lp + p.lambda * x - p.rho * (lp - anchors[s])
+        } else {
+            lp + p.lambda * x - p.rho * (lp - anchors[s] - p.theta * f) + p.theta * (f - f0)
+        };
         st.price[s] = lp.exp().clamp(0.05, 100.0);
-        premia(net, p, st, s, x);
+        premia(net, p, st, s, x, keep);
     }
 }
 
 /// Regional premia at stage s: a buyer whose own cover is shorter than the world's (gap `x`)
 /// bids above the world price (and one with more, below), reverting like the world price. A
 /// buyer cut off by a targeted restriction thus pays more than the rest of the world.
-fn premia(net: &Network, p: &MatParams, st: &mut State, s: usize, x: f64) {
+fn premia(net: &Network, p: &MatParams, st: &mut State, s: usize, x: f64, keep: f64) {
     let last = net.stages.len() - 1;
     for b in 0..net.n() {
         let (held_b, target_b) = if s == last {
@@ -569,6 +614,7 @@ fn premia(net: &Network, p: &MatParams, st: &mut State, s: usize, x: f64) {
                 p.input_cover_weeks * nx.feed_per_output * nx.base_output[b],
             )
         };
+        let target_b = target_b * keep;
         if target_b <= 0.0 {
             continue;
         }

@@ -95,7 +95,11 @@ fn the_pact_cuts_the_blocs_shortfall() {
             .unwrap()
             .1
     };
-    assert!(refining(&with) <= 1e-12, "above capacity: {}", refining(&with));
+    assert!(
+        refining(&with) <= 1e-12,
+        "above capacity: {}",
+        refining(&with)
+    );
     assert!(
         refining(&with) >= refining(&without),
         "{} vs {}",

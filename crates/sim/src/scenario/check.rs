@@ -59,6 +59,7 @@ impl Scenario {
             }
         };
         let (ev, po, su) = (lines("event"), lines("policy"), lines("substitution"));
+        let pts = lines("observed.point");
         for (k, e) in sc.events.iter().enumerate() {
             ck.event(ev.get(k).copied(), &sc, e);
         }
@@ -69,6 +70,9 @@ impl Scenario {
             ck.substitution(su.get(k).copied(), &sc, x);
         }
         ck.links(&sc, &su);
+        if let Some(o) = &sc.observed {
+            ck.observed(o, &pts);
+        }
         if ck.issues.is_empty() {
             Ok(sc)
         } else {
@@ -303,6 +307,12 @@ impl Checker<'_> {
                 let expected = format!("a week before the run ends (weeks = {})", sc.weeks);
                 self.err(l, "start_week", &expected, &start.to_string());
             }
+            if let Some(a) = e.announced_week() {
+                if a as f64 > first {
+                    let expected = format!("a week at or before start_week ({start})");
+                    self.err(l, "announced_week", &expected, &a.to_string());
+                }
+            }
         }
         // Capacity events may name a facility (an asset id) instead of a country.
         let facility_allowed = matches!(
@@ -448,6 +458,36 @@ impl Checker<'_> {
                     );
                     self.err(l, "price_floor", &expected, &f.to_string());
                 }
+            }
+        }
+    }
+    /// The observed price path: a start date, dates and positive finite prices, a stage.
+    fn observed(&mut self, o: &super::Observed, lines: &[usize]) {
+        let date = "a date YYYY-MM-DD";
+        if let Some(d) = o.start_date.as_deref() {
+            if super::days(d).is_none() {
+                self.err(None, "observed.start_date", date, d);
+            }
+        } else if !o.points.is_empty() {
+            self.err(
+                None,
+                "observed.start_date",
+                "the date of week 0 (there are price points)",
+                "nothing",
+            );
+        }
+        if let Some(s) = o.stage.as_deref() {
+            if !["mining", "refining", "components"].contains(&s) {
+                self.err(None, "observed.stage", "mining, refining or components", s);
+            }
+        }
+        for (k, p) in o.points.iter().enumerate() {
+            let l = lines.get(k).copied();
+            if super::days(&p.date).is_none() {
+                self.err(l, "date", date, &p.date);
+            }
+            if !(p.price.is_finite() && p.price > 0.0) {
+                self.err(l, "price", "a positive finite price", &p.price.to_string());
             }
         }
     }
