@@ -41,7 +41,39 @@ pub struct MatParams {
     /// Where the values come from (citation, "fitted on …" or "assumed").
     #[serde(default)]
     pub source: String,
+    /// For every parameter, whether it is fitted, taken from a cited study, or assumed.
+    #[serde(default)]
+    pub provenance: BTreeMap<String, Provenance>,
 }
+
+/// Whether a parameter was fitted, taken from a cited study, or assumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Provenance {
+    /// Fitted by `quadrant backtest --fit` on the events marked fitted.
+    Fitted,
+    /// Taken from a study cited in `source`.
+    Cited,
+    /// Assumed, with the reason in `source`.
+    Assumed,
+}
+
+/// Every parameter of [`MatParams`], by its field name.
+pub const FIELDS: [&str; 13] = [
+    "lambda",
+    "theta",
+    "precaution",
+    "lambda_regional",
+    "rho",
+    "eps_demand",
+    "eps_supply",
+    "cover_weeks",
+    "input_cover_weeks",
+    "replenish_weeks",
+    "reroute_lag",
+    "reroute_share",
+    "reroute_friction",
+];
 
 /// The price-response parameters a back-test fits, shared by all materials.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -81,6 +113,21 @@ impl MatParams {
                     "field `{field}`: expected a number in [{lo}, {hi}], found {v}"
                 ));
             }
+        }
+        let params = &FIELDS[..];
+        if let Some(k) = params.iter().find(|k| !self.provenance.contains_key(**k)) {
+            return Err(format!(
+                "field `provenance`: expected an entry for `{k}` (fitted, cited or assumed)"
+            ));
+        }
+        if let Some(k) = self
+            .provenance
+            .keys()
+            .find(|k| !params.contains(&k.as_str()))
+        {
+            return Err(format!(
+                "field `provenance`: expected only parameter names, found `{k}`"
+            ));
         }
         if self.reroute_lag > MAX_REROUTE_LAG {
             return Err(format!(
@@ -148,7 +195,15 @@ impl Params {
                     .as_table()
                     .ok_or_else(|| err(&table, "expected a table".into()))?
                 {
-                    t.insert(k.clone(), v.clone());
+                    // A material's provenance entries amend the defaults' rather than replace them.
+                    match (k.as_str(), t.get_mut(k), v.as_table()) {
+                        ("provenance", Some(toml::Value::Table(old)), Some(new)) => {
+                            old.extend(new.clone());
+                        }
+                        _ => {
+                            t.insert(k.clone(), v.clone());
+                        }
+                    }
                 }
                 let mp: MatParams = t
                     .try_into()

@@ -43,6 +43,7 @@ fn after_one_week(rationing: Rationing) -> (Vec<f64>, Vec<f64>) {
             node: 0,
             stage: 0,
             share: 0.5,
+            announced: 0,
             start: 0,
             end: 10,
             recovery: 0,
