@@ -336,9 +336,10 @@ pub fn chokepoints_csv(material: &str, v: &[Chokepoint]) -> String {
 /// Back-tests as a terminal table, with the price response used.
 pub fn backtest_table(cases: &[BacktestCase], r: PriceResponse) -> String {
     let mut s = format!(
-        "Back-tests (price response λ = {}, mean reversion ρ = {}, expectations θ = {}); prices at the observed product's stage\n\n",
+        "Back-tests (price response λ = {}, mean reversion ρ = {}, expectations θ = {}); prices at the observed product's stage\n",
         r.lambda, r.rho, r.theta
     );
+    s.push_str("  (* the network has no stage of the observed product: its last stage stands in)\n\n");
     s.push_str("  event                                        fit  stage     price ×pred  ×obs  ln err  path rms  peak wk pred  obs  exports pred   obs\n");
     for c in cases {
         let name: String = c.scenario.chars().take(44).collect();
@@ -347,7 +348,10 @@ pub fn backtest_table(cases: &[BacktestCase], r: PriceResponse) -> String {
             "  {:<44} {:<3}  {:<9} {:>5.2} {:>5} {:>7} {:>9} {:>12} {:>4} {:>13} {:>5}\n",
             name,
             if c.fitted { "yes" } else { "no" },
-            c.stage,
+            match &c.observed_stage {
+                Some(o) if *o != c.stage => format!("{}*", c.stage),
+                _ => c.stage.clone(),
+            },
             c.predicted_price_ratio,
             c.observed_price_ratio
                 .map(|v| format!("{v:.2}"))

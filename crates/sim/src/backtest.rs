@@ -24,8 +24,11 @@ pub struct BacktestCase {
     pub material: String,
     /// Whether the price response may be fitted on this case.
     pub fitted: bool,
-    /// The stage whose simulated price is compared (the observed product's).
+    /// The stage whose simulated price is compared: the observed product's, or the network's
+    /// last stage when the network lacks it (then `observed_stage` differs).
     pub stage: String,
+    /// The stage of the observed product, as the back-test file states it.
+    pub observed_stage: Option<String>,
     /// The observed product and its assessment.
     pub product: String,
     /// Simulated peak price at that stage over the observed window (× baseline).
@@ -137,6 +140,7 @@ pub fn backtest_case(
             case.scenario = sc.name.clone();
             case.material = net.material.clone();
             case.stage = net.stages[s].stage.as_str().to_string();
+            case.observed_stage = stage_name;
             case.fitted = obs.is_some_and(|o| o.fitted);
             case.predicted_export_change = r
                 .restrictions
@@ -162,6 +166,7 @@ fn compare(
         material: String::new(),
         fitted: false,
         stage: String::new(),
+        observed_stage: None,
         product: obs
             .map(|o| {
                 let p = o.product.clone().unwrap_or_default();
