@@ -32,7 +32,15 @@ fuzz_target!(|data: &[u8]| {
     t.extend_from_slice(trade);
     put("trade.csv.zst", &zstd::stream::encode_all(&t[..], 1).unwrap());
     put("curated/ownership.toml", ownership);
-    for f in ["blocs", "agreements", "financiers", "projects", "instruments"] {
+    for f in [
+        "blocs",
+        "agreements",
+        "financiers",
+        "projects",
+        "instruments",
+        "claims",
+        "capacity",
+    ] {
         put(&format!("curated/{f}.toml"), b"");
     }
     let _ = load_files(&MemFiles(m));

@@ -15,10 +15,10 @@ pub enum Format {
     Csv,
     /// CSV compressed with zstd (the 63 MB trade table).
     CsvZst,
-    /// TOML holding one array of tables, `[[array]]`, one entry per record.
+    /// TOML holding arrays of tables, `[[array]]`, one entry per record.
     Toml {
-        /// The name of the array of tables (`bloc` for `[[bloc]]`).
-        array: &'static str,
+        /// The names of the arrays of tables (`["bloc"]` for `[[bloc]]`); most files hold one.
+        arrays: &'static [&'static str],
     },
 }
 
@@ -45,7 +45,7 @@ pub struct TableSpec {
     /// Whether the importers write it (`quadrant data import`); otherwise it is kept by hand.
     pub imported: bool,
     /// CSV: the required columns, in the order the loader reads them (the trade table must
-    /// have exactly these). TOML: the keys of each entry.
+    /// have exactly these). TOML: the keys an entry of any of its arrays may have.
     pub columns: &'static [&'static str],
     /// References to other tables, checked when the dataset is loaded.
     pub refs: &'static [Ref],
@@ -166,11 +166,11 @@ tables! {
         "IEA total demand by material, scenario (STEPS, APS, NZE) and year.",
         columns ["material", "scenario", "year", "demand_t", "source", "raw_ref"],
         refs ["material" => MATERIALS, "source" => SOURCES];
-    BLOCS = "curated/blocs.toml", Format::Toml { array: "bloc" }, "bloc", imported: false,
+    BLOCS = "curated/blocs.toml", Format::Toml { arrays: &["bloc"] }, "bloc", imported: false,
         "blocs of countries (the Quad, the Minerals Security Partnership …), each cited.",
         columns ["id", "name", "members", "since", "source", "note"],
         refs ["members" => COUNTRIES];
-    AGREEMENTS = "curated/agreements.toml", Format::Toml { array: "agreement" }, "agreement",
+    AGREEMENTS = "curated/agreements.toml", Format::Toml { arrays: &["agreement"] }, "agreement",
         imported: false,
         "trade and critical-minerals agreements: parties, dates, whether minerals are covered.",
         columns [
@@ -178,7 +178,7 @@ tables! {
             "covers_minerals", "source", "note",
         ],
         refs ["parties" => COUNTRIES, "respondent" => COUNTRIES];
-    FINANCIERS = "curated/financiers.toml", Format::Toml { array: "financier" }, "financier",
+    FINANCIERS = "curated/financiers.toml", Format::Toml { arrays: &["financier"] }, "financier",
         imported: false,
         "development-finance and export-credit institutions: country or members, mandate, size.",
         columns [
@@ -186,7 +186,7 @@ tables! {
             "size_unit", "size_note", "source", "note",
         ],
         refs ["country" => COUNTRIES, "members" => COUNTRIES];
-    PROJECTS = "curated/projects.toml", Format::Toml { array: "project" }, "project",
+    PROJECTS = "curated/projects.toml", Format::Toml { arrays: &["project"] }, "project",
         imported: false,
         "candidate mining and refining projects: sponsor, host, capacity, capex, financiers.",
         columns [
@@ -198,14 +198,14 @@ tables! {
             "sponsor_country" => COUNTRIES, "host_country" => COUNTRIES,
             "material" => MATERIALS, "financiers" => FINANCIERS,
         ];
-    INSTRUMENTS = "curated/instruments.toml", Format::Toml { array: "instrument" }, "instrument",
-        imported: false,
+    INSTRUMENTS = "curated/instruments.toml", Format::Toml { arrays: &["instrument"] },
+        "instrument", imported: false,
         "policy instruments in force (stockpiles, price floors …) by country and material.",
         columns [
             "id", "name", "kind", "country", "material", "value", "unit", "start", "source", "note",
         ],
         refs ["country" => COUNTRIES, "material" => MATERIALS];
-    OWNERSHIP = "curated/ownership.toml", Format::Toml { array: "asset" }, "asset",
+    OWNERSHIP = "curated/ownership.toml", Format::Toml { arrays: &["asset"] }, "asset",
         imported: false,
         "mines and refineries with their output and owners (name, home country, share).",
         columns [
@@ -213,7 +213,7 @@ tables! {
             "output_basis", "output_year", "content_factor", "source", "note", "owner",
         ],
         refs ["country" => COUNTRIES, "material" => MATERIALS];
-    CLAIMS = "curated/claims.toml", Format::Toml { array: "claim" }, "claim",
+    CLAIMS = "curated/claims.toml", Format::Toml { arrays: &["claim"] }, "claim",
         imported: false,
         "published claims the brief checks against the ownership data (host, stage, controller).",
         columns [
@@ -221,6 +221,13 @@ tables! {
             "source", "note",
         ],
         refs ["host" => COUNTRIES, "controller_home" => COUNTRIES, "material" => MATERIALS];
+    CAPACITY = "curated/capacity.toml", Format::Toml { arrays: &["utilisation", "stocks"] },
+        "capacity figure", imported: false,
+        "capacity-utilisation rates (by country, or WLD) and stock covers in weeks of use, cited.",
+        columns [
+            "material", "stage", "country", "holder", "year", "rate", "weeks", "source", "note",
+        ],
+        refs ["country" => COUNTRIES, "material" => MATERIALS];
 }
 
 #[cfg(test)]
@@ -261,12 +268,18 @@ mod tests {
                     let header = text.split(|&b| b == b'\n').next().unwrap();
                     assert_eq!(header, t.columns.join(",").as_bytes(), "{}", t.file);
                 }
-                Format::Toml { array } => {
+                Format::Toml { arrays } => {
                     let v: toml::Table = std::str::from_utf8(t.shipped()).unwrap().parse().unwrap();
-                    let items = v[array].as_array().expect("an array of tables");
-                    for item in items {
-                        for k in item.as_table().unwrap().keys() {
-                            assert!(t.columns.contains(&k.as_str()), "{}: key {k}", t.file);
+                    for k in v.keys() {
+                        assert!(arrays.contains(&k.as_str()), "{}: array {k}", t.file);
+                    }
+                    for array in arrays {
+                        let items = v[*array].as_array().expect("an array of tables");
+                        assert!(!items.is_empty(), "{}: [[{array}]] is shipped", t.file);
+                        for item in items {
+                            for k in item.as_table().unwrap().keys() {
+                                assert!(t.columns.contains(&k.as_str()), "{}: key {k}", t.file);
+                            }
                         }
                     }
                 }

@@ -55,6 +55,7 @@ fn mini(production: &[u8], trade: &str) -> MemFiles {
         "instruments",
         "ownership",
         "claims",
+        "capacity",
     ] {
         put(&format!("curated/{f}.toml"), b"");
     }

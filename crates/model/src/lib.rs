@@ -20,7 +20,7 @@ use std::str::FromStr;
 pub use check::{validate, Issue, Locate};
 pub use curated::{
     Agreement, AgreementKind, Asset, Bloc, Claim, Curated, Financier, Instrument, MaterialId,
-    Owner, Project,
+    Owner, Project, StockCover, StockHolder, Utilisation,
 };
 pub use sources::DATASET_PRIORITY;
 

@@ -1,5 +1,5 @@
-//! The curated TOML layer: blocs, agreements, financiers, projects, instruments, ownership
-//! and claims, each refused at its line with the field named.
+//! The curated TOML layer: blocs, agreements, financiers, projects, instruments, ownership,
+//! claims and capacity figures, each refused at its line with the field named.
 
 use super::text;
 use crate::files::Files;
@@ -42,9 +42,19 @@ struct ClaimsFile {
     #[serde(default)]
     claim: Vec<Claim>,
 }
+/// `capacity.toml`: either array may be absent (no cited figure), and no other key may stand.
+#[derive(serde::Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct CapacityFile {
+    #[serde(default)]
+    utilisation: Vec<Utilisation>,
+    #[serde(default)]
+    stocks: Vec<StockCover>,
+}
 
 /// The field a TOML error at 1-based `line` is about, as `table[id=…].key` (the checks' form),
-/// when the line is a `key = value` line inside a `[[table]]` entry with an `id`.
+/// when the line is a `key = value` line inside a `[[table]]` entry with an `id`; in a table
+/// whose entries have no id (`capacity.toml`), `table[#n].key`, n the entry's 1-based position.
 fn toml_field(s: &str, line: usize) -> Option<String> {
     let lines: Vec<&str> = s.lines().collect();
     let at = lines.get(line.checked_sub(1)?)?.trim();
@@ -72,8 +82,18 @@ fn toml_field(s: &str, line: usize) -> Option<String> {
         .find_map(|l| {
             let (k, v) = l.split_once('=')?;
             (k.trim() == "id").then(|| v.trim().trim_matches('"').to_string())
-        })?;
-    Some(format!("{top}[id={id}].{sub}{key}"))
+        });
+    match id {
+        Some(id) => Some(format!("{top}[id={id}].{sub}{key}")),
+        None => {
+            let header = format!("[[{top}]]");
+            let n = lines[..=start]
+                .iter()
+                .filter(|l| l.trim() == header)
+                .count();
+            Some(format!("{top}[#{n}].{sub}{key}"))
+        }
+    }
 }
 
 fn toml_file<T: serde::de::DeserializeOwned + Default>(
@@ -126,6 +146,9 @@ pub(super) fn read_curated(
         toml_file::<InstrumentsFile>(files, &spec::INSTRUMENTS, issues)?.instrument;
     ds.curated.assets = toml_file::<OwnershipFile>(files, &spec::OWNERSHIP, issues)?.asset;
     ds.curated.claims = toml_file::<ClaimsFile>(files, &spec::CLAIMS, issues)?.claim;
+    let capacity = toml_file::<CapacityFile>(files, &spec::CAPACITY, issues)?;
+    ds.curated.utilisation = capacity.utilisation;
+    ds.curated.stocks = capacity.stocks;
     Ok(())
 }
 

@@ -162,8 +162,18 @@ pub fn load_files(files: &dyn Files) -> Result<Dataset, DataError> {
             })
         })
         .collect();
-    let locate = move |file: &str, _table: &str, id: &str| -> Option<usize> {
+    let locate = move |file: &str, table: &str, id: &str| -> Option<usize> {
         let t = texts.get(file)?;
+        // An entry without an id (`#n`): the line of the n-th `[[table]]` header.
+        if let Some(n) = id.strip_prefix('#').and_then(|n| n.parse::<usize>().ok()) {
+            let header = format!("[[{table}]]");
+            return t
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| l.trim() == header)
+                .nth(n.checked_sub(1)?)
+                .map(|(i, _)| i + 1);
+        }
         let needle = format!("id = \"{id}\"");
         t.lines().position(|l| l.trim() == needle).map(|i| i + 1)
     };

@@ -1,7 +1,7 @@
 //! Checks of ids and references: unique ids, known sources, countries and materials, no
 //! dangling reference between tables.
 
-use super::{dup, Sink};
+use super::{dup, Sink, CAPACITY};
 use crate::Dataset;
 use std::collections::HashSet;
 
@@ -89,6 +89,35 @@ pub(super) fn duplicate_id(ds: &Dataset, s: &mut Sink) {
         }
     }
     let mut seen = HashSet::new();
+    for (i, u) in c.utilisation.iter().enumerate() {
+        let key = (u.material.as_str(), u.stage, u.country.as_str(), u.year);
+        if !seen.insert(key) {
+            s.entry(
+                "duplicate_id",
+                CAPACITY,
+                "utilisation",
+                i,
+                "material,stage,country,year",
+                "one utilisation row per material, stage, country and year",
+                format!("{},{},{},{}", u.material, u.stage, u.country, u.year),
+            );
+        }
+    }
+    let mut seen = HashSet::new();
+    for (i, x) in c.stocks.iter().enumerate() {
+        if !seen.insert((x.material.as_str(), x.stage, x.holder, x.year)) {
+            s.entry(
+                "duplicate_id",
+                CAPACITY,
+                "stocks",
+                i,
+                "material,stage,holder,year",
+                "one stocks row per material, stage, holder and year",
+                format!("{},{},{},{}", x.material, x.stage, x.holder, x.year),
+            );
+        }
+    }
+    let mut seen = HashSet::new();
     for (i, r) in ds.production.iter().enumerate() {
         if !seen.insert((r.dataset.as_str(), r.material, r.stage, r.country, r.year)) {
             s.csv(
@@ -159,6 +188,22 @@ pub(super) fn missing_source(ds: &Dataset, s: &mut Sink) {
     }
     for x in &c.claims {
         chk("claims.toml", "claim", &x.id, &x.source);
+    }
+    let entries = (c.utilisation.iter().map(|u| ("utilisation", &u.source)))
+        .enumerate()
+        .chain(c.stocks.iter().map(|x| ("stocks", &x.source)).enumerate());
+    for (i, (table, src)) in entries {
+        if src.trim().is_empty() {
+            s.entry(
+                "missing_source",
+                CAPACITY,
+                table,
+                i,
+                "source",
+                "a citation",
+                src.clone(),
+            );
+        }
     }
     for (i, src) in ds.sources.iter().enumerate() {
         if src.title.trim().is_empty() {
@@ -316,6 +361,19 @@ pub(super) fn unknown_country(ds: &Dataset, s: &mut Sink) {
             }
         }
     }
+    for (i, u) in c.utilisation.iter().enumerate() {
+        if !u.is_world() && !known(&u.country) {
+            s.entry(
+                "unknown_country",
+                CAPACITY,
+                "utilisation",
+                i,
+                "country",
+                "a country id from countries.csv, or \"WLD\" for a world rate",
+                u.country.clone(),
+            );
+        }
+    }
 }
 
 /// `unknown_material`: every material in the curated layer is in materials.csv.
@@ -348,6 +406,20 @@ pub(super) fn unknown_material(ds: &Dataset, s: &mut Sink) {
             file,
             table,
             id,
+            "material",
+            EXP,
+            m.to_string(),
+        );
+    }
+    let entries = (c.utilisation.iter().map(|u| ("utilisation", &u.material)))
+        .enumerate()
+        .chain(c.stocks.iter().map(|x| ("stocks", &x.material)).enumerate());
+    for (i, (table, m)) in entries.filter(|(_, (_, m))| unknown(m)) {
+        s.entry(
+            "unknown_material",
+            CAPACITY,
+            table,
+            i,
             "material",
             EXP,
             m.to_string(),

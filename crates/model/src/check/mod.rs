@@ -43,7 +43,9 @@ impl fmt::Display for Issue {
     }
 }
 
-/// Finds the line of a curated entry, given file name, table name and entry id.
+/// Finds the line of a curated entry, given file name, table name and entry id; in a table
+/// whose entries have no id (`capacity.toml`) the id is `#n`, the entry's 1-based position
+/// in its table (the line of its `[[table]]` header).
 pub type Locate<'a> = &'a dyn Fn(&str, &str, &str) -> Option<usize>;
 
 struct Sink<'a> {
@@ -91,7 +93,34 @@ impl Sink<'_> {
             found,
         });
     }
+    /// An issue in entry `index` (0-based) of a curated table whose entries have no id: the
+    /// field reads `table[#n].field` with n the 1-based position, and the line is the entry's.
+    #[allow(clippy::too_many_arguments)]
+    fn entry(
+        &mut self,
+        check: &'static str,
+        file: &str,
+        table: &str,
+        index: usize,
+        field: &str,
+        exp: &str,
+        found: String,
+    ) {
+        let n = format!("#{}", index + 1);
+        let line = (self.locate)(file, table, &n);
+        self.issues.push(Issue {
+            check,
+            file: format!("curated/{file}"),
+            line,
+            field: format!("{table}[{n}].{field}"),
+            expected: exp.to_string(),
+            found,
+        });
+    }
 }
+
+/// The capacity table's file, as the checks name it.
+const CAPACITY: &str = "capacity.toml";
 
 mod ids;
 mod values;

@@ -1,7 +1,7 @@
 //! Checks of values: finite and non-negative numbers, shares within 1, units, ranges, assets
 //! within their host's output, one governance row per key, bloc members.
 
-use super::{dup, Sink};
+use super::{dup, Sink, CAPACITY};
 use crate::{Dataset, Stage};
 use std::collections::{HashMap, HashSet};
 
@@ -203,9 +203,56 @@ pub(super) fn unit_mismatch(ds: &Dataset, s: &mut Sink) {
     }
 }
 
-/// `out_of_range`: WGI estimates lie within ±3.5, years are plausible and an agreement's
-/// `in_force` is a date (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`) or empty.
+/// Years a dataset figure may be of.
+const YEARS: std::ops::RangeInclusive<i64> = 1900..=2100;
+/// The most weeks of use a stock cover may be: two years.
+const MAX_COVER_WEEKS: f64 = 104.0;
+
+/// `out_of_range`: WGI estimates lie within ±3.5, years are plausible, an agreement's
+/// `in_force` is a date (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`) or empty, a utilisation rate is in
+/// (0, 1] and a stock cover within [0, 104] weeks.
 pub(super) fn out_of_range(ds: &Dataset, s: &mut Sink) {
+    let c = &ds.curated;
+    for (i, u) in c.utilisation.iter().enumerate() {
+        if !(u.rate > 0.0 && u.rate <= 1.0) {
+            s.entry(
+                "out_of_range",
+                CAPACITY,
+                "utilisation",
+                i,
+                "rate",
+                "a utilisation rate (output / capacity) in (0, 1]",
+                u.rate.to_string(),
+            );
+        }
+    }
+    for (i, x) in c.stocks.iter().enumerate() {
+        if !(x.weeks.is_finite() && (0.0..=MAX_COVER_WEEKS).contains(&x.weeks)) {
+            s.entry(
+                "out_of_range",
+                CAPACITY,
+                "stocks",
+                i,
+                "weeks",
+                "a finite number of weeks of use in [0, 104]",
+                x.weeks.to_string(),
+            );
+        }
+    }
+    let years = (c.utilisation.iter().map(|u| ("utilisation", u.year)))
+        .enumerate()
+        .chain(c.stocks.iter().map(|x| ("stocks", x.year)).enumerate());
+    for (i, (table, y)) in years.filter(|(_, (_, y))| !YEARS.contains(y)) {
+        s.entry(
+            "out_of_range",
+            CAPACITY,
+            table,
+            i,
+            "year",
+            "a year between 1900 and 2100",
+            y.to_string(),
+        );
+    }
     for a in &ds.curated.agreements {
         if !a.in_force.is_empty() && crate::curated::date_year(&a.in_force).is_none() {
             s.toml(
@@ -232,7 +279,7 @@ pub(super) fn out_of_range(ds: &Dataset, s: &mut Sink) {
         }
     }
     for (i, r) in ds.production.iter().enumerate() {
-        if !(1900..=2100).contains(&r.year) {
+        if !YEARS.contains(&i64::from(r.year)) {
             s.csv(
                 "out_of_range",
                 "production.csv",
