@@ -339,7 +339,9 @@ pub fn backtest_table(cases: &[BacktestCase], r: PriceResponse) -> String {
         "Back-tests (price response λ = {}, mean reversion ρ = {}, expectations θ = {}); prices at the observed product's stage\n",
         r.lambda, r.rho, r.theta
     );
-    s.push_str("  (* the network has no stage of the observed product: its last stage stands in)\n\n");
+    s.push_str(
+        "  (* the network has no stage of the observed product: its last stage stands in)\n\n",
+    );
     s.push_str("  event                                        fit  stage     price ×pred  ×obs  ln err  path rms  peak wk pred  obs  exports pred   obs\n");
     for c in cases {
         let name: String = c.scenario.chars().take(44).collect();

@@ -40,6 +40,8 @@ pub struct StageNet {
     pub derivation: BTreeMap<(usize, usize), LinkOrigin>,
     /// Outcome of balancing the links to the recorded figures.
     pub balance: Balanced,
+    /// Country nodes with spare capacity, and the citation of the utilisation rate behind it.
+    pub utilisation_source: BTreeMap<usize, String>,
 }
 
 /// How a baseline link was derived (docs/model.md, "Network").
@@ -92,6 +94,7 @@ impl StageNet {
                 sweeps: 0,
                 max_row_error: 0.0,
             },
+            utilisation_source: BTreeMap::new(),
         };
         sn.recorded.resize(n, 0.0);
         sn.finish();
@@ -301,6 +304,7 @@ pub fn build(ds: &Dataset, trade: &TradeIndex, m: MaterialIx, year: u16) -> Opti
         facilities: Vec::new(),
         partner: Vec::new(),
     };
+    spare_capacity(ds, &mut net);
     split_facilities(ds, &mut net);
     for sn in net.stages.iter_mut() {
         sn.finish();
@@ -523,6 +527,30 @@ fn upstream_stage(
         }
     }
     balanced_stage(up.stage, feed, rec, &needs, derivation)
+}
+
+/// Utilisation rates older or newer than this many years from the network's year are not used:
+/// a stale figure would invent spare capacity as surely as none.
+pub const UTILISATION_WITHIN_YEARS: i64 = 5;
+
+/// Spare capacity where a cited utilisation rate says so (`curated/capacity.toml`: the
+/// country's own rate, else the world's, of the nearest year within
+/// [`UTILISATION_WITHIN_YEARS`]): K = Q̄ / rate. Elsewhere capacity stays at output.
+fn spare_capacity(ds: &Dataset, net: &mut Network) {
+    let year = i64::from(net.year);
+    for sn in net.stages.iter_mut() {
+        for (i, c) in net.countries.iter().enumerate() {
+            let Some(u) = ds
+                .curated
+                .utilisation_for(&net.material, sn.stage, c, year)
+                .filter(|u| (u.year - year).abs() <= UTILISATION_WITHIN_YEARS)
+            else {
+                continue;
+            };
+            sn.capacity[i] = sn.base_output[i] / u.rate;
+            sn.utilisation_source.insert(i, u.source.clone());
+        }
+    }
 }
 
 /// Splits each host's node into its curated assets (facility nodes) and the rest. A facility
