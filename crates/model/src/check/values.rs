@@ -291,6 +291,39 @@ pub(super) fn asset_above_host(ds: &Dataset, s: &mut Sink) {
     }
 }
 
+/// `asset_kind`: a named asset records at least one owner and a residual none (a residual's
+/// output is unattributed by definition; an owner would make it control data). An artisanal
+/// pseudo-asset may name the diggers' home but needs no owner. Without this, a residual with
+/// owners, or a named mine without them, would silently change the coverage printed beside
+/// every control figure.
+pub(super) fn asset_kind(ds: &Dataset, s: &mut Sink) {
+    use crate::curated::AssetKind;
+    for a in &ds.curated.assets {
+        let (ok, exp) = match a.kind {
+            AssetKind::Asset => (
+                !a.owner.is_empty(),
+                "at least one [[asset.owner]] for a named asset (or kind = \"residual\")",
+            ),
+            AssetKind::Residual => (
+                a.owner.is_empty(),
+                "no [[asset.owner]] on a residual pseudo-asset",
+            ),
+            AssetKind::Artisanal => (true, ""),
+        };
+        if !ok {
+            s.toml(
+                "asset_kind",
+                "ownership.toml",
+                "asset",
+                &a.id,
+                "owner",
+                exp,
+                format!("{} owner(s) on kind {}", a.owner.len(), a.kind.as_str()),
+            );
+        }
+    }
+}
+
 /// `duplicate_governance`: one WGI row per (country, year, dimension, source); two releases of
 /// the same dimension (WGI 2023 and the PV 2024 release) are two sources.
 pub(super) fn duplicate_governance(ds: &Dataset, s: &mut Sink) {
