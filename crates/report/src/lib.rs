@@ -14,7 +14,7 @@ use quadrant_metrics::GeoPolRisk;
 use serde::Serialize;
 
 pub use html::brief_html;
-pub use text::{brief_table, geopolrisk_table};
+pub use text::{brief_table, coverage_text, geopolrisk_table, pct};
 
 /// One printed figure: what, of whom, how much, and where it came from.
 #[derive(Debug, Clone, Serialize)]

@@ -5,6 +5,7 @@ use quadrant_metrics::{Coverage, GeoPolRisk};
 
 pub const WIDTH: usize = 100;
 
+/// A share as a percentage: whole percent from 10%, one decimal below.
 pub fn pct(v: f64) -> String {
     let v = v + 0.0; // an empty f64 sum is -0.0; print it as 0%
     if v.abs() >= 0.1 || v == 0.0 {

@@ -247,9 +247,10 @@ pub(super) fn out_of_range(ds: &Dataset, s: &mut Sink) {
 
 /// Slack of `asset_above_host`: a guard against gross errors (an output 100× too large, a
 /// wrong unit), not a reconciliation. Company reports and the statistics differ in basis
-/// (REO against element content; a nameplate used as a proxy): the shipped Lynas Malaysia
-/// figure is 3.0× the IEA's Malaysian refining and the Kemerton proxy 1.9× Australia's, both
-/// open questions for the asset layer's rework (issue 9).
+/// (REO against element content; a nameplate or a quota used as a proxy): the Kemerton proxy
+/// is 1.9× Australia's IEA refining, Lynas Malaysia's NdPr 1.6× Malaysia's, and China's
+/// rare-earth separation quotas (total REO) exceed the IEA's magnet-REE figure; the control
+/// computation scales such entries down to the host.
 const ASSET_SLACK: f64 = 4.0;
 
 /// `asset_above_host`: a curated asset's output (× content factor) is at most its host's
