@@ -210,7 +210,7 @@ tables! {
         "mines and refineries with their output and owners (name, home country, share).",
         columns [
             "id", "name", "country", "material", "stage", "output_value", "output_unit",
-            "output_basis", "output_year", "content_factor", "source", "note", "owner",
+            "output_basis", "output_year", "content_factor", "source", "note", "kind", "owner",
         ],
         refs ["country" => COUNTRIES, "material" => MATERIALS];
     CLAIMS = "curated/claims.toml", Format::Toml { arrays: &["claim"] }, "claim",

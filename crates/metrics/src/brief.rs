@@ -6,7 +6,7 @@ use crate::concentration::{
     concentration, concentration_in, governance_weighted_hhi, latest_year, Concentration, GovBasis,
     Share,
 };
-use crate::control::{control, host_controlled_by, ControlRule};
+use crate::control::{control, host_controlled_by, ControlRule, Coverage};
 use crate::geopolrisk::{geopolrisk, GeoPolRisk, GprIndex};
 use crate::origin::{origin_trace, OriginTrace};
 use crate::reliance::{bloc_reliance, country_reliance, Reliance};
@@ -74,8 +74,9 @@ pub struct ControlBrief {
     pub bloc_share: f64,
     /// Share of world output controlled from the adversary.
     pub adversary_share: f64,
-    /// Share of world output the curated assets cover.
-    pub coverage: f64,
+    /// How much of world output is attributed to identified producers (docs/model.md,
+    /// "Coverage"): printed beside every control figure.
+    pub coverage: Coverage,
     /// Top controlling homes (country id, share), descending.
     pub top: Vec<(String, f64)>,
     /// Production dataset + ownership file the figures come from.
@@ -214,12 +215,25 @@ pub struct StageBrief {
 /// A published claim (curated/claims.toml) checked against the ownership data.
 #[derive(Debug, Clone, Serialize)]
 pub struct Claim {
+    /// The claim's id in `claims.toml`.
+    pub id: String,
     /// The claim as the brief prints it.
     pub claim: String,
-    /// Share of the host's asset output controlled from the controller's home.
+    /// Material id.
+    pub material: String,
+    /// Stage.
+    pub stage: Stage,
+    /// The host country whose output is split by controller.
+    pub host: String,
+    /// The controlling home checked.
+    pub controller: String,
+    /// Share of the host's output controlled from the controller's home.
     pub measured: f64,
-    /// Share of that output covered by assets with recorded owners.
-    pub coverage: f64,
+    /// How much of the host's output is attributed to identified producers (docs/model.md,
+    /// "Coverage").
+    pub coverage: Coverage,
+    /// The host's output the shares are of, t of the material's basis.
+    pub host_output_t: f64,
     /// Output year of the assets used.
     pub year: i64,
     /// Data the figure comes from.
@@ -455,11 +469,17 @@ pub fn brief(cx: &Ctx, req: &BriefRequest) -> Result<Brief, BriefError> {
 fn check_claim(ds: &Dataset, c: &quadrant_model::Claim, adv: &str) -> Option<Claim> {
     let home = c.controller_home.as_deref().unwrap_or(adv);
     c.years.iter().find_map(|&y| {
-        let (share, cov) = host_controlled_by(ds, c.material.as_str(), c.stage, &c.host, home, y)?;
+        let h = host_controlled_by(ds, c.material.as_str(), c.stage, &c.host, home, y)?;
         Some(Claim {
+            id: c.id.clone(),
             claim: c.text_for(home),
-            measured: share,
-            coverage: cov,
+            material: c.material.as_str().to_string(),
+            stage: c.stage,
+            host: c.host.clone(),
+            controller: home.to_string(),
+            measured: h.share,
+            coverage: h.coverage,
+            host_output_t: h.host_output_t,
             year: y,
             source: OWNERSHIP.into(),
         })

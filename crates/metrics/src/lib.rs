@@ -26,7 +26,7 @@ pub mod table;
 pub mod trade;
 
 pub use concentration::{concentration, governance_weighted_hhi, Concentration, GovBasis, Share};
-pub use control::{control, Control, ControlRule};
+pub use control::{control, Control, ControlRule, Coverage, HostControl};
 pub use geopolrisk::{geopolrisk, GeoPolRisk};
 pub use origin::{origin_trace, OriginTrace};
 pub use reliance::{bloc_reliance, country_reliance, Reliance};

@@ -4,7 +4,7 @@
 use quadrant_metrics::brief::{brief, BriefRequest, Ctx};
 use quadrant_metrics::concentration::{concentration_in, governance_weighted_hhi, GovBasis};
 use quadrant_metrics::{bloc_reliance, control, origin_trace, ControlRule, Members, TradeIndex};
-use quadrant_model::curated::{Asset, Bloc, Owner};
+use quadrant_model::curated::{Asset, AssetKind, Bloc, Owner};
 use quadrant_model::*;
 
 const EPS: f64 = 1e-12;
@@ -113,6 +113,7 @@ fn toy() -> Dataset {
         content_factor: Some(0.5),
         source: "t".into(),
         note: None,
+        kind: AssetKind::Asset,
         owner: vec![
             Owner {
                 name: "A".into(),
@@ -166,7 +167,9 @@ fn control_by_hand() {
         "{:?}",
         ctl.shares
     );
-    assert!((ctl.coverage - 0.6).abs() < EPS);
+    assert!((ctl.coverage.identified - 0.6).abs() < EPS);
+    assert!((ctl.coverage.uncovered - 0.4).abs() < EPS);
+    assert_eq!(ctl.coverage.estimated, 0.0);
     let eq = control(&ds, &c, ControlRule::Equity).unwrap();
     assert!((eq.share_of_country(chn) - (0.6 * 0.51 + 0.1)).abs() < EPS);
     assert!((eq.share_of_country(aus) - 0.6 * 0.49).abs() < EPS);
@@ -278,4 +281,110 @@ fn claims_are_data_and_name_no_country_in_code() {
         unknown,
         Err(quadrant_metrics::brief::BriefError::UnknownBloc { .. })
     ));
+}
+
+/// An entry of Chile's mining with its kind, output (content factor 1), owners and note.
+fn chl_entry(id: &str, kind: AssetKind, t: f64, owner: Option<&str>, note: &str) -> Asset {
+    Asset {
+        id: id.into(),
+        name: id.into(),
+        country: "CHL".into(),
+        material: "lithium".into(),
+        stage: Stage::Mining,
+        output_value: t,
+        output_unit: "t".into(),
+        output_basis: "contained Li".into(),
+        output_year: 2024,
+        content_factor: Some(1.0),
+        source: "t".into(),
+        note: Some(note.into()),
+        kind,
+        owner: owner
+            .map(|h| Owner {
+                name: "O".into(),
+                home: h.into(),
+                share: 1.0,
+                operator: true,
+                source: "t".into(),
+                note: None,
+            })
+            .into_iter()
+            .collect(),
+    }
+}
+
+/// Coverage (docs/model.md, "Coverage") on a hand-built case. World mining 100 t: Australia 60
+/// (the toy mine, 60 t, reported), Chile 30, China 10 (no entries). Chile's entries: a named
+/// mine of 12 t held from the USA whose output is a PROXY, a cited artisanal pseudo-asset of
+/// 6 t, a residual of 9 t; 3 t are covered by no entry.
+#[test]
+fn coverage_by_hand() {
+    let mut ds = toy();
+    ds.curated.assets.extend([
+        chl_entry(
+            "chl_mine",
+            AssetKind::Asset,
+            12.0,
+            Some("USA"),
+            "PROXY: nameplate",
+        ),
+        chl_entry("chl_asm", AssetKind::Artisanal, 6.0, None, "cited survey"),
+        chl_entry(
+            "chl_rest",
+            AssetKind::Residual,
+            9.0,
+            None,
+            "Derived residual",
+        ),
+    ]);
+    assert!(validate(&ds, &|_, _, _| None).is_empty());
+    let c = concentration_in(&ds, "T", 0, Stage::Mining, 2024).unwrap();
+    let ctl = control(&ds, &c, ControlRule::Controlling).unwrap();
+    let cov = ctl.coverage;
+    // Identified: the toy mine 60 + Chile's mine 12 + artisanal 6, of world 100.
+    assert!((cov.identified - 0.78).abs() < EPS, "{cov:?}");
+    assert!((cov.estimated - 0.12).abs() < EPS, "{cov:?}");
+    assert!((cov.residual - 0.09).abs() < EPS, "{cov:?}");
+    // Chile's 3 t without an entry and China's 10 t.
+    assert!((cov.uncovered - 0.13).abs() < EPS, "{cov:?}");
+    assert!((cov.identified + cov.residual + cov.uncovered - 1.0).abs() < EPS);
+    assert!(cov.is_estimate());
+    let usa = ds.country("USA").unwrap();
+    let chl = ds.country("CHL").unwrap();
+    assert!((ctl.share_of_country(usa) - 0.12).abs() < EPS);
+    // Artisanal, residual and uncovered output stay with the host.
+    assert!((ctl.share_of_country(chl) - 0.18).abs() < EPS);
+
+    // The claim form: Chile's output (30 t, larger than its entries' 27 t) split by controller.
+    let h = quadrant_metrics::control::host_controlled_by(
+        &ds,
+        "lithium",
+        Stage::Mining,
+        "CHL",
+        "USA",
+        2024,
+    )
+    .unwrap();
+    assert!((h.host_output_t - 30.0).abs() < EPS);
+    assert!((h.share - 0.4).abs() < EPS);
+    assert!(
+        (h.coverage.identified - 0.6).abs() < EPS,
+        "{:?}",
+        h.coverage
+    );
+    assert!((h.coverage.estimated - 0.4).abs() < EPS);
+    assert!((h.coverage.residual - 0.3).abs() < EPS);
+    assert!((h.coverage.uncovered - 0.1).abs() < EPS);
+
+    // A residual with an owner, or a named asset without one, is refused by `asset_kind`.
+    let mut bad = ds.clone();
+    bad.curated
+        .assets
+        .push(chl_entry("x", AssetKind::Residual, 1.0, Some("USA"), ""));
+    bad.curated
+        .assets
+        .push(chl_entry("y", AssetKind::Asset, 1.0, None, ""));
+    let issues = validate(&bad, &|_, _, _| None);
+    let kinds: Vec<_> = issues.iter().filter(|i| i.check == "asset_kind").collect();
+    assert_eq!(kinds.len(), 2, "{issues:?}");
 }

@@ -375,9 +375,66 @@ pub struct Asset {
     /// Caveats.
     #[serde(default)]
     pub note: Option<String>,
+    /// What the entry stands for: a named producer (the default), the cited artisanal output
+    /// of its host (identified, no controlling owner) or a residual (output not assigned to
+    /// any producer). See [`AssetKind`].
+    #[serde(default)]
+    pub kind: AssetKind,
     /// Owners and their stakes.
     #[serde(default)]
     pub owner: Vec<Owner>,
+}
+
+/// What an [`Asset`] entry stands for; it decides whether its output counts as identified in
+/// the coverage of a control figure (docs/model.md, "Coverage").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AssetKind {
+    /// A named mine or plant with its recorded owners: identified.
+    #[default]
+    Asset,
+    /// Artisanal and small-scale output of the host, cited as a pseudo-asset: identified, with
+    /// no controlling owner (it stays with the host).
+    Artisanal,
+    /// Output not assigned to any producer, so that a host's entries sum to its national
+    /// figure: not identified, and it must have no owners.
+    Residual,
+}
+
+impl AssetKind {
+    /// The spelling in `ownership.toml`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AssetKind::Asset => "asset",
+            AssetKind::Artisanal => "artisanal",
+            AssetKind::Residual => "residual",
+        }
+    }
+}
+
+/// Markers of a stand-in figure in an asset's `note` or `output_basis` (curated/README.md):
+/// an estimate of this dataset or a proxy (nameplate for output, a quota for output).
+pub const ESTIMATE_MARKERS: [&str; 2] = ["ESTIMATE", "PROXY"];
+
+impl Asset {
+    /// Whether the output is a stand-in rather than a reported figure: `note` or
+    /// `output_basis` carries one of [`ESTIMATE_MARKERS`] (upper case, as the README asks).
+    pub fn output_is_estimate(&self) -> bool {
+        ESTIMATE_MARKERS.iter().any(|m| {
+            self.output_basis.contains(m) || self.note.as_deref().is_some_and(|n| n.contains(m))
+        })
+    }
+
+    /// Whether the output counts as identified: a named asset with at least one recorded
+    /// owner, or a cited artisanal pseudo-asset. Residuals, and named entries without owners,
+    /// are not.
+    pub fn is_identified(&self) -> bool {
+        match self.kind {
+            AssetKind::Asset => !self.owner.is_empty(),
+            AssetKind::Artisanal => true,
+            AssetKind::Residual => false,
+        }
+    }
 }
 
 /// One owner's stake in an [`Asset`].

@@ -19,8 +19,8 @@ use std::str::FromStr;
 
 pub use check::{validate, Issue, Locate};
 pub use curated::{
-    Agreement, AgreementKind, Asset, Bloc, Claim, Curated, Financier, Instrument, MaterialId,
-    Owner, Project, StockCover, StockHolder, Utilisation,
+    Agreement, AgreementKind, Asset, AssetKind, Bloc, Claim, Curated, Financier, Instrument,
+    MaterialId, Owner, Project, StockCover, StockHolder, Utilisation,
 };
 pub use sources::DATASET_PRIORITY;
 

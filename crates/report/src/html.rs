@@ -1,6 +1,6 @@
 //! One self-contained HTML page (inline CSS and SVG, no scripts, no network) for the brief.
 
-use crate::text::{pct, tonnes};
+use crate::text::{coverage_text, pct, tonnes};
 use crate::{figures, Figure};
 use quadrant_metrics::brief::Brief;
 
@@ -145,12 +145,12 @@ pub fn brief_html(b: &Brief) -> String {
             ));
             if let Some(c) = &s.control {
                 body.push_str(&format!(
-                    "<br>Control (controlling owner): {} {} · {} {} · asset coverage {} <small>[{}]</small>",
+                    "<br>Control (controlling owner): {} {} · {} {} ({}) <small>[{}]</small>",
                     esc(&b.bloc),
                     pct(c.bloc_share),
                     esc(&b.adversary),
                     pct(c.adversary_share),
-                    pct(c.coverage),
+                    esc(&coverage_text(&c.coverage)),
                     esc(&c.source)
                 ));
             }
@@ -169,6 +169,20 @@ pub fn brief_html(b: &Brief) -> String {
             body.push_str("</p></div>");
         }
         body.push_str("</section>");
+    }
+    if !b.claims.is_empty() {
+        body.push_str("<section><h2>Claims checked against the data</h2><ul>");
+        for c in &b.claims {
+            body.push_str(&format!(
+                "<li>{}: <b>{}</b> of {} output ({}) <small>[{}]</small></li>",
+                esc(&c.claim),
+                pct(c.measured),
+                c.year,
+                esc(&coverage_text(&c.coverage)),
+                esc(&c.source)
+            ));
+        }
+        body.push_str("</ul></section>");
     }
     body.push_str("<section><h2>All figures</h2><table><tr><th>material</th><th>stage</th><th>year</th><th>indicator</th><th>subject</th><th>value</th><th>source</th></tr>");
     for f in figures(b) {

@@ -14,7 +14,7 @@ use quadrant_metrics::GeoPolRisk;
 use serde::Serialize;
 
 pub use html::brief_html;
-pub use text::{brief_table, geopolrisk_table};
+pub use text::{brief_table, coverage_text, geopolrisk_table, pct};
 
 /// One printed figure: what, of whom, how much, and where it came from.
 #[derive(Debug, Clone, Serialize)]
@@ -151,7 +151,15 @@ pub fn figures(b: &Brief) -> Vec<Figure> {
                 f(
                     "control_coverage",
                     "world",
-                    c.coverage,
+                    c.coverage.identified,
+                    "share",
+                    s.year,
+                    &c.source,
+                );
+                f(
+                    "control_coverage_estimated",
+                    "world",
+                    c.coverage.estimated,
                     "share",
                     s.year,
                     &c.source,
@@ -249,6 +257,9 @@ pub fn figures(b: &Brief) -> Vec<Figure> {
                 }
             }
         }
+        for c in b.claims.iter().filter(|c| c.material == m.material) {
+            claim_figures(b, c, &mut out);
+        }
         for g in &m.geopolrisk {
             let src = g.sources.join("+");
             for (ind, v) in [
@@ -271,6 +282,29 @@ pub fn figures(b: &Brief) -> Vec<Figure> {
         }
     }
     out
+}
+
+/// A checked claim's control share and its coverage, as figures (subject: host→controller).
+fn claim_figures(b: &Brief, c: &quadrant_metrics::brief::Claim, out: &mut Vec<Figure>) {
+    let year = u16::try_from(c.year).unwrap_or(0);
+    let subject = format!("{}→{}", c.host, c.controller);
+    for (indicator, value) in [
+        ("claim_control_share", c.measured),
+        ("claim_coverage", c.coverage.identified),
+        ("claim_coverage_estimated", c.coverage.estimated),
+    ] {
+        out.push(Figure {
+            as_of_year: b.year,
+            material: c.material.clone(),
+            stage: c.stage.as_str().to_string(),
+            year,
+            indicator,
+            subject: subject.clone(),
+            value,
+            unit: "share",
+            source: c.source.clone(),
+        });
+    }
 }
 
 fn csv_field(s: &str) -> String {

@@ -1,10 +1,11 @@
 //! Terminal rendering, readable at 100 columns.
 
 use quadrant_metrics::brief::{Brief, StageBrief};
-use quadrant_metrics::GeoPolRisk;
+use quadrant_metrics::{Coverage, GeoPolRisk};
 
 pub const WIDTH: usize = 100;
 
+/// A share as a percentage: whole percent from 10%, one decimal below.
 pub fn pct(v: f64) -> String {
     let v = v + 0.0; // an empty f64 sum is -0.0; print it as 0%
     if v.abs() >= 0.1 || v == 0.0 {
@@ -59,6 +60,38 @@ fn wrap(label: &str, items: &[String], out: &mut String) {
     out.push('\n');
 }
 
+/// Wraps `text` at spaces after a label (as [`wrap`] does, one space between words).
+fn wrap_words(label: &str, text: &str, out: &mut String) {
+    let indent = 4 + 17;
+    let mut line = format!("    {label:<16} ");
+    let mut first = true;
+    for w in text.split(' ') {
+        if !first && line.len() + 1 + w.len() > WIDTH {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = " ".repeat(indent);
+            first = true;
+        }
+        if !first {
+            line.push(' ');
+        }
+        line.push_str(w);
+        first = false;
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+}
+
+/// The coverage printed beside a control figure: "coverage 81% of output identified", and
+/// when part of it rests on stand-in figures, ", 9.6% by estimate" (docs/model.md, "Coverage").
+pub fn coverage_text(c: &Coverage) -> String {
+    let mut t = format!("coverage {} of output identified", pct(c.identified));
+    if c.is_estimate() {
+        t.push_str(&format!(", {} by estimate", pct(c.estimated)));
+    }
+    t
+}
+
 fn stage_block(b: &Brief, s: &StageBrief, out: &mut String) {
     out.push_str(&format!(
         "  {} · {} · {} · world {}\n",
@@ -90,24 +123,28 @@ fn stage_block(b: &Brief, s: &StageBrief, out: &mut String) {
         ],
         out,
     );
-    let mut loc = vec![format!(
+    let loc = vec![format!(
         "location: {} {} · {} {}",
         b.bloc,
         pct(s.bloc_share),
         b.adversary,
         pct(s.adversary_share)
     )];
-    if let Some(c) = &s.control {
-        loc.push(format!(
-            "control: {} {} · {} {} (assets cover {}; curated/ownership.toml)",
-            b.bloc,
-            pct(c.bloc_share),
-            b.adversary,
-            pct(c.adversary_share),
-            pct(c.coverage)
-        ));
-    }
     wrap("bloc / adversary", &loc, out);
+    if let Some(c) = &s.control {
+        wrap_words(
+            "",
+            &format!(
+                "control: {} {} · {} {} ({}; curated/ownership.toml)",
+                b.bloc,
+                pct(c.bloc_share),
+                b.adversary,
+                pct(c.adversary_share),
+                coverage_text(&c.coverage)
+            ),
+            out,
+        );
+    }
     if let Some(r) = &s.bloc_reliance {
         let mut items = vec![format!(
             "{} {}",
@@ -256,13 +293,26 @@ pub fn brief_table(b: &Brief) -> String {
         out.push_str("\nClaims checked against the data\n");
         for c in &b.claims {
             out.push_str(&format!("  {}:\n", c.claim));
-            out.push_str(&format!(
-                "    {} of {} output ({}; assets with recorded owners cover {})\n",
+            let line = format!(
+                "{} of {} output ({}; {})",
                 pct(c.measured),
                 c.year,
-                c.source,
-                pct(c.coverage)
-            ));
+                coverage_text(&c.coverage),
+                c.source
+            );
+            // The claim's figure is indented by 4, continuation lines by 6.
+            let mut cur = String::from("   ");
+            for w in line.split(' ') {
+                if cur.len() + 1 + w.len() > WIDTH {
+                    out.push_str(&cur);
+                    out.push('\n');
+                    cur = String::from("     ");
+                }
+                cur.push(' ');
+                cur.push_str(w);
+            }
+            out.push_str(&cur);
+            out.push('\n');
         }
     }
     out.push_str("\nSources: `quadrant source ID` prints the full citation of any id in brackets or after a stage.\n");

@@ -127,8 +127,8 @@ mod values;
 
 use ids::{dangling_reference, duplicate_id, missing_source, unknown_country, unknown_material};
 use values::{
-    asset_above_host, bloc_members, duplicate_governance, negative_or_non_finite, out_of_range,
-    shares_over_100, unit_mismatch,
+    asset_above_host, asset_kind, bloc_members, duplicate_governance, negative_or_non_finite,
+    out_of_range, shares_over_100, unit_mismatch,
 };
 
 /// Runs every named check. An empty result means the dataset is valid.
@@ -147,6 +147,7 @@ pub fn validate(ds: &Dataset, locate: Locate<'_>) -> Vec<Issue> {
     unit_mismatch(ds, &mut s);
     out_of_range(ds, &mut s);
     asset_above_host(ds, &mut s);
+    asset_kind(ds, &mut s);
     duplicate_governance(ds, &mut s);
     bloc_members(ds, &mut s);
     s.issues

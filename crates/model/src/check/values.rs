@@ -294,9 +294,10 @@ pub(super) fn out_of_range(ds: &Dataset, s: &mut Sink) {
 
 /// Slack of `asset_above_host`: a guard against gross errors (an output 100× too large, a
 /// wrong unit), not a reconciliation. Company reports and the statistics differ in basis
-/// (REO against element content; a nameplate used as a proxy): the shipped Lynas Malaysia
-/// figure is 3.0× the IEA's Malaysian refining and the Kemerton proxy 1.9× Australia's, both
-/// open questions for the asset layer's rework (issue 9).
+/// (REO against element content; a nameplate or a quota used as a proxy): the Kemerton proxy
+/// is 1.9× Australia's IEA refining, Lynas Malaysia's NdPr 1.6× Malaysia's, and China's
+/// rare-earth separation quotas (total REO) exceed the IEA's magnet-REE figure; the control
+/// computation scales such entries down to the host.
 const ASSET_SLACK: f64 = 4.0;
 
 /// `asset_above_host`: a curated asset's output (× content factor) is at most its host's
@@ -333,6 +334,39 @@ pub(super) fn asset_above_host(ds: &Dataset, s: &mut Sink) {
                     a.country, a.stage
                 ),
                 a.output_value.to_string(),
+            );
+        }
+    }
+}
+
+/// `asset_kind`: a named asset records at least one owner and a residual none (a residual's
+/// output is unattributed by definition; an owner would make it control data). An artisanal
+/// pseudo-asset may name the diggers' home but needs no owner. Without this, a residual with
+/// owners, or a named mine without them, would silently change the coverage printed beside
+/// every control figure.
+pub(super) fn asset_kind(ds: &Dataset, s: &mut Sink) {
+    use crate::curated::AssetKind;
+    for a in &ds.curated.assets {
+        let (ok, exp) = match a.kind {
+            AssetKind::Asset => (
+                !a.owner.is_empty(),
+                "at least one [[asset.owner]] for a named asset (or kind = \"residual\")",
+            ),
+            AssetKind::Residual => (
+                a.owner.is_empty(),
+                "no [[asset.owner]] on a residual pseudo-asset",
+            ),
+            AssetKind::Artisanal => (true, ""),
+        };
+        if !ok {
+            s.toml(
+                "asset_kind",
+                "ownership.toml",
+                "asset",
+                &a.id,
+                "owner",
+                exp,
+                format!("{} owner(s) on kind {}", a.owner.len(), a.kind.as_str()),
             );
         }
     }
