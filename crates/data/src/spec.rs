@@ -136,7 +136,7 @@ tables! {
         columns ["hs6", "material", "stage", "content_factor", "factor_kind", "source"],
         refs ["material" => MATERIALS, "source" => SOURCES];
     PRODUCTION = "production.csv", Format::Csv, "production", imported: true,
-        "production by material, stage, country and year (USGS MCS, World Mining Data, IEA).",
+        "production by material, stage, country and year (USGS MCS, World Mining Data, IEA, cited figures).",
         columns [
             "dataset", "material", "stage", "country", "year", "value_t", "estimated", "source",
             "raw_ref", "raw_value", "raw_unit",

@@ -160,14 +160,17 @@ fn non_number_is_refused_with_line() {
 #[test]
 fn duplicate_id_is_refused() {
     let d = scratch("dup");
+    let mut line = 0;
     edit(&d, "materials.csv", |s| {
+        line = s.lines().count() + 1;
         s + "lithium,Lithium again,t Li content,QUADRANT\n"
     });
     let issues = refused(&d);
+    let want = format!("materials.csv:{line}: field `id`: expected a unique material id");
     assert!(
-        issues.iter().any(|i| i
-            .contains("materials.csv:18: field `id`: expected a unique material id")
-            && i.contains("[duplicate_id]")),
+        issues
+            .iter()
+            .any(|i| i.contains(&want) && i.contains("[duplicate_id]")),
         "{issues:#?}"
     );
 }

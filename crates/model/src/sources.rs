@@ -14,6 +14,9 @@ pub const WMD: &str = "WMD";
 pub const IEA_2025: &str = "IEA-2025";
 /// IEA Critical Minerals Data Explorer, 2025 edition: base-case supply projection.
 pub const IEA_2025_BASE: &str = "IEA-2025-BASE";
+/// Quadrant's compilation of heavy-rare-earth and NdFeB-magnet production by country, each
+/// figure cited on its line of `data/raw/curated/ree_chain_production.csv`.
+pub const QUADRANT_REE: &str = "QUADRANT-REE";
 /// CEPII BACI bilateral trade, HS 1992 nomenclature, release 202401b.
 pub const BACI: &str = "BACI-HS92-V202401b";
 /// World Bank Worldwide Governance Indicators, six dimensions.

@@ -244,10 +244,12 @@ struct FinalDemand {
     world_pool: bool,
 }
 
-/// Builds the network of `material` from the latest data up to `year`. Stages are those with
-/// production data (mining, then refining if present), from one dataset where it covers both.
+/// Builds the network of `material` from the latest data up to `year`. The last stage is the
+/// most downstream one with production data (components, refining or mining); the stage above
+/// it is added when it has data, from the same dataset where that covers both. A network has
+/// at most two stages: a material with components data alone (NdFeB magnets) is one stage.
 pub fn build(ds: &Dataset, trade: &TradeIndex, m: MaterialIx, year: u16) -> Option<Network> {
-    let last = [Stage::Refining, Stage::Mining]
+    let last = [Stage::Components, Stage::Refining, Stage::Mining]
         .into_iter()
         .find(|&s| latest_year(ds, m, s, year).is_some())?;
     let y = latest_year(ds, m, last, year)?;

@@ -91,6 +91,10 @@ pub static SCENARIOS: &[(&str, &str)] = &[
         "quad-pact.toml",
         include_str!("../../../data/scenarios/quad-pact.toml"),
     ),
+    (
+        "ree-april-2025.toml",
+        include_str!("../../../data/scenarios/ree-april-2025.toml"),
+    ),
 ];
 
 /// A shipped scenario by name, with or without `.toml` (`drc-cobalt-2025`, `backtest/ree-2010`).

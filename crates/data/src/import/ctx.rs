@@ -1,4 +1,4 @@
-//! The mapping tables every importer shares: the dataset's country and material ids, the
+//! The mapping tables every importer shares: the dataset's country, material and source ids, the
 //! source country aliases and the source series map (`import/*.csv` of the dataset folder).
 
 use super::tab;
@@ -10,6 +10,8 @@ use std::path::Path;
 pub(crate) struct Ctx {
     pub(crate) countries: HashSet<String>,
     pub(crate) materials: HashSet<String>,
+    /// Source ids (`sources.csv`), for the curated figures' citations.
+    pub(crate) sources: HashSet<String>,
     pub(crate) aliases: HashMap<(String, String), String>,
     /// (dataset, key, qualifier) → (material, stage, basis factor)
     pub(crate) series: HashMap<(String, String, String), (String, String, f64)>,
@@ -28,6 +30,12 @@ impl Ctx {
             .rows
             .iter()
             .map(|(_, r)| r[m.col("id")].to_string())
+            .collect();
+        let src = tab(world, "sources.csv", &["id"])?;
+        let sources = src
+            .rows
+            .iter()
+            .map(|(_, r)| r[src.col("id")].to_string())
             .collect();
         let a = tab(
             world,
@@ -103,6 +111,7 @@ impl Ctx {
         Ok(Ctx {
             countries,
             materials,
+            sources,
             aliases,
             series,
         })

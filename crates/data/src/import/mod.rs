@@ -5,7 +5,8 @@
 //!
 //! One module per raw source: `usgs` (USGS Mineral Commodity Summaries), `wmd` (World
 //! Mining Data and its HS code map), `iea` (IEA Critical Minerals Data Explorer), `baci`
-//! (CEPII BACI trade) and `wgi` (World Bank governance indicators); `ctx` holds the mapping
+//! (CEPII BACI trade), `wgi` (World Bank governance indicators) and `curated` (figures
+//! transcribed or derived from cited publications, `curated/*.csv`); `ctx` holds the mapping
 //! tables they share.
 //!
 //! Output is deterministic (sorted rows, shortest round-trip float formatting), so a test can
@@ -13,6 +14,7 @@
 
 mod baci;
 mod ctx;
+mod curated;
 mod iea;
 mod usgs;
 mod wgi;
@@ -136,6 +138,7 @@ pub fn import(raw: &Path, world: &Path) -> Result<Imported, DataError> {
     )?;
     wmd::wmd(raw, &ctx, &mut prod, &mut issues, &mut report)?;
     iea::iea(raw, &ctx, &mut prod, &mut issues, &mut report)?;
+    curated::curated(raw, &ctx, &mut prod, &mut issues, &mut report)?;
 
     // One row per key: a source that lists a country twice (USGS "Russia" and "Russia
     // (recoverable)") keeps the first, and the importer says so.
