@@ -198,8 +198,9 @@ impl Realized {
     pub fn first_event_week(&self) -> Option<usize> {
         self.restrictions
             .iter()
-            .map(|x| x.start)
-            .chain(self.losses.iter().map(|x| x.start))
+            .map(|x| x.announced.min(x.start))
+            // An announced shock acts from its announcement (fear, expectations).
+            .chain(self.losses.iter().map(|x| x.announced.min(x.start)))
             .chain(self.expansions.iter().map(|x| x.start))
             .chain(self.demand.iter().map(|x| x.start))
             .chain(self.dumping.iter().map(|x| x.start))

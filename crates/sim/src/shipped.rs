@@ -111,7 +111,11 @@ pub fn find(name: &str) -> Option<(&'static str, &'static str)> {
 pub fn backtests() -> Vec<(&'static str, &'static str)> {
     SCENARIOS
         .iter()
-        .filter(|(p, _)| p.starts_with("backtest/") || *p == "drc-cobalt-2025.toml")
+        .filter(|(p, _)| {
+            p.starts_with("backtest/")
+                || *p == "drc-cobalt-2025.toml"
+                || *p == "ree-april-2025.toml"
+        })
         .copied()
         .collect()
 }

@@ -48,7 +48,9 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
     let mut sc = std::mem::take(&mut st.scratch);
     sc.prepare(net);
     shocks(net, r, w, &mut sc);
-    let fear_before = st.fear.clone();
+    // A chain has at most three stages: a fixed array keeps the step allocation-free.
+    let mut fear_before = [0.0f64; Stage::ALL.len()];
+    fear_before[..st.fear.len()].copy_from_slice(&st.fear);
     fear(net, p, r, w, &mut st.fear);
     demand(net, p, r, st, w);
     let mut mined = 0.0;

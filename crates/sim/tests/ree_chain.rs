@@ -1,8 +1,6 @@
 //! The heavy-rare-earth chain and NdFeB magnets (`QUADRANT-REE` rows of production.csv): the
 //! new materials build networks, and the April 2025 licensing scenario parses and acts on them.
 
-mod common;
-
 use quadrant_metrics::TradeIndex;
 use quadrant_model::{Dataset, DemandMethod, Stage};
 use quadrant_sim::api::Session;
@@ -91,18 +89,17 @@ fn materials_with_mining_and_refining_keep_both_stages() {
 }
 
 #[test]
-fn the_april_2025_scenario_parses_without_the_pending_fields_and_every_event_acts() {
+fn the_april_2025_scenario_parses_and_every_event_acts() {
     let ds = quadrant_data::load_embedded().unwrap();
     let (path, text) = shipped::find("ree-april-2025").unwrap();
-    let sc = Scenario::parse(path, &common::without_pending_fields(text), &ds)
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    let sc = Scenario::parse(path, text, &ds).unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(sc.material_ids(), ["heavy_rare_earths", "ndfeb_magnets"]);
     assert_eq!(sc.events.len(), 3);
     let obs = sc.observed.as_ref().unwrap();
     assert!(!obs.fitted, "an out-of-sample case is never fitted");
     assert!(
-        !shipped::backtests().iter().any(|(p, _)| *p == path),
-        "not a back-test until its fields parse"
+        shipped::backtests().iter().any(|(p, _)| *p == path),
+        "an out-of-sample back-test"
     );
     let session = Session::new(&ds, Params::shipped());
     // An error here names an event that cannot act on the networks.
@@ -114,12 +111,4 @@ fn the_april_2025_scenario_parses_without_the_pending_fields_and_every_event_act
         assert!(m.world.shortfall_t > 0.0, "{}: {:?}", m.material, m.world);
         assert!(m.max_balance_error < 1e-9, "{}", m.material);
     }
-}
-
-#[test]
-#[ignore = "waits for `announced_week` and the observed price points in Scenario (another branch)"]
-fn the_april_2025_scenario_parses_as_written() {
-    let ds = quadrant_data::load_embedded().unwrap();
-    let (path, text) = shipped::find("ree-april-2025").unwrap();
-    Scenario::parse(path, text, &ds).unwrap_or_else(|e| panic!("{e:?}"));
 }

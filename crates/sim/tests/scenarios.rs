@@ -1,7 +1,5 @@
 //! Scenario files, policies and Monte Carlo reproducibility.
 
-mod common;
-
 use quadrant_metrics::TradeIndex;
 use quadrant_sim::montecarlo::montecarlo;
 use quadrant_sim::params::Params;
@@ -43,10 +41,7 @@ fn every_shipped_scenario_is_listed_parses_and_validates() {
     }
     assert_eq!(on_disk.len(), shipped::SCENARIOS.len());
     for (p, t) in shipped::SCENARIOS {
-        // Fields written ahead of the parser (announced_week, observed price points) are
-        // commented out until it lands; see `common::without_pending_fields`.
-        let t = common::without_pending_fields(t);
-        Scenario::parse(p, &t, &ds).unwrap_or_else(|e| panic!("{p}: {e:?}"));
+        Scenario::parse(p, t, &ds).unwrap_or_else(|e| panic!("{p}: {e:?}"));
     }
 }
 
