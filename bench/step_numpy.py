@@ -5,6 +5,7 @@ fn `step`) re-implemented with numpy, checked against and timed against the Rust
 
     /work/peervenv/bin/python bench/step_numpy.py [--material M] [--scenario TOML]
                                                   [--weeks N] [--reps N] [--no-build]
+                                                  [--theta X] [--precaution X | --shipped-params]
 
 The Rust example exports one material's network and the realized scenario (network.json) and
 its per-week series (rust_series.csv); this script reads them, runs the same weeks with numpy,
@@ -12,21 +13,44 @@ compares the series, and times its run loop (initial() + `weeks` steps) in-proce
 time.perf_counter, median of --reps. The Rust figure is the example's own in-process median of
 the same loop over the same number of reps.
 
-Only the features the exported scenarios use are implemented: export restrictions (quotas and
-bans, optional target sets), capacity losses with linear recovery, rerouting of unfilled orders
-after `reroute_lag` weeks (spare capacity limited by feed), proportional allocation, supply and
-demand elasticity, the inventory-gap price update with mean reversion, regional price premia,
-consumer inventories. The exported JSON carries
-no pact, stockpile, dumping, expansion, demand shift or trend (step_bench.rs does not export
-them); the script asserts that the scenario TOML declares none of them for the material.
+Parameters: the shipped data/world/sim_params.toml, except that θ (expectations) and π
+(precaution), both 0 there, are overridden for the check by --theta (default 0.3) and
+--precaution (default 0.5), which the script passes to the example: with them at 0 the fear
+terms of `wants`, `prices` and `premia` would be multiplied away and go unchecked.
+--shipped-params runs with the shipped values instead.
+
+Implemented: everything the step does for the features the exported scenarios use:
+- shocks: capacity losses with linear recovery;
+- fear (expectations): per stage, the output that announced, unfinished restrictions and
+  capacity losses will withhold (from max(week, start) to end, upstream stages counting
+  downstream), in weeks of the stage's world output, over the weeks of stock its buyers hold
+  downstream (cover + input cover × stages below), at most 1;
+- demand with the price response at each consumer's own price (world price × premium);
+- wants: consumers' demand plus replenishment towards (1 + π·fear) × their cover; producers
+  of the next stage κ × last week's orders (within capacity) plus replenishment towards
+  (1 + π·fear) × input cover × κ × baseline output, κ = the stage's feed per output;
+- orders by baseline mix; rerouting of the orders left unfilled `reroute_lag` weeks ago (and
+  spot purchases of buyers without baseline suppliers) to every supplier with capacity this
+  week that does not restrict the buyer, weighted by that capacity × (1 for partners,
+  `reroute_friction` otherwise); export restrictions (quotas and bans on a target set);
+- production within supply response, capacity and feed held / κ (consuming κ t of feed per t),
+  proportional allocation, shipping, consumption from consumer inventory;
+- prices: inventory gap against the target × (1 + π·fear), mean reversion towards θ·fear,
+  and the jump θ·(fear − last week's fear); regional premia against the same raised targets;
+- the mass-balance residual, with the `converted` term Σ (κ − 1) × output.
+The example writes the counts of what is not implemented (pact, stockpiles, dumping,
+expansions, demand shifts, IEA trend, price rationing) to network.json and this script refuses
+a file in which any is nonzero; it also checks the scenario TOML before building anything.
 
 Floating-point order: every sum the Rust code does as a sequential fold is done here as a
-sequential fold too (np.bincount with weights, or np.cumsum), never np.sum (pairwise); logs,
-exps and powers are scalar and use libm through Python's math module, as Rust's f64::ln/exp/
-powf do. With that the series agree to round-off (see --tol).
+sequential fold too (np.bincount with weights, or np.cumsum), never np.sum (pairwise); every
+product and quotient is written in the Rust code's operand order ((keep × cover) × demand, not
+keep × (cover × demand)); logs, exps and powers are scalar and use libm through Python's math
+module, as Rust's f64::ln/exp/powf do. With that the series are bit-identical: the default
+--tol is 0 (any difference in any column fails), and the report prints the largest absolute and
+relative difference and the number of values that differ.
 
-Exit status: 0 if the series agree within --tol (relative, 1e-12 absolute floor), 1 if not,
-2 on a setup error.
+Exit status: 0 if the series agree within --tol (relative), 1 if not, 2 on a setup error.
 """
 import argparse
 import csv
@@ -57,12 +81,14 @@ class Net:
     buyer-major, in the Rust slot order."""
 
     def __init__(self, j):
-        for key in ("pact", "stockpiles", "dumping", "expansions", "demand_shifts"):
-            assert not j.get(key), f"network.json has {key}: not implemented here"
+        bad = {k: v for k, v in j["unsupported"].items() if v}
+        assert not bad, f"network.json has {bad}: not implemented here"
         self.n = len(j["countries"])
         self.demand = np.array(j["demand"], dtype=float)
         self.ns = len(j["stages"])
         self.capacity, self.base_output, self.fb, self.fi, self.fq = [], [], [], [], []
+        # κ: tonnes of the previous stage's product per tonne of output (1.0 at stage 0).
+        self.kappa = [float(st["feed_per_output"]) for st in j["stages"]]
         for st in j["stages"]:
             self.capacity.append(np.array(st["capacity"], dtype=float))
             self.base_output.append(np.array(st["base_output"], dtype=float))
@@ -80,27 +106,24 @@ class Net:
         self.p = j["params"]
         # Rerouting weight of supplier i for buyer b: 1 between partners (shared bloc or
         # agreement, or the same node), `reroute_friction` otherwise.
-        self.fric = np.full((self.n, self.n), float(self.p.get("reroute_friction", 1.0)))
+        self.fric = np.full((self.n, self.n), float(self.p["reroute_friction"]))
         for b, i in j.get("partner", []):
             self.fric[b, i] = 1.0
         np.fill_diagonal(self.fric, 1.0)
         self.weeks = j["weeks"]
         self.restrictions = []
         for x in j["restrictions"]:
-            t = None
-            if x["targets"] is not None:
-                t = np.zeros(self.n, dtype=bool)
-                t[x["targets"]] = True
-            # `from`: supplier nodes the measure binds (exporter and its facilities, or the
-            # facilities its owners control); `own`: the exporter's nodes, never targets.
+            # `targets`: buyers the measure binds (the exporter's own nodes and the exempted
+            # already left out); `from`: supplier nodes it binds (the exporter and its
+            # facilities, or the facilities its owners control); `base`: the targets' baseline
+            # purchases from `from`, as realize.rs folded it.
+            t = np.zeros(self.n, dtype=bool)
+            t[x["targets"]] = True
             fm = np.zeros(self.n, dtype=bool)
             fm[x["from"]] = True
-            own = np.zeros(self.n, dtype=bool)
-            own[x["own"]] = True
-            self.restrictions.append(dict(x, targets=t, from_mask=fm, own=own,
-                                          from_idx=np.nonzero(fm)[0]))
+            self.restrictions.append(dict(x, targets=t, from_mask=fm, from_idx=np.nonzero(fm)[0]))
         self.losses = j["losses"]
-        # Sums of baseline demand and baseline output, as the price update folds them.
+        # Sums of baseline demand and baseline output, as the step folds them.
         self.demand_total = seqsum(self.demand)
         self.base_total = [seqsum(b) for b in self.base_output]
 
@@ -116,12 +139,13 @@ def initial(net):
     p, n, ns = net.p, net.n, net.ns
     st = State()
     st.week = 0
-    st.inv_in = [np.zeros(n)] + [p["input_cover_weeks"] * net.base_output[s] for s in range(1, ns)]
+    st.inv_in = [np.zeros(n)] + [p["input_cover_weeks"] * net.kappa[s] * net.base_output[s]
+                                 for s in range(1, ns)]
     st.cons_inv = net.demand * p["cover_weeks"]
     st.price = [1.0] * ns
     st.premium = [np.zeros(n) for _ in range(ns)]  # ln of each buyer's regional premium
-    # unfilled[s] is a ring of the last `reroute_lag` weeks' unfilled orders by buyer. Every
-    # buyer pushes one value per week, so the Rust deques all have length min(week, lag).
+    # unfilled[s][w % lag] holds what each buyer left unfilled at stage s in week w, read back
+    # in week w + lag (the Rust ring unfilled[s][b · lag + w mod lag]).
     lag = p["reroute_lag"]
     st.unfilled = [np.zeros((max(lag, 1), n)) for _ in range(ns)]
     st.orders_recv = [b.copy() for b in net.base_output]
@@ -131,12 +155,14 @@ def initial(net):
     st.desired = net.demand.copy()
     st.consumed = np.zeros(n)
     st.unmet = np.zeros(n)
-    st.mined = st.consumed_total = st.balance_error = 0.0
+    st.fear = [0.0] * ns
+    st.mined = st.consumed_total = st.converted = st.balance_error = 0.0
     return st
 
 
 def stock(st):
-    return sum(float(x.sum()) for x in st.inv_in) + float(st.cons_inv.sum())
+    """Feed and consumer inventories, folded as State::stock (no stockpiles here)."""
+    return seqsum(np.concatenate(st.inv_in)) + seqsum(st.cons_inv)
 
 
 def capacity_factors(net, w):
@@ -153,13 +179,39 @@ def capacity_factors(net, w):
     return cf
 
 
+def fear(net, w):
+    """Fear index per stage in week w (step.rs fn `fear`)."""
+    p, ns = net.p, net.ns
+    last = ns - 1
+    out = [0.0] * ns
+    lost_weeks = 0.0
+    for s in range(ns):
+        world = net.base_total[s]
+        lost = 0.0
+        if world > 0.0:
+            for x in net.restrictions:
+                if x["stage"] == s and x["announced"] <= w < x["end"]:
+                    lost += (1.0 - x["share"]) * x["base"] * float(x["end"] - max(w, x["start"]))
+            for l in net.losses:
+                if l["stage"] == s and l["announced"] <= w < l["end"]:
+                    lost += (l["share"] * float(net.base_output[s][l["node"]])
+                             * float(l["end"] - max(w, l["start"])))
+            lost /= world
+        lost_weeks = max(lost_weeks, lost)
+        cover = p["cover_weeks"] + p["input_cover_weeks"] * float(last - s)
+        out[s] = min(lost_weeks / cover, 1.0) if lost_weeks > 0.0 and cover > 0.0 else 0.0
+    return out
+
+
 def step(net, st):
     p, n, ns = net.p, net.n, net.ns
     w = st.week
     last = ns - 1
-    lag, rshare = p["reroute_lag"], p["reroute_share"]
+    lag, rshare, rw = p["reroute_lag"], p["reroute_share"], p["replenish_weeks"]
     stock_before = stock(st)
-    nodes = np.arange(n)
+    cf = capacity_factors(net, w)
+    fear_before = st.fear
+    st.fear = fear(net, w)
     # Final demand: baseline (no demand shifts) × price response.
     st.desired = net.demand * 1.0
     price_resp = math.pow(st.price[last], p["eps_demand"])
@@ -167,22 +219,24 @@ def step(net, st):
     for k in np.nonzero(st.premium[last] != 0.0)[0]:  # scalar libm exp, as Rust
         resp[k] = price_resp * math.exp(st.premium[last][k] * p["eps_demand"])
     st.demand = st.desired * resp
-    cf = capacity_factors(net, w)
     active = [x for x in net.restrictions if x["start"] <= w < x["end"]]
     mined = 0.0
     for s in range(ns):
         fb, fi, fq = net.fb[s], net.fi[s], net.fq[s]
         base_out = net.base_output[s]
-        # What each buyer wants from stage s.
+        # What each buyer wants from stage s, towards targets raised by precaution.
+        keep = 1.0 + p["precaution"] * st.fear[s]
         if s == last:
             want = np.maximum(
-                st.demand + (p["cover_weeks"] * net.demand - st.cons_inv) / p["replenish_weeks"], 0.0)
+                st.demand + (keep * p["cover_weeks"] * net.demand - st.cons_inv) / rw, 0.0)
         else:
+            k1 = net.kappa[s + 1]
             cap = net.capacity[s + 1] * cf[s + 1] + 0.0
             plan = np.minimum(st.orders_recv[s + 1], cap)
             want = np.maximum(
-                plan + (p["input_cover_weeks"] * net.base_output[s + 1] - st.inv_in[s + 1])
-                / p["replenish_weeks"], 0.0)
+                plan * k1
+                + (keep * p["input_cover_weeks"] * net.base_output[s + 1] * k1 - st.inv_in[s + 1])
+                / rw, 0.0)
         # Orders: the baseline mix scaled to `want` (no tariffs, no dumping).
         base = np.bincount(fb, fq, minlength=n)
         wgt = fq / base[fb]
@@ -190,32 +244,25 @@ def step(net, st):
         act = ((base > 0.0) & (want > 0.0))[fb]
         ob, oi = fb[act], fi[act]
         oq = want[ob] * wgt[act] / tot[ob]
-        # Rerouting of the orders left unfilled `lag` weeks ago.
+        # Rerouting of the orders left unfilled `lag` weeks ago (and spot purchases): to every
+        # supplier with capacity this week that does not restrict the buyer, weighted by that
+        # capacity × friction.
         cap_now = net.capacity[s] * cf[s] + 0.0
         spare = np.maximum(cap_now - base_out, 0.0)
-        # Rerouting sees a refinery's spare capacity only as far as its feed beyond the week's
-        # baseline needs runs it (nodes with baseline output); production uses `spare`.
-        rspare = spare
-        if s > 0:
-            rspare = np.where(base_out > 0.0,
-                              np.minimum(spare, np.maximum(st.inv_in[s] - base_out, 0.0)), spare)
         rs = [x for x in active if x["stage"] == s]
         if lag >= 1 and w >= lag:
             due = st.unfilled[s][w % lag].copy()
         else:
             due = np.zeros(n)
-        # Buyers without baseline suppliers buy what they want at once from spare capacity.
+        # Buyers without baseline suppliers buy what they want at once.
         amount = due * rshare + np.where(base > 0.0, 0.0, want)
         rb_idx = np.nonzero(amount > 0.0)[0]
         rb = ri = rq = np.zeros(0)
         if len(rb_idx):
-            ok = np.broadcast_to(rspare > 0.0, (len(rb_idx), n)).copy()  # [buyer row, supplier]
+            ok = np.broadcast_to(cap_now > 0.0, (len(rb_idx), n)).copy()  # [buyer row, supplier]
             for x in rs:
-                hit = ~x["own"][rb_idx]
-                if x["targets"] is not None:
-                    hit &= x["targets"][rb_idx]
-                ok[np.ix_(hit, x["from_mask"])] = False
-            wsp = rspare[None, :] * net.fric[rb_idx, :]  # spare × friction, as Rust multiplies
+                ok[np.ix_(x["targets"][rb_idx], x["from_mask"])] = False
+            wsp = cap_now[None, :] * net.fric[rb_idx, :]  # capacity × friction, as Rust multiplies
             tot_sp = np.cumsum(np.where(ok, wsp, 0.0), axis=1)[:, -1]
             ok &= (tot_sp > 0.0)[:, None]
             r_row, ri = np.nonzero(ok)  # row-major: buyer, then supplier ascending
@@ -228,24 +275,19 @@ def step(net, st):
         order = np.argsort(B, kind="stable")
         B, I, Q = B[order], I[order], Q[order]
         recv = np.bincount(I, Q, minlength=n)
-        # Export restrictions: restricted buyers of exporter i together get at most
-        # share × their baseline purchases from i.
+        # Export restrictions: the targets' orders from the bound suppliers together get at
+        # most share × their baseline purchases (`base`).
         D = Q.copy()
         for x in rs:
-            hit_b = ~x["own"]
-            if x["targets"] is not None:
-                hit_b &= x["targets"]
-            from_i = x["from_mask"][fi]
-            per_buyer = np.bincount(fb[from_i], fq[from_i], minlength=n)
-            qbase = seqsum(np.where(hit_b, per_buyer, 0.0))
+            hit_b = x["targets"]
             # Supplier-major, then buyer and slot: the order Rust folds the requests in.
             m = np.concatenate([np.nonzero((I == i) & hit_b[B])[0] for i in x["from_idx"]]
                                + [np.zeros(0, dtype=np.int64)])
             req = seqsum(D[m])
-            allowed = x["share"] * qbase
+            allowed = x["share"] * x["base"]
             if req > allowed and req > 0.0:
                 D[m] *= allowed / req
-        # Production within the supply response, capacity and feed; pro-rata allocation.
+        # Production within the supply response, capacity and feed / κ; pro-rata allocation.
         total = np.bincount(I, D, minlength=n)
         pw = math.pow(max(st.price[s], 1.0) * 1.0, p["eps_supply"])
         supply_cap = np.minimum(base_out * cf[s] * pw + spare, cap_now)
@@ -253,8 +295,9 @@ def step(net, st):
         if s == 0:
             mined += seqsum(q)
         else:
-            q = np.minimum(q, st.inv_in[s])
-            st.inv_in[s] = st.inv_in[s] - q
+            kap = net.kappa[s]
+            q = np.minimum(q, st.inv_in[s] / kap)
+            st.inv_in[s] = np.maximum(st.inv_in[s] - q * kap, 0.0)
         st.production[s] = q
         with np.errstate(divide="ignore", invalid="ignore"):
             k = np.where(total > 0.0, np.minimum(q / total, 1.0), 0.0)
@@ -277,30 +320,48 @@ def step(net, st):
     st.consumed = take
     st.unmet = np.maximum(d - take, 0.0)
     consumed_total = seqsum(take)
-    # Prices: inventory gap up, mean reversion toward the anchor (0: no dumping).
+    # Prices: inventory gap against the target raised by precaution, mean reversion toward the
+    # anchor (0: no dumping) raised by θ·fear, and the jump θ·(fear − last week's fear).
+    lam, rho, theta = p["lambda"], p["rho"], p["theta"]
+    anchor = 0.0
     for s in range(ns):
+        keep = 1.0 + p["precaution"] * st.fear[s]
         if s == last:
             held, target = seqsum(st.cons_inv), p["cover_weeks"] * net.demand_total
         else:
-            held, target = seqsum(st.inv_in[s + 1]), p["input_cover_weeks"] * net.base_total[s + 1]
+            held = seqsum(st.inv_in[s + 1])
+            target = p["input_cover_weeks"] * net.kappa[s + 1] * net.base_total[s + 1]
+        target = target * keep
         x = min(max((target - held) / target, -1.0), 1.0) if target > 0.0 else 0.0
+        f, f0 = st.fear[s], fear_before[s]
         lnp = math.log(st.price[s])
-        lp = lnp + p["lambda"] * x - p["rho"] * (lnp - 0.0)
+        if f == 0.0 and f0 == 0.0:
+            lp = lnp + lam * x - rho * (lnp - anchor)
+        else:
+            lp = lnp + lam * x - rho * (lnp - anchor - theta * f) + theta * (f - f0)
         st.price[s] = min(max(math.exp(lp), 0.05), 100.0)
-        # Regional premia: each buyer's own gap against the world's.
+        # Regional premia: each buyer's own gap (against its raised target) against the world's.
         if s == last:
             held_b, target_b = st.cons_inv, p["cover_weeks"] * net.demand
         else:
-            held_b, target_b = st.inv_in[s + 1], p["input_cover_weeks"] * net.base_output[s + 1]
+            held_b = st.inv_in[s + 1]
+            target_b = p["input_cover_weeks"] * net.kappa[s + 1] * net.base_output[s + 1]
+        target_b = target_b * keep
         has = target_b > 0.0
         with np.errstate(divide="ignore", invalid="ignore"):
             xb = np.clip((target_b - held_b) / target_b, -1.0, 1.0)
         mu = st.premium[s]
-        new = np.clip(mu + p["lambda_regional"] * (xb - x) - p["rho"] * mu, -PREMIUM_MAX, PREMIUM_MAX)
+        new = np.clip(mu + p["lambda_regional"] * (xb - x) - rho * mu, -PREMIUM_MAX, PREMIUM_MAX)
         st.premium[s] = np.where(has, new, mu)
     st.mined = mined
     st.consumed_total = consumed_total
-    st.balance_error = stock(st) - stock_before - mined + consumed_total
+    # Feed used beyond output in processing: Σ_s (κ_s − 1) × output.
+    conv = 0.0
+    for s in range(1, ns):
+        if net.kappa[s] != 1.0:
+            conv += (net.kappa[s] - 1.0) * seqsum(st.production[s])
+    st.converted = conv
+    st.balance_error = stock(st) - stock_before - mined + consumed_total + conv
     st.week += 1
 
 
@@ -311,8 +372,13 @@ def run_series(net, weeks):
         step(net, st)
         short = seqsum(np.maximum(st.desired - st.consumed, 0.0))
         rows.append((st.week, st.price[0], st.price[-1], short,
-                     seqsum(st.production[0]), seqsum(st.production[-1])))
+                     seqsum(st.production[0]), seqsum(st.production[-1]), stock(st),
+                     st.balance_error, st.fear[-1]))
     return rows
+
+
+COLS = ["price_stage0", "price_last", "shortfall_total", "production_stage0", "production_last",
+        "stock_total", "balance_error", "fear_last"]
 
 
 def run_loop(net, weeks):
@@ -349,7 +415,14 @@ def main():
     ap.add_argument("--reps", type=int, default=20)
     ap.add_argument("--no-build", action="store_true")
     ap.add_argument("--out", default=None, help="keep network.json / rust_series.csv here")
-    ap.add_argument("--tol", type=float, default=1e-9)
+    ap.add_argument("--tol", type=float, default=0.0,
+                    help="largest relative difference accepted (default 0: bit-identical)")
+    ap.add_argument("--theta", type=float, default=0.3,
+                    help="θ for both sides (overrides sim_params.toml's; default 0.3)")
+    ap.add_argument("--precaution", type=float, default=0.5,
+                    help="π for both sides (overrides sim_params.toml's; default 0.5)")
+    ap.add_argument("--shipped-params", action="store_true",
+                    help="no override: θ and π as data/world/sim_params.toml has them")
     a = ap.parse_args()
 
     scen = Path(a.scenario)
@@ -370,9 +443,10 @@ def main():
         sys.exit(2)
     out = Path(a.out) if a.out else Path(tempfile.mkdtemp(prefix="step_numpy_"))
     # Weeks: the scenario's unless given (the example defaults to it as well).
-    weeks_arg = [str(a.weeks or sc["weeks"])]
-    r = subprocess.run([str(exe), a.material, str(scen), str(out), *weeks_arg, str(a.reps)],
-                       cwd=REPO, capture_output=True, text=True)
+    args = [a.material, str(scen), str(out), str(a.weeks or sc["weeks"]), str(a.reps)]
+    if not a.shipped_params:
+        args += [repr(a.theta), repr(a.precaution)]
+    r = subprocess.run([str(exe), *args], cwd=REPO, capture_output=True, text=True)
     if r.returncode:
         print(r.stderr, file=sys.stderr)
         sys.exit(2)
@@ -381,21 +455,26 @@ def main():
     weeks = net.weeks
     assert net.links == rust["links"], (net.links, rust["links"])
 
-    # Agreement.
+    # Agreement, column by column: largest absolute and relative difference, values that differ.
     with open(out / "rust_series.csv") as f:
-        ref = [tuple(float(v) for v in row) for row in list(csv.reader(f))[1:]]
+        rows = list(csv.reader(f))
+    assert rows[0] == ["week"] + COLS, rows[0]
+    ref = [tuple(float(v) for v in row) for row in rows[1:]]
     mine = run_series(net, weeks)
-    cols = ["price_stage0", "price_last", "shortfall_total", "production_stage0",
-            "production_last"]
-    worst = {c: (0.0, 0) for c in cols}
+    worst = {c: [0.0, 0.0, 0, 0] for c in COLS}  # max abs, max rel, week of max rel, count
     for rr, mm in zip(ref, mine):
         assert int(rr[0]) == mm[0]
-        for c, x, y in zip(cols, rr[1:], mm[1:]):
+        for c, x, y in zip(COLS, rr[1:], mm[1:]):
+            if x == y or (math.isnan(x) and math.isnan(y)):
+                continue
             d = abs(x - y)
-            rel = 0.0 if d <= 1e-12 else d / max(abs(x), abs(y))
-            if rel > worst[c][0]:
-                worst[c] = (rel, mm[0])
-    ok = len(ref) == len(mine) == weeks and all(v[0] <= a.tol for v in worst.values())
+            rel = d / max(abs(x), abs(y))
+            v = worst[c]
+            v[0] = max(v[0], d)
+            if rel > v[1]:
+                v[1], v[2] = rel, mm[0]
+            v[3] += 1
+    ok = len(ref) == len(mine) == weeks and all(v[1] <= a.tol for v in worst.values())
 
     # Timing: initial() + weeks steps, as the Rust example.
     times = []
@@ -407,13 +486,22 @@ def main():
     med = times[len(times) // 2]  # upper median for even N, as the Rust example
 
     lu = net.links * weeks
+    p = net.p
+    fmax = max(r[-1] for r in mine)
     print(f"# {a.material}, {scen.name}: {net.n} nodes, {net.ns} stages, {net.links} links, "
           f"{weeks} weeks, {a.reps} reps; python {platform.python_version()}, "
           f"numpy {np.__version__}; load {os.getloadavg()[0]:.2f}")
-    print("# agreement with rust_series.csv, max relative difference (week):")
-    for c in cols:
-        print(f"#   {c:18s} {worst[c][0]:.3e} (week {worst[c][1]})")
-    print(f"# series {'AGREE' if ok else 'DISAGREE'} (tol {a.tol:g})")
+    print(f"# κ per stage {net.kappa}; θ {p['theta']}, π {p['precaution']}; "
+          f"{len(net.restrictions)} restrictions, {len(net.losses)} losses, "
+          f"announced early: {sum(x['announced'] < x['start'] for x in net.restrictions + net.losses)}; "
+          f"peak fear (last stage) {fmax:.4f}")
+    print("# agreement with rust_series.csv: max abs difference, max relative difference (week), "
+          "values that differ:")
+    for c in COLS:
+        v = worst[c]
+        print(f"#   {c:18s} {v[0]:.3e}  {v[1]:.3e} (week {v[2]})  {v[3]}/{weeks}")
+    print(f"# series {'AGREE' if ok else 'DISAGREE'} (tol {a.tol:g}"
+          f"{', bit-identical' if all(v[3] == 0 for v in worst.values()) else ''})")
     print(f"{'implementation':14s} {'median_s':>10s} {'link_upd/s':>12s} {'ratio':>7s}")
     print(f"{'rust':14s} {rust['median_s']:10.6f} {rust['link_updates_per_s']:12.4g} {1.0:7.2f}")
     print(f"{'numpy':14s} {med:10.6f} {lu / med:12.4g} {med / rust['median_s']:7.2f}")
