@@ -71,6 +71,23 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 
 
+def rerouting_candidates(cap):
+    """Rust `step::rerouting_candidates`: the largest suppliers by capacity (ties by index)
+    until they hold 95% of the stage's capacity, as a mask."""
+    total = 0.0
+    for c in cap:
+        total += float(c)
+    order = sorted((i for i in range(len(cap)) if cap[i] > 0.0), key=lambda i: (-cap[i], i))
+    mask = np.zeros(len(cap), dtype=bool)
+    held = 0.0
+    for i in order:
+        mask[i] = True
+        held += float(cap[i])
+        if held >= 0.95 * total:
+            break
+    return mask
+
+
 def seqsum(a):
     """Left-to-right sum, as Rust's `Iterator::sum` for f64 (np.sum is pairwise)."""
     return float(np.cumsum(a)[-1]) if len(a) else 0.0
@@ -103,6 +120,8 @@ class Net:
             self.fi.append(np.array(fi, dtype=np.int64))
             self.fq.append(np.array(fq, dtype=float))
         self.links = sum(len(x) for x in self.fb)
+        # The country node of each node (a facility's host): sales inside a country are not exports.
+        self.parent = np.array(j["parent"], dtype=np.int64)
         self.p = j["params"]
         # Rerouting weight of supplier i for buyer b: 1 between partners (shared bloc or
         # agreement, or the same node), `reroute_friction` otherwise.
@@ -259,7 +278,7 @@ def step(net, st):
         rb_idx = np.nonzero(amount > 0.0)[0]
         rb = ri = rq = np.zeros(0)
         if len(rb_idx):
-            ok = np.broadcast_to(cap_now > 0.0, (len(rb_idx), n)).copy()  # [buyer row, supplier]
+            ok = np.broadcast_to(rerouting_candidates(cap_now), (len(rb_idx), n)).copy()  # [buyer row, supplier]
             for x in rs:
                 ok[np.ix_(x["targets"][rb_idx], x["from_mask"])] = False
             wsp = cap_now[None, :] * net.fric[rb_idx, :]  # capacity × friction, as Rust multiplies
@@ -302,7 +321,7 @@ def step(net, st):
         with np.errstate(divide="ignore", invalid="ignore"):
             k = np.where(total > 0.0, np.minimum(q / total, 1.0), 0.0)
         delivered = D * k[I]
-        ext = B != I
+        ext = net.parent[B] != net.parent[I]
         st.exports[s] = np.bincount(I[ext], delivered[ext], minlength=n)
         got = np.bincount(B, delivered, minlength=n)
         asked = np.bincount(B, Q, minlength=n)

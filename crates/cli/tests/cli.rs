@@ -291,20 +291,29 @@ fn simulate_writes_the_weekly_series() {
     let _ = std::fs::remove_file(&path);
     assert!(s.starts_with("material,week,subject,value_kind,value,tool,dataset\n"));
     assert!(s.contains(",price_index,") && s.contains(",shortfall_t,"));
-    // Facilities' output, the bloc's rows, and prices paid above the world price.
+    // Facilities' output and the bloc's rows.
     assert!(s.contains("\ncobalt,1,cod_tenke_fungurume,production_t.mining,"));
     assert!(s.contains("\ncobalt,60,QUAD,shortfall_t,"));
+    // Regional prices: under China's refined-lithium restriction aimed at the Quad, Japan (cut
+    // off) pays a premium over the world price in some week.
+    ok(&[
+        "simulate",
+        "quad-lithium-refining",
+        "--series",
+        path.to_str().unwrap(),
+    ]);
+    let s = std::fs::read_to_string(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
     let value = |prefix: &str| -> Option<f64> {
         s.lines()
             .find(|l| l.starts_with(prefix))
             .and_then(|l| l.split(',').nth(4))
             .map(|v| v.parse().unwrap())
     };
-    // In some week Japan, shorter of refined cobalt than the world, pays a premium over the
-    // world price (regional prices).
-    let premium = (1..=104).any(|w| {
-        let world = value(&format!("cobalt,{w},refining,price_index,")).unwrap();
-        value(&format!("cobalt,{w},JPN,price_paid_index,")).is_some_and(|p| p > 1.02 * world)
+    let premium = (1..=100).any(|w| {
+        value(&format!("lithium,{w},refining,price_index,")).is_some_and(|world| {
+            value(&format!("lithium,{w},JPN,price_paid_index,")).is_some_and(|p| p > 1.05 * world)
+        })
     });
     assert!(premium);
 }

@@ -63,6 +63,7 @@ fn main() {
             .join(",")
     );
     let _ = writeln!(j, "  \"demand\": {:?},", net.demand);
+    let _ = writeln!(j, "  \"parent\": {:?},", net.parent);
     let pairs: Vec<String> = (0..net.n())
         .flat_map(|b| (0..net.n()).filter(move |&i| i != b).map(move |i| (b, i)))
         .filter(|&(b, i)| net.partner[b][i])

@@ -273,8 +273,7 @@ pub fn reroute(
     // Rerouted orders go to every supplier in proportion to its capacity this week, not only
     // to spare capacity: a supplier at capacity rations them with its other buyers, so a
     // buyer cut off by a restriction competes for the rest of the world's output.
-    sc.cands.clear();
-    sc.cands.extend((0..n).filter(|&i| sc.cap_now[i] > 0.0));
+    rerouting_candidates(&sc.cap_now, &mut sc.cands);
     let restricts = |i: usize, b: usize| acts.iter().any(|x| x.binds(i, b));
     for b in 0..n {
         let lag = p.reroute_lag;
@@ -317,6 +316,31 @@ pub fn reroute(
             }
         }
     }
+}
+
+/// Share of a stage's capacity this week that the rerouting candidates hold together.
+pub const REROUTE_COVER: f64 = 0.95;
+
+/// The suppliers rerouted orders go to: the largest by capacity this week (ties by index) until
+/// they hold [`REROUTE_COVER`] of the stage's capacity, in index order. The long tail of small
+/// producers is left out: it bounds the fan-out of every rerouted order (issue 9's worst-case
+/// benchmark) at a cost of at most 5% of the capacity a buyer could turn to.
+fn rerouting_candidates(cap: &[f64], cands: &mut Vec<usize>) {
+    cands.clear();
+    cands.extend((0..cap.len()).filter(|&i| cap[i] > 0.0));
+    let total: f64 = cap.iter().sum();
+    cands.sort_unstable_by(|&a, &b| cap[b].total_cmp(&cap[a]).then(a.cmp(&b)));
+    let mut held = 0.0;
+    let mut keep = 0;
+    for &i in cands.iter() {
+        keep += 1;
+        held += cap[i];
+        if held >= REROUTE_COVER * total {
+            break;
+        }
+    }
+    cands.truncate(keep);
+    cands.sort_unstable();
 }
 
 /// Step 5, export restrictions: every supplier's deliverable orders, the restricted buyers'
@@ -407,21 +431,27 @@ pub fn produce(
         let delivered = &mut sc.delivered;
         st.exports[s][i] = if r.rationing == Rationing::Price && q < total {
             allocate_by_price(dl, &st.premium[s], prio, q, &mut sc.rank, delivered);
-            exports_of(dl, delivered, i)
+            exports_of(dl, delivered, &net.parent, i)
         } else if let Some(pc) = prio {
             allocate_members_first(dl, pc, q, delivered);
-            exports_of(dl, delivered, i)
+            exports_of(dl, delivered, &net.parent, i)
         } else {
-            allocate_pro_rata(dl, q, total, delivered, i)
+            allocate_pro_rata(dl, q, total, delivered, &net.parent, i)
         };
     }
     mined
 }
 
-/// Tonnes supplier i delivered to buyers other than itself.
-fn exports_of(dl: &[(usize, usize, f64)], delivered: &[Vec<f64>], i: usize) -> f64 {
+/// Tonnes supplier i delivered to buyers in other countries (a facility's sales to its host
+/// country are not exports).
+fn exports_of(
+    dl: &[(usize, usize, f64)],
+    delivered: &[Vec<f64>],
+    parent: &[usize],
+    i: usize,
+) -> f64 {
     dl.iter()
-        .filter(|d| d.0 != i)
+        .filter(|d| parent[d.0] != parent[i])
         .map(|d| delivered[d.0][d.1])
         .sum()
 }
@@ -492,6 +522,7 @@ fn allocate_pro_rata(
     q: f64,
     total: f64,
     delivered: &mut [Vec<f64>],
+    parent: &[usize],
     i: usize,
 ) -> f64 {
     let k = (total > 0.0).then(|| (q / total).min(1.0));
@@ -501,7 +532,7 @@ fn allocate_pro_rata(
         if let Some(k) = k {
             *d += qty * k;
         }
-        if b != i {
+        if parent[b] != parent[i] {
             ex += *d;
         }
     }
