@@ -75,6 +75,9 @@ pub enum SimError {
     },
 }
 
+/// The year whose cited stock figures set consumer inventory targets (the latest up to it).
+pub const STOCK_YEAR: i64 = 2024;
+
 /// Most Monte Carlo runs in one call (memory grows by about 0.5 kB per run).
 pub const MAX_RUNS: usize = 1_000_000;
 /// Longest horizon of a chokepoint run, weeks (30 years, as a scenario's `weeks`).
@@ -194,11 +197,13 @@ pub struct Backtest {
 
 impl<'a> Session<'a> {
     /// A session on `ds` with `params`.
+    /// Consumer stock targets come from the dataset's cited stock figures where the parameters
+    /// assume them (`Params::with_stock_data`).
     pub fn new(ds: &'a Dataset, params: Params) -> Session<'a> {
         Session {
             ds,
             trade: TradeIndex::build(ds),
-            params,
+            params: params.with_stock_data(ds, STOCK_YEAR),
         }
     }
     /// A scenario from a file, or from the shipped set by name; validated against the dataset.

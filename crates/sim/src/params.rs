@@ -236,6 +236,35 @@ impl Params {
             theta: self.default.theta,
         }
     }
+    /// Consumer inventory targets from cited stock figures (`curated/capacity.toml`, stocks of
+    /// refined product held by its users, the latest up to `year`) for every material whose
+    /// `cover_weeks` is still assumed; the provenance then says cited and the source names the
+    /// figure.
+    pub fn with_stock_data(&self, ds: &quadrant_model::Dataset, year: i64) -> Params {
+        let mut p = self.clone();
+        for m in &ds.materials {
+            let Some(c) = ds.curated.stock_cover(
+                &m.id,
+                quadrant_model::Stage::Refining,
+                quadrant_model::StockHolder::Consumers,
+                year,
+            ) else {
+                continue;
+            };
+            let mut mp = p.get(&m.id).clone();
+            if mp.provenance.get("cover_weeks") != Some(&Provenance::Assumed) {
+                continue;
+            }
+            mp.cover_weeks = c.weeks;
+            mp.provenance.insert("cover_weeks".into(), Provenance::Cited);
+            mp.source = format!(
+                "{}; cover_weeks {}: users' stocks of refined {} ({}, {})",
+                mp.source, c.weeks, m.id, c.year, c.source
+            );
+            p.by_material.insert(m.id.clone(), mp);
+        }
+        p
+    }
     /// The shipped parameters (data/world/sim_params.toml).
     pub fn shipped() -> Params {
         Params::parse(SHIPPED).expect("shipped sim_params.toml parses")
