@@ -49,7 +49,7 @@ enum Cmd {
     Simulate(simcmd::SimArgs),
     /// Run a scenario set many times with random starts, durations and depths.
     #[command(
-        after_help = "Example:\n  quadrant montecarlo montecarlo-quad --runs 10000 --seed 1 -o runs.parquet"
+        after_help = "Examples:\n  quadrant montecarlo montecarlo-quad --runs 10000 --seed 1 -o runs.parquet\n  quadrant montecarlo drc-cobalt-2025 --runs 1000 --draw-params"
     )]
     Montecarlo(simcmd::McArgs),
     /// Rank single (country, stage) outages by the bloc's shortfall.

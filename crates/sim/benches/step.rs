@@ -60,7 +60,7 @@ fn bench(c: &mut Criterion) {
                     montecarlo(
                         &ds,
                         &nets,
-                        &params,
+                        std::slice::from_ref(&params),
                         &sc,
                         64,
                         1,

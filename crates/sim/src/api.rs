@@ -2,7 +2,7 @@
 //! (a shipped name or a file) and parameters in, results out. Every front end runs the same
 //! code, so they cannot drift apart; each only parses its input and renders.
 
-use crate::backtest::{backtest_case, cross_validate, fit, BacktestCase, CvCase, Fit};
+use crate::backtest::{backtest_case, bootstrap, cross_validate, fit, BacktestCase, CvCase, Fit};
 use crate::chokepoints::{chokepoints, Chokepoint};
 use crate::montecarlo::{montecarlo, McResult};
 use crate::network::Network;
@@ -77,6 +77,10 @@ pub enum SimError {
 
 /// The year whose cited stock figures set consumer inventory targets (the latest up to it).
 pub const STOCK_YEAR: i64 = 2024;
+
+/// Bootstrap fits of the price response a Monte Carlo draws from when asked to draw its
+/// parameters (each run takes one, by its seed).
+pub const PARAM_SETS: usize = 8;
 
 /// Most Monte Carlo runs in one call (memory grows by about 0.5 kB per run).
 pub const MAX_RUNS: usize = 1_000_000;
@@ -164,6 +168,8 @@ pub struct MonteCarlo {
     pub result: McResult,
     /// What each finished run drew (`montecarlo::sampled`), in the order of its outcomes.
     pub sampled: Vec<Vec<(String, f64)>>,
+    /// The price responses the runs drew from (one: the parameters as given).
+    pub responses: Vec<PriceResponse>,
 }
 
 /// What `quadrant chokepoints` asks.
@@ -307,12 +313,27 @@ impl<'a> Session<'a> {
         sc: &Scenario,
         runs: usize,
         seed: u64,
+        draw_params: bool,
         stop: &AtomicBool,
         done: &AtomicUsize,
     ) -> Result<MonteCarlo, SimError> {
         check_range("runs", runs, 1, MAX_RUNS)?;
         let nets = self.networks(sc)?;
-        let result = montecarlo(self.ds, &nets, &self.params, sc, runs, seed, stop, done);
+        let responses = if draw_params {
+            let cases = self.backtest_cases()?;
+            bootstrap(self.ds, &cases, &self.params, PARAM_SETS, seed)
+        } else {
+            vec![self.params.price_response()]
+        };
+        let sets: Vec<Params> = if draw_params {
+            responses
+                .iter()
+                .map(|r| self.params.with_price_response(*r))
+                .collect()
+        } else {
+            vec![self.params.clone()]
+        };
+        let result = montecarlo(self.ds, &nets, &sets, sc, runs, seed, stop, done);
         let bloc = Bloc::of_or_empty(self.ds, &sc.bloc);
         let mut subjects = vec![bloc.id.clone()];
         subjects.extend(bloc.members);
@@ -326,7 +347,19 @@ impl<'a> Session<'a> {
             subjects,
             result,
             sampled,
+            responses,
         })
+    }
+    /// The shipped back-test cases with their networks.
+    fn backtest_cases(&self) -> Result<Vec<crate::backtest::Case>, SimError> {
+        let mut cases = Vec::new();
+        for (path, text) in shipped::backtests() {
+            let sc = Scenario::parse(&format!("data/scenarios/{path}"), text, self.ds)
+                .map_err(SimError::Scenario)?;
+            let nets = networks(self.ds, &self.trade, &sc);
+            cases.push((sc, nets));
+        }
+        Ok(cases)
     }
     /// Ranks single outages by the bloc's shortfall.
     pub fn chokepoints(&self, q: &ChokeRequest) -> Result<Vec<Chokepoint>, SimError> {
@@ -359,13 +392,7 @@ impl<'a> Session<'a> {
     /// Replays the shipped back-tests; with `fit`, first fits (λ, ρ) on the cases marked
     /// fitted and reports with the fit.
     pub fn backtest(&self, fit_first: bool, cv: bool) -> Result<Backtest, SimError> {
-        let mut cases = Vec::new();
-        for (path, text) in shipped::backtests() {
-            let sc = Scenario::parse(&format!("data/scenarios/{path}"), text, self.ds)
-                .map_err(SimError::Scenario)?;
-            let nets = networks(self.ds, &self.trade, &sc);
-            cases.push((sc, nets));
-        }
+        let cases = self.backtest_cases()?;
         let fitted = fit_first.then(|| fit(self.ds, &cases, &self.params));
         let p = match fitted {
             Some(f) => self.params.with_price_response(f.response),

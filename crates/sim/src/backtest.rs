@@ -404,6 +404,29 @@ pub fn cross_validate(ds: &Dataset, cases: &[Case], base: &Params) -> Vec<CvCase
         .collect()
 }
 
+/// Parameter uncertainty: `n` fits of the price response, each on a resample (with
+/// replacement) of the fittable events, drawn from `seed`. A Monte Carlo that draws its
+/// parameters picks one of these per run.
+pub fn bootstrap(
+    ds: &Dataset,
+    cases: &[Case],
+    base: &Params,
+    n: usize,
+    seed: u64,
+) -> Vec<PriceResponse> {
+    let all = fittable(cases);
+    (0..n)
+        .into_par_iter()
+        .map(|k| {
+            let mut s = seed ^ (0xB5AD_4ECE_DA1C_E2A9u64.wrapping_mul(k as u64 + 1));
+            let draw: Vec<usize> = (0..all.len())
+                .map(|_| all[(splitmix(&mut s) % all.len() as u64) as usize])
+                .collect();
+            fit_on(ds, cases, &draw, base, false).response
+        })
+        .collect()
+}
+
 /// 10th and 90th percentiles (nearest rank).
 fn band(v: &[f64]) -> (f64, f64) {
     let mut s = v.to_vec();

@@ -139,7 +139,7 @@ pub struct McResult {
 pub fn montecarlo(
     ds: &Dataset,
     nets: &[Network],
-    params: &Params,
+    param_sets: &[Params],
     sc: &Scenario,
     runs: usize,
     seed: u64,
@@ -162,23 +162,42 @@ pub fn montecarlo(
     // checkpoints: a run whose first event acts in week w starts from the last checkpoint
     // at or before w (bit-identical to running from week 0; see
     // `Realized::first_event_week`), and a run without events is this run.
+    // With several parameter sets (parameter uncertainty), each run draws one, and each set
+    // has its own event-free tracks.
     let coupled = !sc.substitutions.is_empty();
-    let tracks: Vec<Track> = (0..nets.len())
-        .into_par_iter()
-        .filter(|_| !coupled)
-        .map(|m| {
-            let base = prep.realize_without_events(m);
-            Track::new(&nets[m], params.get(&nets[m].material), &base, sc.weeks)
+    let tracks: Vec<Vec<Track>> = param_sets
+        .iter()
+        .map(|params| {
+            (0..nets.len())
+                .into_par_iter()
+                .filter(|_| !coupled)
+                .map(|m| {
+                    let base = prep.realize_without_events(m);
+                    Track::new(&nets[m], params.get(&nets[m].material), &base, sc.weeks)
+                })
+                .collect()
         })
         .collect();
-    let baseline: Vec<(Vec<f64>, f64)> = nets
+    let baseline: Vec<Vec<(Vec<f64>, f64)>> = tracks
         .iter()
-        .zip(&tracks)
-        .map(|(net, t)| summary(net, &t.last))
+        .map(|ts| {
+            nets.iter()
+                .zip(ts)
+                .map(|(net, t)| summary(net, &t.last))
+                .collect()
+        })
         .collect();
-    let measure = |mi: usize, net: &Network, real: &Realized, from: usize| -> (Vec<f64>, f64) {
-        let p = params.get(&net.material);
-        let (mut st, mut kpi) = tracks[mi].start(from);
+    let pick = |r: usize| -> usize {
+        if param_sets.len() < 2 {
+            0
+        } else {
+            let u = uniform(seed, r as u64, u64::MAX, 0);
+            ((u * param_sets.len() as f64) as usize).min(param_sets.len() - 1)
+        }
+    };
+    let measure = |b: usize, mi: usize, net: &Network, real: &Realized, from: usize| {
+        let p = param_sets[b].get(&net.material);
+        let (mut st, mut kpi) = tracks[b][mi].start(from);
         while st.week < sc.weeks {
             step(net, p, real, &mut st);
             kpi.record(net, real, &st);
@@ -200,10 +219,11 @@ pub fn montecarlo(
                 },
             )
         });
+        let b = pick(r);
         let (shortfall, peak): (Vec<Vec<f64>>, Vec<f64>) = if coupled {
             // Linked materials run together from week 0 (no checkpoints, no reuse).
             let reals: Vec<Realized> = reals.collect();
-            let ps: Vec<&MatParams> = prep.params(params);
+            let ps: Vec<&MatParams> = prep.params(&param_sets[b]);
             let mut kpis = vec![KpiRecorder::default(); nets.len()];
             let mut recs: Vec<Vec<&mut dyn Recorder>> = kpis
                 .iter_mut()
@@ -218,8 +238,8 @@ pub fn montecarlo(
             reals
                 .enumerate()
                 .map(|(mi, real)| match real.first_event_week() {
-                    None => baseline[mi].clone(),
-                    Some(w) => measure(mi, &nets[mi], &real, w),
+                    None => baseline[b][mi].clone(),
+                    Some(w) => measure(b, mi, &nets[mi], &real, w),
                 })
                 .unzip()
         };

@@ -256,7 +256,8 @@ impl Params {
                 continue;
             }
             mp.cover_weeks = c.weeks;
-            mp.provenance.insert("cover_weeks".into(), Provenance::Cited);
+            mp.provenance
+                .insert("cover_weeks".into(), Provenance::Cited);
             mp.source = format!(
                 "{}; cover_weeks {}: users' stocks of refined {} ({}, {})",
                 mp.source, c.weeks, m.id, c.year, c.source

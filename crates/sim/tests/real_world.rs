@@ -230,3 +230,38 @@ fn the_2025_events_are_never_fitted() {
         .count();
     assert!(with_path >= 10, "{with_path} events with a path");
 }
+
+#[test]
+fn drawn_parameters_are_reproducible_and_spread_the_outcomes() {
+    use std::sync::atomic::{AtomicBool, AtomicUsize};
+    let (ds, _) = world();
+    let s = Session::new(&ds, Params::shipped());
+    let sc = s.scenario("drc-cobalt-2025").unwrap();
+    let run = |threads: usize, draw: bool| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let (stop, done) = (AtomicBool::new(false), AtomicUsize::new(0));
+        pool.install(|| s.montecarlo(&sc, 64, 7, draw, &stop, &done).unwrap())
+    };
+    let (one, two) = (run(1, true), run(2, true));
+    assert_eq!(one.responses, two.responses);
+    assert_eq!(one.responses.len(), quadrant_sim::api::PARAM_SETS);
+    let bits = |m: &quadrant_sim::api::MonteCarlo| -> Vec<u64> {
+        m.result
+            .outcomes
+            .iter()
+            .flat_map(|o| o.peak_price.iter().map(|p| p.to_bits()))
+            .collect()
+    };
+    assert_eq!(bits(&one), bits(&two));
+    // Drawing the price response spreads the peak price; fixed parameters do not (every run
+    // of this scenario is the same future).
+    let spread = |m: &quadrant_sim::api::MonteCarlo| {
+        let v: Vec<f64> = m.result.outcomes.iter().map(|o| o.peak_price[0]).collect();
+        v.iter().cloned().fold(f64::MIN, f64::max) - v.iter().cloned().fold(f64::MAX, f64::min)
+    };
+    assert!(spread(&one) > 0.1, "{}", spread(&one));
+    assert_eq!(spread(&run(2, false)), 0.0);
+}

@@ -140,7 +140,7 @@ fn montecarlo_is_bit_identical_on_1_or_2_threads() {
             montecarlo(
                 &ds,
                 &nets,
-                &params,
+                std::slice::from_ref(&params),
                 &sc,
                 64,
                 seed,
@@ -183,7 +183,7 @@ fn an_interrupted_montecarlo_keeps_nothing_half_done() {
     let r = montecarlo(
         &ds,
         &nets,
-        &Params::shipped(),
+        &[Params::shipped()],
         &sc,
         10,
         1,
@@ -278,7 +278,7 @@ fn montecarlo_checkpoints_equal_full_runs() {
     let mc = montecarlo(
         &ds,
         &nets,
-        &params,
+        std::slice::from_ref(&params),
         &sc,
         24,
         seed,

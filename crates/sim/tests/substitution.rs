@@ -120,7 +120,7 @@ fn linked_montecarlo_is_bit_identical_on_1_or_2_threads() {
                 montecarlo(
                     &ds,
                     &nets,
-                    &params,
+                    std::slice::from_ref(&params),
                     &sc,
                     8,
                     9,
