@@ -44,7 +44,7 @@ enum Cmd {
     },
     /// Simulate one scenario: shortfall, duration, prices, cost per member and material.
     #[command(
-        after_help = "Examples:\n  quadrant simulate drc-cobalt-2025\n  quadrant simulate my-scenario.toml --series weekly.csv -o kpis.json"
+        after_help = "Examples:\n  quadrant simulate drc-cobalt-2025\n  quadrant simulate my-scenario.toml --series weekly.csv -o kpis.json\n  quadrant simulate drc-cobalt-2025 --bands"
     )]
     Simulate(simcmd::SimArgs),
     /// Run a scenario set many times with random starts, durations and depths.

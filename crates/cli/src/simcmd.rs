@@ -29,6 +29,11 @@ pub struct SimArgs {
     /// (`production_t.STAGE`).
     #[arg(long)]
     series: Option<PathBuf>,
+    /// Parameter uncertainty: rerun under 8 bootstrap fits of the price response and print
+    /// the P10–P90 band of each world price (and, with --series, weekly `price_index_p10` and
+    /// `price_index_p90` rows).
+    #[arg(long)]
+    bands: bool,
     /// Simulator parameters (default: the shipped data/world/sim_params.toml).
     #[arg(long)]
     params: Option<PathBuf>,
@@ -179,10 +184,14 @@ pub fn simulate_cmd(data: Option<&Path>, a: SimArgs) -> Result<()> {
     let ds = load(data)?;
     let s = session(&ds, data, a.params.as_deref())?;
     let sc = s.scenario(&a.scenario)?;
+    let bands = a.bands.then(|| s.price_bands(&sc, 1)).transpose()?;
     let sim = s.simulate(sc, a.series.is_some() || format == SimFormat::Html)?;
     let r = &sim.result;
     if let Some(path) = &a.series {
-        let series = quadrant_report::sim::series_csv(r, &sim.nets);
+        let mut series = quadrant_report::sim::series_csv(r, &sim.nets);
+        if let Some(b) = &bands {
+            series.push_str(&quadrant_report::sim::bands_csv_rows(b));
+        }
         emit(&series, Some(path), Kind::Csv, &ds.fingerprint)?;
     }
     let text = match format {
@@ -196,7 +205,13 @@ pub fn simulate_cmd(data: Option<&Path>, a: SimArgs) -> Result<()> {
         SimFormat::Json => serde_json::to_string_pretty(r)? + "\n",
         SimFormat::Csv => quadrant_report::sim::sim_csv(r),
         SimFormat::Html => quadrant_report::sim::sim_html(r),
-        SimFormat::Table => quadrant_report::sim::sim_table(r),
+        SimFormat::Table => {
+            let mut t = quadrant_report::sim::sim_table(r);
+            if let Some(b) = &bands {
+                t.push_str(&quadrant_report::sim::bands_text(b));
+            }
+            t
+        }
     };
     let kind = match format {
         SimFormat::Json => Kind::Json,

@@ -495,3 +495,33 @@ fn readme_tour_matches_the_binary() {
     }
     assert!(checked >= 5, "only {checked} README blocks checked");
 }
+
+#[test]
+fn simulate_bands_print_the_price_uncertainty() {
+    let path = std::env::temp_dir().join(format!("quadrant-bands-{}.csv", std::process::id()));
+    let t = ok(&[
+        "simulate",
+        "backtest/gallium-2023",
+        "--bands",
+        "--series",
+        path.to_str().unwrap(),
+    ]);
+    assert!(
+        t.contains("Price uncertainty: the run under 8 bootstrap fits"),
+        "{t}"
+    );
+    let s = std::fs::read_to_string(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
+    let get = |kind: &str, w: usize| -> f64 {
+        let prefix = format!("gallium,{w},refining,{kind},");
+        s.lines()
+            .find(|l| l.starts_with(&prefix))
+            .and_then(|l| l.split(',').nth(4))
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    for w in 1..=60 {
+        assert!(get("price_index_p10", w) <= get("price_index_p90", w));
+    }
+}

@@ -377,6 +377,46 @@ pub fn backtest_table(cases: &[BacktestCase], r: PriceResponse) -> String {
     s
 }
 
+/// Price bands as lines under the simulation table.
+pub fn bands_text(b: &quadrant_sim::api::PriceBands) -> String {
+    let mut s = format!(
+        "\nPrice uncertainty: the run under {} bootstrap fits of the price response (λ, ρ, θ)\n",
+        b.responses.len()
+    );
+    for m in &b.materials {
+        for (st, (lo, hi)) in m.stages.iter().zip(&m.peak) {
+            s.push_str(&format!(
+                "  {} {st}: peak price ×{lo:.2} to ×{hi:.2} (P10-P90)\n",
+                m.material
+            ));
+        }
+    }
+    s
+}
+
+/// Price bands as weekly series rows (`price_index_p10`, `price_index_p90`), in the series
+/// CSV's columns, without its header.
+pub fn bands_csv_rows(b: &quadrant_sim::api::PriceBands) -> String {
+    let mut s = String::new();
+    for m in &b.materials {
+        for (w, stages) in m.weekly.iter().enumerate() {
+            for (st, (lo, hi)) in m.stages.iter().zip(stages) {
+                s.push_str(&format!(
+                    "{},{},{st},price_index_p10,{lo}\n",
+                    m.material,
+                    w + 1
+                ));
+                s.push_str(&format!(
+                    "{},{},{st},price_index_p90,{hi}\n",
+                    m.material,
+                    w + 1
+                ));
+            }
+        }
+    }
+    s
+}
+
 /// Leave-one-event-out cross-validation as a terminal table, with the goals of issue 9.
 pub fn cv_table(cv: &[CvCase]) -> String {
     let mut s = String::from(

@@ -2,7 +2,9 @@
 //! (a shipped name or a file) and parameters in, results out. Every front end runs the same
 //! code, so they cannot drift apart; each only parses its input and renders.
 
-use crate::backtest::{backtest_case, bootstrap, cross_validate, fit, BacktestCase, CvCase, Fit};
+use crate::backtest::{
+    backtest_case, band, bootstrap, cross_validate, fit, BacktestCase, CvCase, Fit,
+};
 use crate::chokepoints::{chokepoints, Chokepoint};
 use crate::montecarlo::{montecarlo, McResult};
 use crate::network::Network;
@@ -137,6 +139,39 @@ pub fn load_params(path: Option<&Path>) -> Result<Params, SimError> {
     Params::parse(&text).map_err(|source| SimError::Params { file, source })
 }
 
+/// Material m's P10–P90 price paths over `runs` (each run with its weekly series).
+fn material_band(net: &Network, m: usize, runs: &[SimResult]) -> MaterialBand {
+    let paths: Vec<&Vec<Vec<f64>>> = runs
+        .iter()
+        .filter_map(|r| r.materials[m].series.as_ref().map(|s| &s.price))
+        .collect();
+    let ns = net.stages.len();
+    let weeks = paths.first().map_or(0, |p| p.len());
+    let at = |w: usize, s: usize| -> Vec<f64> { paths.iter().map(|p| p[w][s]).collect() };
+    let weekly = (0..weeks)
+        .map(|w| (0..ns).map(|s| band(&at(w, s))).collect())
+        .collect();
+    let peak = (0..ns)
+        .map(|s| {
+            let peaks: Vec<f64> = paths
+                .iter()
+                .map(|p| p.iter().map(|x| x[s]).fold(1.0, f64::max))
+                .collect();
+            band(&peaks)
+        })
+        .collect();
+    MaterialBand {
+        material: net.material.clone(),
+        stages: net
+            .stages
+            .iter()
+            .map(|s| s.stage.as_str().to_string())
+            .collect(),
+        weekly,
+        peak,
+    }
+}
+
 /// A simulation session: the dataset with its trade index built once, and the parameters.
 pub struct Session<'a> {
     /// The dataset.
@@ -170,6 +205,29 @@ pub struct MonteCarlo {
     pub sampled: Vec<Vec<(String, f64)>>,
     /// The price responses the runs drew from (one: the parameters as given).
     pub responses: Vec<PriceResponse>,
+}
+
+/// A scenario's world price paths under parameter uncertainty: one run per bootstrap fit of the
+/// price response, the 10th and 90th percentiles week by week.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PriceBands {
+    /// The price responses run.
+    pub responses: Vec<PriceResponse>,
+    /// Per material.
+    pub materials: Vec<MaterialBand>,
+}
+
+/// One material's price band.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct MaterialBand {
+    /// Material id.
+    pub material: String,
+    /// Stage names, upstream first.
+    pub stages: Vec<String>,
+    /// (P10, P90) of the world price, [week][stage], × baseline.
+    pub weekly: Vec<Vec<(f64, f64)>>,
+    /// (P10, P90) of the peak price per stage.
+    pub peak: Vec<(f64, f64)>,
 }
 
 /// What `quadrant chokepoints` asks.
@@ -304,6 +362,34 @@ impl<'a> Session<'a> {
             scenario: sc,
             nets,
             result,
+        })
+    }
+    /// The scenario under each of [`PARAM_SETS`] bootstrap fits of the price response (drawn
+    /// from `seed`): P10–P90 of every world price path.
+    pub fn price_bands(&self, sc: &Scenario, seed: u64) -> Result<PriceBands, SimError> {
+        let nets = self.networks(sc)?;
+        let cases = self.backtest_cases()?;
+        let responses = bootstrap(self.ds, &cases, &self.params, PARAM_SETS, seed);
+        let runs: Vec<SimResult> = responses
+            .iter()
+            .map(|r| {
+                simulate(
+                    self.ds,
+                    &nets,
+                    &self.params.with_price_response(*r),
+                    sc,
+                    true,
+                )
+            })
+            .collect();
+        let materials = nets
+            .iter()
+            .enumerate()
+            .map(|(m, net)| material_band(net, m, &runs))
+            .collect();
+        Ok(PriceBands {
+            responses,
+            materials,
         })
     }
     /// Runs `runs` futures of `sc` from `seed` on the current rayon pool. `stop` ends it early

@@ -428,7 +428,7 @@ pub fn bootstrap(
 }
 
 /// 10th and 90th percentiles (nearest rank).
-fn band(v: &[f64]) -> (f64, f64) {
+pub fn band(v: &[f64]) -> (f64, f64) {
     let mut s = v.to_vec();
     s.sort_by(f64::total_cmp);
     if s.is_empty() {
