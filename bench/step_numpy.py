@@ -71,9 +71,10 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 
 
-def rerouting_candidates(cap):
+def rerouting_candidates(cap, spare):
     """Rust `step::rerouting_candidates`: the largest suppliers by capacity (ties by index)
-    until they hold 95% of the stage's capacity, as a mask."""
+    until they hold 95% of the stage's capacity, plus every supplier with spare capacity, as a
+    mask."""
     total = 0.0
     for c in cap:
         total += float(c)
@@ -85,6 +86,7 @@ def rerouting_candidates(cap):
         held += float(cap[i])
         if held >= 0.95 * total:
             break
+    mask |= (spare > 0.0) & (cap > 0.0)
     return mask
 
 
@@ -278,7 +280,7 @@ def step(net, st):
         rb_idx = np.nonzero(amount > 0.0)[0]
         rb = ri = rq = np.zeros(0)
         if len(rb_idx):
-            ok = np.broadcast_to(rerouting_candidates(cap_now), (len(rb_idx), n)).copy()  # [buyer row, supplier]
+            ok = np.broadcast_to(rerouting_candidates(cap_now, spare), (len(rb_idx), n)).copy()  # [buyer row, supplier]
             for x in rs:
                 ok[np.ix_(x["targets"][rb_idx], x["from_mask"])] = False
             wsp = cap_now[None, :] * net.fric[rb_idx, :]  # capacity × friction, as Rust multiplies

@@ -273,7 +273,7 @@ pub fn reroute(
     // Rerouted orders go to every supplier in proportion to its capacity this week, not only
     // to spare capacity: a supplier at capacity rations them with its other buyers, so a
     // buyer cut off by a restriction competes for the rest of the world's output.
-    rerouting_candidates(&sc.cap_now, &mut sc.cands);
+    rerouting_candidates(&sc.cap_now, &sc.spare, &mut sc.cands);
     let restricts = |i: usize, b: usize| acts.iter().any(|x| x.binds(i, b));
     for b in 0..n {
         let lag = p.reroute_lag;
@@ -322,10 +322,11 @@ pub fn reroute(
 pub const REROUTE_COVER: f64 = 0.95;
 
 /// The suppliers rerouted orders go to: the largest by capacity this week (ties by index) until
-/// they hold [`REROUTE_COVER`] of the stage's capacity, in index order. The long tail of small
-/// producers is left out: it bounds the fan-out of every rerouted order (issue 9's worst-case
-/// benchmark) at a cost of at most 5% of the capacity a buyer could turn to.
-fn rerouting_candidates(cap: &[f64], cands: &mut Vec<usize>) {
+/// they hold [`REROUTE_COVER`] of the stage's capacity, plus every supplier with spare capacity
+/// (new plants included), in index order. The long tail of small producers at capacity is left
+/// out: it bounds the fan-out of every rerouted order (issue 9's worst-case benchmark) at a
+/// cost of at most 5% of the capacity a buyer could turn to.
+fn rerouting_candidates(cap: &[f64], spare: &[f64], cands: &mut Vec<usize>) {
     cands.clear();
     cands.extend((0..cap.len()).filter(|&i| cap[i] > 0.0));
     let total: f64 = cap.iter().sum();
@@ -338,6 +339,15 @@ fn rerouting_candidates(cap: &[f64], cands: &mut Vec<usize>) {
         if held >= REROUTE_COVER * total {
             break;
         }
+    }
+    // Suppliers with spare capacity beyond the cover stay candidates.
+    let mut read = keep;
+    while read < cands.len() {
+        if spare[cands[read]] > 0.0 {
+            cands.swap(keep, read);
+            keep += 1;
+        }
+        read += 1;
     }
     cands.truncate(keep);
     cands.sort_unstable();
