@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Peer benchmark: the simulator's weekly step (`crates/sim/src/state.rs` fn `initial` and `crates/sim/src/step.rs`
+"""Peer benchmark: the simulator's weekly step (`crates/sim/src/state.rs` fn `initial` and `crates/sim/src/step/mod.rs`
 fn `step`) re-implemented with numpy, checked against and timed against the Rust example
 `crates/sim/examples/step_bench.rs`, run in the same invocation.
 
@@ -149,7 +149,7 @@ class Net:
         self.base_total = [seqsum(b) for b in self.base_output]
 
 
-PREMIUM_MAX = 2.995_732_273_553_991  # ln 20, as step.rs
+PREMIUM_MAX = 2.995_732_273_553_991  # ln 20, as step/mod.rs
 
 
 class State:
@@ -201,7 +201,7 @@ def capacity_factors(net, w):
 
 
 def fear(net, w):
-    """Fear index per stage in week w (step.rs fn `fear`)."""
+    """Fear index per stage in week w (step/mod.rs fn `fear`)."""
     p, ns = net.p, net.ns
     last = ns - 1
     out = [0.0] * ns
@@ -356,10 +356,7 @@ def step(net, st):
         x = min(max((target - held) / target, -1.0), 1.0) if target > 0.0 else 0.0
         f, f0 = st.fear[s], fear_before[s]
         lnp = math.log(st.price[s])
-        if f == 0.0 and f0 == 0.0:
-            lp = lnp + lam * x - rho * (lnp - anchor)
-        else:
-            lp = lnp + lam * x - rho * (lnp - anchor - theta * f) + theta * (f - f0)
+        lp = lnp + lam * x - rho * (lnp - anchor - theta * f) + theta * (f - f0)
         st.price[s] = min(max(math.exp(lp), 0.05), 100.0)
         # Regional premia: each buyer's own gap (against its raised target) against the world's.
         if s == last:

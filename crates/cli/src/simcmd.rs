@@ -348,11 +348,13 @@ pub fn backtest_cmd(data: Option<&Path>, a: BacktestArgs) -> Result<()> {
     let fmt = pick(a.format, a.output.as_deref(), TableFormat::Table)?;
     let text = match (&bt.cv, fmt) {
         (Some(cv), TableFormat::Json) => serde_json::to_string_pretty(cv)? + "\n",
-        (Some(cv), TableFormat::Csv) => quadrant_report::sim::cv_csv(cv),
-        (Some(cv), TableFormat::Table) => quadrant_report::sim::cv_table(cv),
+        (Some(cv), TableFormat::Csv) => quadrant_report::backtest::cv_csv(cv),
+        (Some(cv), TableFormat::Table) => quadrant_report::backtest::cv_table(cv),
         (None, TableFormat::Json) => serde_json::to_string_pretty(&bt.cases)? + "\n",
-        (None, TableFormat::Csv) => quadrant_report::sim::backtest_csv(&bt.cases),
-        (None, TableFormat::Table) => quadrant_report::sim::backtest_table(&bt.cases, bt.response),
+        (None, TableFormat::Csv) => quadrant_report::backtest::backtest_csv(&bt.cases),
+        (None, TableFormat::Table) => {
+            quadrant_report::backtest::backtest_table(&bt.cases, bt.response)
+        }
     };
     emit(&text, a.output.as_deref(), table_kind(fmt), &ds.fingerprint)
 }

@@ -4,6 +4,7 @@
 
 #![warn(missing_docs)]
 
+pub mod backtest;
 mod html;
 pub mod parquet_out;
 pub mod sim;

@@ -368,8 +368,7 @@ impl<'a> Session<'a> {
     /// from `seed`): P10–P90 of every world price path.
     pub fn price_bands(&self, sc: &Scenario, seed: u64) -> Result<PriceBands, SimError> {
         let nets = self.networks(sc)?;
-        let cases = self.backtest_cases()?;
-        let responses = bootstrap(self.ds, &cases, &self.params, PARAM_SETS, seed);
+        let responses = self.bootstrap_responses(seed)?;
         let runs: Vec<SimResult> = responses
             .iter()
             .map(|r| {
@@ -405,19 +404,18 @@ impl<'a> Session<'a> {
     ) -> Result<MonteCarlo, SimError> {
         check_range("runs", runs, 1, MAX_RUNS)?;
         let nets = self.networks(sc)?;
-        let responses = if draw_params {
-            let cases = self.backtest_cases()?;
-            bootstrap(self.ds, &cases, &self.params, PARAM_SETS, seed)
-        } else {
-            vec![self.params.price_response()]
-        };
-        let sets: Vec<Params> = if draw_params {
-            responses
+        let (responses, sets) = if draw_params {
+            let responses = self.bootstrap_responses(seed)?;
+            let sets = responses
                 .iter()
                 .map(|r| self.params.with_price_response(*r))
-                .collect()
+                .collect();
+            (responses, sets)
         } else {
-            vec![self.params.clone()]
+            (
+                vec![self.params.price_response()],
+                vec![self.params.clone()],
+            )
         };
         let result = montecarlo(self.ds, &nets, &sets, sc, runs, seed, stop, done);
         let bloc = Bloc::of_or_empty(self.ds, &sc.bloc);
@@ -435,6 +433,11 @@ impl<'a> Session<'a> {
             sampled,
             responses,
         })
+    }
+    /// [`PARAM_SETS`] bootstrap fits of the price response on the shipped back-tests.
+    fn bootstrap_responses(&self, seed: u64) -> Result<Vec<PriceResponse>, SimError> {
+        let cases = self.backtest_cases()?;
+        Ok(bootstrap(self.ds, &cases, &self.params, PARAM_SETS, seed))
     }
     /// The shipped back-test cases with their networks.
     fn backtest_cases(&self) -> Result<Vec<crate::backtest::Case>, SimError> {

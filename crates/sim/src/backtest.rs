@@ -380,10 +380,7 @@ pub fn cross_validate(ds: &Dataset, cases: &[Case], base: &Params) -> Vec<CvCase
             let mut seed = 0x9E37_79B9_7F4A_7C15u64 ^ k as u64;
             let boots: Vec<BacktestCase> = (0..BOOTSTRAP)
                 .map(|_| {
-                    let draw: Vec<usize> = (0..rest.len())
-                        .map(|_| rest[(splitmix(&mut seed) % rest.len() as u64) as usize])
-                        .collect();
-                    let fb = fit_on(ds, cases, &draw, base, false);
+                    let fb = fit_on(ds, cases, &resample(&rest, &mut seed), base, false);
                     backtest_case(ds, nets, &base.with_price_response(fb.response), sc)
                         .into_iter()
                         .next()
@@ -419,10 +416,7 @@ pub fn bootstrap(
         .into_par_iter()
         .map(|k| {
             let mut s = seed ^ (0xB5AD_4ECE_DA1C_E2A9u64.wrapping_mul(k as u64 + 1));
-            let draw: Vec<usize> = (0..all.len())
-                .map(|_| all[(splitmix(&mut s) % all.len() as u64) as usize])
-                .collect();
-            fit_on(ds, cases, &draw, base, false).response
+            fit_on(ds, cases, &resample(&all, &mut s), base, false).response
         })
         .collect()
 }
@@ -436,6 +430,13 @@ pub fn band(v: &[f64]) -> (f64, f64) {
     }
     let at = |q: f64| s[((q * (s.len() - 1) as f64).round() as usize).min(s.len() - 1)];
     (at(0.1), at(0.9))
+}
+
+/// A resample with replacement of `pool`, as long as it, drawn from `seed`.
+fn resample(pool: &[usize], seed: &mut u64) -> Vec<usize> {
+    (0..pool.len())
+        .map(|_| pool[(splitmix(seed) % pool.len() as u64) as usize])
+        .collect()
 }
 
 fn splitmix(x: &mut u64) -> u64 {

@@ -11,6 +11,9 @@ use crate::scenario::Rationing;
 use crate::state::{Scratch, State};
 use quadrant_model::Stage;
 
+mod allocate;
+use allocate::{allocate_by_price, allocate_members_first, allocate_pro_rata, exports_of};
+
 /// Bound of a regional log premium: a buyer pays between 1/20 and 20 times the world price.
 const PREMIUM_MAX: f64 = 2.995_732_273_553_991; // ln 20
 
@@ -270,10 +273,11 @@ pub fn reroute(
         sc.cap_now[i] = sn.capacity[i] * sc.cf[s][i] + sc.add[s][i];
         sc.spare[i] = (sc.cap_now[i] - sn.base_output[i]).max(0.0);
     }
-    // Rerouted orders go to every supplier in proportion to its capacity this week, not only
-    // to spare capacity: a supplier at capacity rations them with its other buyers, so a
-    // buyer cut off by a restriction competes for the rest of the world's output.
-    rerouting_candidates(&sc.cap_now, &sc.spare, &mut sc.cands);
+    // Rerouted orders go to the candidates in proportion to their capacity this week, not
+    // only to spare capacity: a supplier at capacity rations them with its other buyers, so a
+    // buyer cut off by a restriction competes for the rest of the world's output. Candidates
+    // are found once per stage and week, and only in a week that reroutes anything.
+    let mut found = false;
     let restricts = |i: usize, b: usize| acts.iter().any(|x| x.binds(i, b));
     for b in 0..n {
         let lag = p.reroute_lag;
@@ -292,6 +296,10 @@ pub fn reroute(
         let amount = due * p.reroute_share + spot;
         if amount <= 0.0 {
             continue;
+        }
+        if !found {
+            rerouting_candidates(&sc.cap_now, &sc.spare, &mut sc.cands);
+            found = true;
         }
         // Same order of summation as a scan of all nodes, over the candidates only.
         let fr = |i: usize| {
@@ -452,103 +460,6 @@ pub fn produce(
     mined
 }
 
-/// Tonnes supplier i delivered to buyers in other countries (a facility's sales to its host
-/// country are not exports).
-fn exports_of(
-    dl: &[(usize, usize, f64)],
-    delivered: &[Vec<f64>],
-    parent: &[usize],
-    i: usize,
-) -> f64 {
-    dl.iter()
-        .filter(|d| parent[d.0] != parent[i])
-        .map(|d| delivered[d.0][d.1])
-        .sum()
-}
-
-/// Price-based clearing: the highest bidders (largest regional premium) are served first,
-/// pact members first when the pact grants priority; equal bids share pro rata.
-fn allocate_by_price(
-    dl: &[(usize, usize, f64)],
-    premium: &[f64],
-    prio: Option<&Pact>,
-    q: f64,
-    rank: &mut Vec<(bool, f64, usize)>,
-    delivered: &mut [Vec<f64>],
-) {
-    let mut left = q;
-    rank.clear();
-    rank.extend(dl.iter().enumerate().map(|(j, d)| {
-        let member = prio.is_some_and(|pc| pc.members[d.0]);
-        (member, premium[d.0], j)
-    }));
-    rank.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
-    let mut g = 0;
-    while g < rank.len() && left > 0.0 {
-        let h = g + rank[g..]
-            .iter()
-            .take_while(|x| x.0 == rank[g].0 && x.1 == rank[g].1)
-            .count();
-        let req: f64 = rank[g..h].iter().map(|x| dl[x.2].2).sum();
-        if req > 0.0 {
-            let k = (left / req).min(1.0);
-            for x in &rank[g..h] {
-                let (b, slot, qty) = dl[x.2];
-                delivered[b][slot] += qty * k;
-            }
-            left -= req * k;
-        }
-        g = h;
-    }
-}
-
-/// Pact members first (pro rata among them), then the rest pro rata.
-fn allocate_members_first(
-    dl: &[(usize, usize, f64)],
-    pc: &Pact,
-    q: f64,
-    delivered: &mut [Vec<f64>],
-) {
-    let mut left = q;
-    for class in [true, false] {
-        let in_class = |b: usize| pc.members[b] == class;
-        let req: f64 = dl.iter().filter(|d| in_class(d.0)).map(|d| d.2).sum();
-        if req <= 0.0 {
-            continue;
-        }
-        let k = (left / req).min(1.0);
-        for &(b, slot, qty) in dl.iter().filter(|d| in_class(d.0)) {
-            delivered[b][slot] += qty * k;
-        }
-        left -= req * k;
-    }
-}
-
-/// One class, pro rata to deliverable orders (as in ARIO); returns supplier i's exports,
-/// summed in the same pass (each (buyer, slot) appears once, so its delivery is exactly
-/// qty × k).
-fn allocate_pro_rata(
-    dl: &[(usize, usize, f64)],
-    q: f64,
-    total: f64,
-    delivered: &mut [Vec<f64>],
-    parent: &[usize],
-    i: usize,
-) -> f64 {
-    let k = (total > 0.0).then(|| (q / total).min(1.0));
-    let mut ex = -0.0f64;
-    for &(b, slot, qty) in dl {
-        let d = &mut delivered[b][slot];
-        if let Some(k) = k {
-            *d += qty * k;
-        }
-        if parent[b] != parent[i] {
-            ex += *d;
-        }
-    }
-    ex
-}
-
 /// Step 8, shipping: deliveries join the buyers' feed (or, at the last stage, consumer)
 /// inventories; what was not delivered joins the reroute queue.
 pub fn ship(net: &Network, p: &MatParams, st: &mut State, sc: &Scratch, s: usize) {
@@ -632,11 +543,7 @@ pub fn prices(net: &Network, p: &MatParams, st: &mut State, anchors: &[f64], fea
         };
         let (f, f0) = (st.fear[s], fear_before[s]);
         let lp = st.price[s].ln();
-        let lp = if f == 0.0 && f0 == 0.0 {
-            lp + p.lambda * x - p.rho * (lp - anchors[s])
-        } else {
-            lp + p.lambda * x - p.rho * (lp - anchors[s] - p.theta * f) + p.theta * (f - f0)
-        };
+        let lp = lp + p.lambda * x - p.rho * (lp - anchors[s] - p.theta * f) + p.theta * (f - f0);
         st.price[s] = lp.exp().clamp(0.05, 100.0);
         premia(net, p, st, s, x, keep);
     }
