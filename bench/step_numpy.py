@@ -21,11 +21,12 @@ terms of `wants`, `prices` and `premia` would be multiplied away and go unchecke
 
 Implemented: everything the step does for the features the exported scenarios use:
 - shocks: capacity losses with linear recovery;
-- fear (expectations): per stage, the output that announced, unfinished restrictions and
-  capacity losses will withhold (from max(week, start) to end, upstream stages counting
-  downstream), in weeks of the stage's world output, over the weeks of stock its buyers hold
-  downstream (cover + input cover × stages below), at most 1;
-- demand with the price response at each consumer's own price (world price × premium);
+- fear (expectations): per stage, the share of its world output that announced, unfinished
+  restrictions and capacity losses withhold, each weighted by min(1, weeks to come / weeks
+  of stock held downstream (cover + input cover × stages below)), upstream stages counting
+  downstream, at most 1;
+- demand with the price response at each consumer's own price (world price × premium), times
+  the long-run adjustment e^a, a moving 1/τ_a a week toward (ε_L − ε_d) ln p;
 - wants: consumers' demand plus replenishment towards (1 + π·fear) × their cover; producers
   of the next stage κ × last week's orders (within capacity) plus replenishment towards
   (1 + π·fear) × input cover × κ × baseline output, κ = the stage's feed per output;
@@ -33,10 +34,12 @@ Implemented: everything the step does for the features the exported scenarios us
   spot purchases of buyers without baseline suppliers) to every supplier with capacity this
   week that does not restrict the buyer, weighted by that capacity × (1 for partners,
   `reroute_friction` otherwise); export restrictions (quotas and bans on a target set);
-- production within supply response, capacity and feed held / κ (consuming κ t of feed per t),
+- production within the lagged supply response e^{q_s} (q_s moving 1/τ_q a week toward
+  ε_s ln max(p_s, 1)), capacity and feed held / κ (consuming κ t of feed per t),
   proportional allocation, shipping, consumption from consumer inventory;
-- prices: inventory gap against the target × (1 + π·fear), mean reversion towards θ·fear,
-  and the jump θ·(fear − last week's fear); regional premia against the same raised targets;
+- prices: inventory gap against the target × (1 + π·fear), mean reversion towards the
+  expected impact θ·fear/(ε_s − ε_d), and the jump by its change; regional premia against the
+  same raised targets;
 - the mass-balance residual, with the `converted` term Σ (κ − 1) × output.
 The example writes the counts of what is not implemented (pact, stockpiles, dumping,
 expansions, demand shifts, IEA trend, price rationing) to network.json and this script refuses
@@ -150,6 +153,7 @@ class Net:
 
 
 PREMIUM_MAX = 2.995_732_273_553_991  # ln 20, as step/mod.rs
+MIN_ELASTICITY_SUM = 0.05  # as step/mod.rs
 
 
 class State:
@@ -177,6 +181,8 @@ def initial(net):
     st.consumed = np.zeros(n)
     st.unmet = np.zeros(n)
     st.fear = [0.0] * ns
+    st.adapt = 0.0
+    st.supply = [0.0] * ns
     st.mined = st.consumed_total = st.converted = st.balance_error = 0.0
     return st
 
@@ -205,22 +211,25 @@ def fear(net, w):
     p, ns = net.p, net.ns
     last = ns - 1
     out = [0.0] * ns
-    lost_weeks = 0.0
+    upstream = 0.0
     for s in range(ns):
         world = net.base_total[s]
+        cover = p["cover_weeks"] + p["input_cover_weeks"] * float(last - s)
+
+        def bridge(weeks):
+            return min(float(weeks) / cover, 1.0) if cover > 0.0 else 1.0
         lost = 0.0
         if world > 0.0:
             for x in net.restrictions:
                 if x["stage"] == s and x["announced"] <= w < x["end"]:
-                    lost += (1.0 - x["share"]) * x["base"] * float(x["end"] - max(w, x["start"]))
+                    lost += (1.0 - x["share"]) * x["base"] * bridge(x["end"] - max(w, x["start"]))
             for l in net.losses:
                 if l["stage"] == s and l["announced"] <= w < l["end"]:
                     lost += (l["share"] * float(net.base_output[s][l["node"]])
-                             * float(l["end"] - max(w, l["start"])))
+                             * bridge(l["end"] - max(w, l["start"])))
             lost /= world
-        lost_weeks = max(lost_weeks, lost)
-        cover = p["cover_weeks"] + p["input_cover_weeks"] * float(last - s)
-        out[s] = min(lost_weeks / cover, 1.0) if lost_weeks > 0.0 and cover > 0.0 else 0.0
+        upstream = max(upstream, min(lost, 1.0))
+        out[s] = upstream
     return out
 
 
@@ -235,7 +244,7 @@ def step(net, st):
     st.fear = fear(net, w)
     # Final demand: baseline (no demand shifts) × price response.
     st.desired = net.demand * 1.0
-    price_resp = math.pow(st.price[last], p["eps_demand"])
+    price_resp = math.pow(st.price[last], p["eps_demand"]) * math.exp(st.adapt)
     resp = np.full(n, price_resp)
     for k in np.nonzero(st.premium[last] != 0.0)[0]:  # scalar libm exp, as Rust
         resp[k] = price_resp * math.exp(st.premium[last][k] * p["eps_demand"])
@@ -310,8 +319,9 @@ def step(net, st):
                 D[m] *= allowed / req
         # Production within the supply response, capacity and feed / κ; pro-rata allocation.
         total = np.bincount(I, D, minlength=n)
-        pw = math.pow(max(st.price[s], 1.0) * 1.0, p["eps_supply"])
-        supply_cap = np.minimum(base_out * cf[s] * pw + spare, cap_now)
+        pw = math.exp(st.supply[s])  # the lagged supply response (step 10c)
+        # Idle capacity answers only through the lagged response (no expansions here: a = 0).
+        supply_cap = np.minimum(base_out * cf[s] * pw, cap_now)
         q = np.minimum(total, supply_cap)
         if s == 0:
             mined += seqsum(q)
@@ -354,9 +364,10 @@ def step(net, st):
             target = p["input_cover_weeks"] * net.kappa[s + 1] * net.base_total[s + 1]
         target = target * keep
         x = min(max((target - held) / target, -1.0), 1.0) if target > 0.0 else 0.0
-        f, f0 = st.fear[s], fear_before[s]
+        impact = theta / max(p["eps_supply"] - p["eps_demand"], MIN_ELASTICITY_SUM)
+        f, f0 = impact * st.fear[s], impact * fear_before[s]
         lnp = math.log(st.price[s])
-        lp = lnp + lam * x - rho * (lnp - anchor - theta * f) + theta * (f - f0)
+        lp = lnp + lam * x - rho * (lnp - anchor - f) + (f - f0)
         st.price[s] = min(max(math.exp(lp), 0.05), 100.0)
         # Regional premia: each buyer's own gap (against its raised target) against the world's.
         if s == last:
@@ -371,6 +382,13 @@ def step(net, st):
         mu = st.premium[s]
         new = np.clip(mu + p["lambda_regional"] * (xb - x) - rho * mu, -PREMIUM_MAX, PREMIUM_MAX)
         st.premium[s] = np.where(has, new, mu)
+    # Long-run demand: partial adjustment toward (ε_L − ε_d) ln p_S.
+    target = (p["eps_demand_long"] - p["eps_demand"]) * math.log(st.price[last])
+    st.adapt += (target - st.adapt) / p["adjust_weeks"]
+    # Supply: partial adjustment toward ε_s ln max(p, 1), within capacity.
+    for s in range(ns):
+        target = p["eps_supply"] * math.log(max(st.price[s], 1.0))
+        st.supply[s] += (target - st.supply[s]) / p["supply_lag_weeks"]
     st.mined = mined
     st.consumed_total = consumed_total
     # Feed used beyond output in processing: Σ_s (κ_s − 1) × output.

@@ -103,8 +103,8 @@ fn main() {
     j.push_str("  ],\n");
     let _ = writeln!(
         j,
-        "  \"params\": {{\"lambda\": {:?}, \"rho\": {:?}, \"theta\": {:?}, \"precaution\": {:?}, \"eps_demand\": {:?}, \"eps_supply\": {:?}, \"cover_weeks\": {:?}, \"input_cover_weeks\": {:?}, \"replenish_weeks\": {:?}, \"reroute_lag\": {}, \"reroute_share\": {:?}, \"reroute_friction\": {:?}, \"lambda_regional\": {:?}}},",
-        p.lambda, p.rho, p.theta, p.precaution, p.eps_demand, p.eps_supply, p.cover_weeks, p.input_cover_weeks, p.replenish_weeks, p.reroute_lag, p.reroute_share, p.reroute_friction, p.lambda_regional
+        "  \"params\": {{\"lambda\": {:?}, \"rho\": {:?}, \"theta\": {:?}, \"precaution\": {:?}, \"eps_demand\": {:?}, \"eps_supply\": {:?}, \"eps_demand_long\": {:?}, \"adjust_weeks\": {:?}, \"supply_lag_weeks\": {:?}, \"cover_weeks\": {:?}, \"input_cover_weeks\": {:?}, \"replenish_weeks\": {:?}, \"reroute_lag\": {}, \"reroute_share\": {:?}, \"reroute_friction\": {:?}, \"lambda_regional\": {:?}}},",
+        p.lambda, p.rho, p.theta, p.precaution, p.eps_demand, p.eps_supply, p.eps_demand_long, p.adjust_weeks, p.supply_lag_weeks, p.cover_weeks, p.input_cover_weeks, p.replenish_weeks, p.reroute_lag, p.reroute_share, p.reroute_friction, p.lambda_regional
     );
     let idx = |f: &dyn Fn(usize) -> bool| {
         format!("{:?}", (0..net.n()).filter(|&i| f(i)).collect::<Vec<_>>())

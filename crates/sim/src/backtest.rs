@@ -66,18 +66,59 @@ impl BacktestCase {
     }
 }
 
-/// Records each week's exports and world prices.
+/// Records each week's exports and the compared prices: per stage the world price, or, with
+/// buyer weights, the weighted price those buyers pay.
 #[derive(Default)]
 struct PathRecorder {
     exports: Vec<Vec<Vec<f64>>>,
     price: Vec<Vec<f64>>,
+    /// Per stage, each buyer's weight (Σ = 1), when the observed price is paid by some buyers.
+    weights: Option<Vec<Vec<f64>>>,
 }
 
 impl Recorder for PathRecorder {
     fn record(&mut self, _n: &Network, _r: &Realized, st: &State) {
         self.exports.push(st.exports.clone());
-        self.price.push(st.price.clone());
+        let price = match &self.weights {
+            None => st.price.clone(),
+            Some(w) => (0..st.price.len())
+                .map(|s| (0..w[s].len()).map(|b| w[s][b] * st.paid(s, b)).sum())
+                .collect(),
+        };
+        self.price.push(price);
     }
+}
+
+/// Per stage, the weights of the buyers outside country `c` (its facilities too) by their
+/// baseline purchases: consumers' demand at the last stage, the next stage's feed before it.
+/// None when `c` is not a node (every buyer is outside it: the world price).
+fn outside_weights(net: &Network, c: &str) -> Option<Vec<Vec<f64>>> {
+    let home = net.countries.iter().position(|x| x == c)?;
+    let last = net.stages.len() - 1;
+    let weights = (0..net.stages.len())
+        .map(|s| {
+            let mut w: Vec<f64> = (0..net.n())
+                .map(|b| {
+                    let bought = if s == last {
+                        net.demand[b]
+                    } else {
+                        let nx = &net.stages[s + 1];
+                        nx.feed_per_output * nx.base_output[b]
+                    };
+                    if net.parent[b] == home {
+                        0.0
+                    } else {
+                        bought
+                    }
+                })
+                .collect();
+            let total: f64 = w.iter().sum();
+            w.iter_mut()
+                .for_each(|x| *x = if total > 0.0 { *x / total } else { 0.0 });
+            w
+        })
+        .collect();
+    Some(weights)
 }
 
 /// The observed path reduced to ratios: the baseline is the last point at or before the
@@ -115,7 +156,12 @@ pub fn backtest_case(
         .enumerate()
         .map(|(m, net)| {
             let r = prep.realize_mid(m);
-            let mut rec = PathRecorder::default();
+            let mut rec = PathRecorder {
+                weights: obs
+                    .and_then(|o| o.buyers_outside.as_deref())
+                    .and_then(|c| outside_weights(net, c)),
+                ..PathRecorder::default()
+            };
             run(
                 net,
                 params.get(&net.material),

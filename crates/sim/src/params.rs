@@ -25,6 +25,15 @@ pub struct MatParams {
     pub eps_demand: f64,
     /// Price elasticity of supply (≥ 0), on baseline output, within capacity.
     pub eps_supply: f64,
+    /// Long-run price elasticity of final demand (≤ `eps_demand`): substitution and thrifting
+    /// that build up while a price stays high.
+    pub eps_demand_long: f64,
+    /// Weeks over which demand moves from its short-run to its long-run response (the time
+    /// constant of the partial adjustment).
+    pub adjust_weeks: f64,
+    /// Weeks over which supply answers a price change (the time constant of its partial
+    /// adjustment; 1 = at once), always within capacity.
+    pub supply_lag_weeks: f64,
     /// Consumers' inventory target, weeks of baseline demand.
     pub cover_weeks: f64,
     /// Producers' feed inventory target, weeks of baseline output.
@@ -59,7 +68,7 @@ pub enum Provenance {
 }
 
 /// Every parameter of [`MatParams`], by its field name.
-pub const FIELDS: [&str; 13] = [
+pub const FIELDS: [&str; 16] = [
     "lambda",
     "theta",
     "precaution",
@@ -67,6 +76,9 @@ pub const FIELDS: [&str; 13] = [
     "rho",
     "eps_demand",
     "eps_supply",
+    "eps_demand_long",
+    "adjust_weeks",
+    "supply_lag_weeks",
     "cover_weeks",
     "input_cover_weeks",
     "replenish_weeks",
@@ -93,7 +105,7 @@ impl MatParams {
     /// Every value finite and in its domain; the message names the field, what was expected
     /// and what was found.
     pub fn check(&self) -> Result<(), String> {
-        let ranges: [(&str, f64, f64, f64); 12] = [
+        let ranges: [(&str, f64, f64, f64); 15] = [
             ("lambda", self.lambda, 0.0, 10.0),
             ("theta", self.theta, 0.0, 5.0),
             ("precaution", self.precaution, 0.0, 5.0),
@@ -101,6 +113,14 @@ impl MatParams {
             ("rho", self.rho, 0.0, 1.0),
             ("eps_demand", self.eps_demand, -5.0, 0.0),
             ("eps_supply", self.eps_supply, 0.0, 5.0),
+            (
+                "eps_demand_long",
+                self.eps_demand_long,
+                -5.0,
+                self.eps_demand,
+            ),
+            ("adjust_weeks", self.adjust_weeks, 1.0, 520.0),
+            ("supply_lag_weeks", self.supply_lag_weeks, 1.0, 520.0),
             ("cover_weeks", self.cover_weeks, 0.0, 520.0),
             ("input_cover_weeks", self.input_cover_weeks, 0.0, 520.0),
             ("replenish_weeks", self.replenish_weeks, 1.0, 520.0),

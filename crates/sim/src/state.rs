@@ -105,6 +105,11 @@ pub struct State {
     pub balance_error: f64,
     /// Fear index per stage this week (docs/model.md, "Expectations"), 0–1.
     pub fear: Vec<f64>,
+    /// Log demand adjustment built up by the long-run price response (docs/model.md,
+    /// "Demand"), shared by every consumer.
+    pub adapt: f64,
+    /// Per stage, the log supply response to price built up so far (docs/model.md, step 6).
+    pub supply: Vec<f64>,
     /// Feed used beyond output in processing this week, Σ_s (κ_s − 1) × output (docs/model.md,
     /// "Mass balance").
     pub converted: f64,
@@ -177,6 +182,8 @@ pub fn initial(net: &Network, p: &MatParams, r: &Realized) -> State {
         consumed_total: 0.0,
         converted: 0.0,
         fear: vec![0.0; ns],
+        adapt: 0.0,
+        supply: vec![0.0; ns],
         balance_error: 0.0,
         scratch: Scratch::default(),
     }

@@ -265,3 +265,26 @@ fn drawn_parameters_are_reproducible_and_spread_the_outcomes() {
     assert!(spread(&one) > 0.1, "{}", spread(&one));
     assert_eq!(spread(&run(2, false)), 0.0);
 }
+
+#[test]
+fn a_price_assessed_outside_the_restricting_country_is_the_one_its_buyers_pay() {
+    use quadrant_sim::backtest::backtest_case;
+    let (ds, trade) = world();
+    let p = Params::shipped();
+    let (path, text) = shipped::backtests()
+        .into_iter()
+        .find(|(p, _)| p.contains("ree-2010"))
+        .expect("the 2010 rare-earth back-test is shipped");
+    let sc = Scenario::parse(path, text, &ds).unwrap();
+    assert_eq!(
+        sc.observed.as_ref().unwrap().buyers_outside.as_deref(),
+        Some("CHN")
+    );
+    let nets = networks(&ds, &trade, &sc);
+    let outside = backtest_case(&ds, &nets, &p, &sc)[0].predicted_price_ratio;
+    let mut world_sc = sc.clone();
+    world_sc.observed.as_mut().unwrap().buyers_outside = None;
+    let world = backtest_case(&ds, &nets, &p, &world_sc)[0].predicted_price_ratio;
+    // The quota cuts China's exports only: buyers outside China pay a premium over the world.
+    assert!(outside > 1.1 * world, "outside {outside} vs world {world}");
+}

@@ -223,3 +223,10 @@ fn a_mistyped_id_in_a_scenario_gets_a_suggestion() {
         "{text:#?}"
     );
 }
+
+#[test]
+fn an_observed_price_outside_an_unknown_country_is_refused() {
+    let text =
+        format!("{BAN}[observed]\nfitted = false\nsource = \"s\"\nbuyers_outside = \"XXX\"\n");
+    refused(&text, "observed.buyers_outside", None, "XXX");
+}

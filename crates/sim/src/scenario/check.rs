@@ -481,6 +481,16 @@ impl Checker<'_> {
                 self.err(None, "observed.stage", "mining, refining or components", s);
             }
         }
+        if let Some(c) = o.buyers_outside.as_deref() {
+            if !self.ds.countries.iter().any(|x| x.id == c) {
+                self.err(
+                    None,
+                    "observed.buyers_outside",
+                    "a country id from countries.csv",
+                    c,
+                );
+            }
+        }
         for (k, p) in o.points.iter().enumerate() {
             let l = lines.get(k).copied();
             if super::days(&p.date).is_none() {

@@ -39,6 +39,12 @@ pub struct Observed {
     /// Where the price is assessed, when it matters.
     #[serde(default)]
     pub region: Option<String>,
+    /// A country id when the assessment is a price paid outside that country (an export or
+    /// Rotterdam price under that country's restriction): the simulated price compared is
+    /// then the one its buyers outside it pay, world price × their premium, weighted by their
+    /// baseline purchases.
+    #[serde(default)]
+    pub buyers_outside: Option<String>,
     /// The observed price path.
     #[serde(default, rename = "point")]
     pub points: Vec<PricePoint>,

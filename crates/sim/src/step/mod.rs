@@ -17,6 +17,10 @@ use allocate::{allocate_by_price, allocate_members_first, allocate_pro_rata, exp
 /// Bound of a regional log premium: a buyer pays between 1/20 and 20 times the world price.
 const PREMIUM_MAX: f64 = 2.995_732_273_553_991; // ln 20
 
+/// Floor of ε_s − ε_d in the expected price impact of a feared loss: with perfectly
+/// inelastic supply and demand the impact would be unbounded; 0.05 caps it at 20 × the share.
+pub const MIN_ELASTICITY_SUM: f64 = 0.05;
+
 fn active(w: usize, start: usize, end: usize) -> bool {
     w >= start && w < end
 }
@@ -127,35 +131,40 @@ pub fn shocks(net: &Network, r: &Realized, w: usize, sc: &mut Scratch) {
     }
 }
 
-/// Step 1b, fear: for each stage, the output that announced, unfinished supply shocks will
-/// withhold from now to their end (upstream shocks count downstream too), in weeks of the
-/// stage's world output, over the weeks of stock its buyers hold downstream of it; at most 1.
+/// Step 1b, fear: for each stage, the share of its world output that announced, unfinished
+/// supply shocks withhold, each weighted by how much of its remaining length the stocks held
+/// downstream cannot bridge (min(1, weeks to come / weeks of cover)); an upstream shock counts
+/// downstream too. A share, not a count of weeks: a long shock does not saturate it, so the
+/// expected price impact (see [`prices`]) scales with the size of the loss.
 pub fn fear(net: &Network, p: &MatParams, r: &Realized, w: usize, out: &mut [f64]) {
-    let mut lost_weeks = 0.0f64;
+    let mut upstream = 0.0f64;
     let last = net.stages.len() - 1;
     for (s, sn) in net.stages.iter().enumerate() {
         let world: f64 = sn.base_output.iter().sum();
+        let cover = p.cover_weeks + p.input_cover_weeks * (last - s) as f64;
+        let bridge = |weeks: usize| {
+            if cover > 0.0 {
+                (weeks as f64 / cover).min(1.0)
+            } else {
+                1.0
+            }
+        };
         let mut lost = 0.0;
         if world > 0.0 {
             for x in r.restrictions.iter().filter(|x| x.stage == s) {
                 if w >= x.announced && w < x.end {
-                    lost += (1.0 - x.share) * x.base * (x.end - w.max(x.start)) as f64;
+                    lost += (1.0 - x.share) * x.base * bridge(x.end - w.max(x.start));
                 }
             }
             for l in r.losses.iter().filter(|l| l.stage == s) {
                 if w >= l.announced && w < l.end {
-                    lost += l.share * sn.base_output[l.node] * (l.end - w.max(l.start)) as f64;
+                    lost += l.share * sn.base_output[l.node] * bridge(l.end - w.max(l.start));
                 }
             }
             lost /= world;
         }
-        lost_weeks = lost_weeks.max(lost);
-        let cover = p.cover_weeks + p.input_cover_weeks * (last - s) as f64;
-        out[s] = if lost_weeks > 0.0 && cover > 0.0 {
-            (lost_weeks / cover).min(1.0)
-        } else {
-            0.0
-        };
+        upstream = upstream.max(lost.min(1.0));
+        out[s] = upstream;
     }
 }
 
@@ -166,7 +175,9 @@ pub fn demand(net: &Network, p: &MatParams, r: &Realized, st: &mut State, w: usi
     let trend_demand = r.trend.as_deref().map_or(1.0, |t| {
         t.demand.get(w).or(t.demand.last()).copied().unwrap_or(1.0)
     });
-    let price_resp = st.price[last].powf(p.eps_demand);
+    // The long-run adjustment (0 unless a price has stayed away from baseline) scales every
+    // consumer alike; exp(0) = 1 keeps the baseline exact.
+    let price_resp = st.price[last].powf(p.eps_demand) * st.adapt.exp();
     for k in 0..net.n() {
         let mut f = 1.0;
         for d in r
@@ -399,7 +410,8 @@ pub fn quotas(net: &Network, acts: &[&Restriction], sc: &mut Scratch) {
 }
 
 /// Steps 6 and 7, production and allocation: each supplier produces what it can deliver
-/// within its supply response, capacity and feed, and shares it among its buyers by the
+/// within its lagged supply response (idle capacity comes back only through it; new plants'
+/// capacity is there as they ramp up), capacity and feed, and shares it among its buyers by the
 /// scenario's rationing rule. Returns the stage's output when s is the first stage (what
 /// entered the chain this week), else 0.
 pub fn produce(
@@ -414,8 +426,9 @@ pub fn produce(
     let pact = r.pact.as_ref();
     let mut mined = 0.0;
     let pr = st.price[s].max(1.0);
-    // One power per stage and week; only pact members under a price floor need their own.
-    let supply_resp = pr.powf(p.eps_supply);
+    // The lagged response of step 10c; only pact members under a price floor (a price they
+    // are guaranteed, so answer at once) need their own power.
+    let supply_resp = st.supply[s].exp();
     for i in 0..net.n() {
         let dl = &sc.deliverable[i];
         let total: f64 = dl.iter().map(|d| d.2).sum();
@@ -429,7 +442,7 @@ pub fn produce(
             } else {
                 (pr * floor_boost).powf(p.eps_supply)
             }
-            + sc.spare[i])
+            + sc.add[s][i])
             .min(sc.cap_now[i]);
         let feed = if s == 0 {
             f64::INFINITY
@@ -541,12 +554,32 @@ pub fn prices(net: &Network, p: &MatParams, st: &mut State, anchors: &[f64], fea
         } else {
             0.0
         };
-        let (f, f0) = (st.fear[s], fear_before[s]);
+        // Expected log-price impact of the feared loss: share lost over (ε_s − ε_d).
+        let impact = p.theta / (p.eps_supply - p.eps_demand).max(MIN_ELASTICITY_SUM);
+        let (f, f0) = (impact * st.fear[s], impact * fear_before[s]);
         let lp = st.price[s].ln();
-        let lp = lp + p.lambda * x - p.rho * (lp - anchors[s] - p.theta * f) + p.theta * (f - f0);
+        let lp = lp + p.lambda * x - p.rho * (lp - anchors[s] - f) + (f - f0);
         st.price[s] = lp.exp().clamp(0.05, 100.0);
         premia(net, p, st, s, x, keep);
     }
+    adapt(p, st, last);
+    supply(p, st);
+}
+
+/// Step 10c, supply: each stage's log supply response moves 1/τ_q of the way each week toward
+/// ε_s ln max(p_s, 1); production stays within capacity (step 6).
+fn supply(p: &MatParams, st: &mut State) {
+    for s in 0..st.price.len() {
+        let target = p.eps_supply * st.price[s].max(1.0).ln();
+        st.supply[s] += (target - st.supply[s]) / p.supply_lag_weeks;
+    }
+}
+
+/// Step 10b, long-run demand: the log demand adjustment moves 1/τ_a of the way each week
+/// toward the long-run response beyond the short-run one, (ε_L − ε_d) ln p_S.
+fn adapt(p: &MatParams, st: &mut State, last: usize) {
+    let target = (p.eps_demand_long - p.eps_demand) * st.price[last].ln();
+    st.adapt += (target - st.adapt) / p.adjust_weeks;
 }
 
 /// Regional premia at stage s: a buyer whose own cover is shorter than the world's (gap `x`)
