@@ -127,9 +127,18 @@ fn drc_cobalt_entries_cite_their_owners_and_sum_to_usgs() {
     let total: f64 = drc.iter().map(|a| a.output_value).sum();
     assert_eq!(total, 170_000.0);
     for a in &drc {
-        assert!(!a.source.trim().is_empty(), "{}: output without a source", a.id);
+        assert!(
+            !a.source.trim().is_empty(),
+            "{}: output without a source",
+            a.id
+        );
         for o in &a.owner {
-            assert!(!o.source.trim().is_empty(), "{} / {}: stake without a source", a.id, o.name);
+            assert!(
+                !o.source.trim().is_empty(),
+                "{} / {}: stake without a source",
+                a.id,
+                o.name
+            );
             assert!(o.share > 0.0 && o.share <= 1.0, "{} / {}", a.id, o.name);
         }
         let shares: f64 = a.owner.iter().map(|o| o.share).sum();
@@ -137,7 +146,10 @@ fn drc_cobalt_entries_cite_their_owners_and_sum_to_usgs() {
     }
     // The assets added for issue 9 (section 4) are there, with owners; Pumpi is LAMIKAL, once.
     for id in ["cod_shituru", "cod_mikas", "cod_boss_mining", "cod_lamikal"] {
-        let a = drc.iter().find(|a| a.id == id).unwrap_or_else(|| panic!("{id}"));
+        let a = drc
+            .iter()
+            .find(|a| a.id == id)
+            .unwrap_or_else(|| panic!("{id}"));
         assert!(a.is_identified() && a.output_is_estimate(), "{id}");
     }
     let pumpi = drc.iter().filter(|a| a.name.contains("Pumpi")).count();
