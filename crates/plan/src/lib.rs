@@ -18,6 +18,7 @@ pub mod lp;
 pub mod model;
 pub mod plan;
 pub mod risk;
+pub mod spec;
 pub mod synthetic;
 
 pub use check::check;
