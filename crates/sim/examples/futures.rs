@@ -23,7 +23,9 @@ fn main() {
     let years = sc.weeks.div_ceil(52);
 
     let t = Instant::now();
-    let fut = s.futures(&sc, n, seed, years).unwrap_or_else(|e| panic!("{e}"));
+    let fut = s
+        .futures(&sc, n, seed, years)
+        .unwrap_or_else(|e| panic!("{e}"));
     let t_fut = t.elapsed().as_secs_f64();
     println!(
         "{} — {} futures, seed {}, {} years from {} ({:.2} s)",
@@ -56,7 +58,9 @@ fn main() {
         );
     }
     if let Some(m) = fut.materials.iter().position(|x| x == "cobalt") {
-        println!("\ncobalt ore open to the Quad, t in the first year (COD, AUS, IDN), futures 0-4:");
+        println!(
+            "\ncobalt ore open to the Quad, t in the first year (COD, AUS, IDN), futures 0-4:"
+        );
         for f in fut.futures.iter().take(5) {
             let y0 = &f.materials[m].years[0];
             let get = |c: &str| {
@@ -86,7 +90,9 @@ fn main() {
         ramp_weeks: 26,
     }];
     let t = Instant::now();
-    let v = s.verify(&sc, &plan, n, seed).unwrap_or_else(|e| panic!("{e}"));
+    let v = s
+        .verify(&sc, &plan, n, seed)
+        .unwrap_or_else(|e| panic!("{e}"));
     let t_ver = t.elapsed().as_secs_f64();
     println!(
         "\nverify: +10 kt/yr cobalt refining in AUS from 2027 ({n} futures, {t_ver:.2} s, two Monte Carlos)"

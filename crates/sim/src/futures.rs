@@ -188,7 +188,11 @@ impl YearRecorder {
 impl Recorder for YearRecorder {
     fn record(&mut self, net: &Network, r: &Realized, st: &State) {
         let w = st.week - 1;
-        let Some(y) = self.years.get(w / WEEKS_PER_YEAR).map(|_| w / WEEKS_PER_YEAR) else {
+        let Some(y) = self
+            .years
+            .get(w / WEEKS_PER_YEAR)
+            .map(|_| w / WEEKS_PER_YEAR)
+        else {
             return;
         };
         let (mut demand, mut short) = (0.0, 0.0);
@@ -286,7 +290,14 @@ impl Session<'_> {
                     .iter_mut()
                     .map(|r| vec![r as &mut dyn Recorder])
                     .collect();
-                run_coupled(&nets, &ps, &reals, &sc.substitutions, sc.weeks, &mut dyn_recs);
+                run_coupled(
+                    &nets,
+                    &ps,
+                    &reals,
+                    &sc.substitutions,
+                    sc.weeks,
+                    &mut dyn_recs,
+                );
                 Future {
                     run,
                     weight,

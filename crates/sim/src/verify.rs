@@ -67,7 +67,11 @@ pub fn with_expansions(sc: &Scenario, plan: &[PlannedExpansion]) -> Result<Scena
             ));
         }
         if Stage::parse(&x.stage).is_none() {
-            return Err(bad("stage", "a stage name (mining, refining)", x.stage.clone()));
+            return Err(bad(
+                "stage",
+                "a stage name (mining, refining)",
+                x.stage.clone(),
+            ));
         }
         if !(x.capacity_t_per_year.is_finite() && x.capacity_t_per_year > 0.0) {
             return Err(bad(
@@ -189,7 +193,8 @@ fn tonnes(outcomes: &[RunOutcome], m: usize) -> Vec<f64> {
 }
 
 fn verified(material: &str, m: usize, without: &McResult, with: &McResult) -> VerifiedMaterial {
-    let share = |r: &McResult| -> Vec<f64> { r.outcomes.iter().map(|o| o.shortfall[m][0]).collect() };
+    let share =
+        |r: &McResult| -> Vec<f64> { r.outcomes.iter().map(|o| o.shortfall[m][0]).collect() };
     let (t0, t1) = (tonnes(&without.outcomes, m), tonnes(&with.outcomes, m));
     let rise: Vec<f64> = t0.iter().zip(&t1).map(|(a, b)| b - a).collect();
     let worse = rise
