@@ -33,7 +33,7 @@ fn main() {
     );
     println!(
         "{:<12} {:>14} {:>14} {:>14} {:>14}",
-        "material", "E[short] t", "CVaR90 t", "CVaR95 t", "E[short] %"
+        "material", "E[short] t", "CVaR90 t", "CVaR95 t", "E[short]/E[dem]"
     );
     for (m, id) in fut.materials.iter().enumerate() {
         let (mut short, mut dem) = (Vec::new(), 0.0);
@@ -98,7 +98,7 @@ fn main() {
         "\nverify: +10 kt/yr cobalt refining in AUS from 2027 ({n} futures, {t_ver:.2} s, two Monte Carlos)"
     );
     println!(
-        "{:<12} {:>12} {:>12} {:>12} {:>12} {:>12} {:>7}",
+        "{:<20} {:>12} {:>12} {:>12} {:>12} {:>12} {:>7}",
         "material", "mean t", "P95 t", "CVaR90 t", "CVaR95 t", "mean %", "worse"
     );
     for vm in &v.materials {
@@ -107,7 +107,7 @@ fn main() {
             ("with", &vm.with_t, &vm.with_share),
         ] {
             println!(
-                "{:<12} {:>12.0} {:>12.0} {:>12.0} {:>12.0} {:>11.4}% {:>7}",
+                "{:<20} {:>12.0} {:>12.0} {:>12.0} {:>12.0} {:>11.4}% {:>7}",
                 format!("{} {label}", vm.material),
                 d.mean,
                 d.p95,
