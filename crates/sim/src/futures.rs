@@ -42,6 +42,8 @@ pub struct Futures {
     pub first_year: u16,
     /// Material ids, in the order of each future's `materials`.
     pub materials: Vec<String>,
+    /// The bloc's members, in the order of each year's `member_*` figures.
+    pub members: Vec<String>,
     /// The futures, in run order.
     pub futures: Vec<Future>,
 }
@@ -82,6 +84,11 @@ pub struct FutureYear {
     /// demand nodes of (desired − consumed), t of content (rationing plus demand destroyed by
     /// price, as the simulator's KPIs count it).
     pub bloc_shortfall_t: f64,
+    /// Each member's desired final demand over the year, t, in `Futures::members` order (for a
+    /// world-pool material every member's figure is the pool's).
+    pub member_demand_t: Vec<f64>,
+    /// Each member's shortfall over the year, t, counted as `bloc_shortfall_t` is.
+    pub member_shortfall_t: Vec<f64>,
     /// Per stage (upstream first), what each source country has open to the bloc.
     pub feed: Vec<StageFeed>,
 }
@@ -118,6 +125,8 @@ pub struct SourceFeed {
 /// Accumulates one material's yearly figures in one future.
 struct YearRecorder {
     bloc_nodes: Vec<usize>,
+    /// Each member's demand nodes.
+    member_demand: Vec<Vec<usize>>,
     /// Nodes within the bloc's member countries (facilities included).
     member_nodes: Vec<usize>,
     /// Per stage: the source countries' nodes, and each node's position in them.
@@ -132,6 +141,8 @@ struct YearRecorder {
 struct YearAcc {
     demand: f64,
     shortfall: f64,
+    /// Per member: (demand, shortfall).
+    member: Vec<(f64, f64)>,
     /// [stage][source] (output, capacity, lowest weekly output).
     feed: Vec<Vec<(f64, f64, f64)>>,
 }
@@ -156,9 +167,11 @@ impl YearRecorder {
             sources.push(src);
             slot.push(sl);
         }
+        let member_demand = bloc.member_demand_nodes(net);
         let acc = YearAcc {
             demand: 0.0,
             shortfall: 0.0,
+            member: vec![(0.0, 0.0); member_demand.len()],
             feed: sources
                 .iter()
                 .map(|s| vec![(0.0, 0.0, f64::INFINITY); s.len()])
@@ -166,6 +179,7 @@ impl YearRecorder {
         };
         YearRecorder {
             bloc_nodes: bloc.demand_nodes(net),
+            member_demand,
             member_nodes,
             week_out: vec![0.0; net.n()],
             sources,
@@ -202,6 +216,13 @@ impl Recorder for YearRecorder {
         }
         self.years[y].demand += demand;
         self.years[y].shortfall += short;
+        for (m, nodes) in self.member_demand.iter().enumerate() {
+            let acc = &mut self.years[y].member[m];
+            for &k in nodes {
+                acc.0 += st.desired[k];
+                acc.1 += (st.desired[k] - st.consumed[k]).max(0.0);
+            }
+        }
         let cf = &st.scratch.cf;
         let add = &st.scratch.add;
         for (s, sn) in net.stages.iter().enumerate() {
@@ -232,6 +253,8 @@ impl YearRecorder {
                 year: first_year + y as u16,
                 bloc_demand_t: acc.demand,
                 bloc_shortfall_t: acc.shortfall,
+                member_demand_t: acc.member.iter().map(|m| m.0).collect(),
+                member_shortfall_t: acc.member.iter().map(|m| m.1).collect(),
                 feed: net
                     .stages
                     .iter()
@@ -322,6 +345,7 @@ impl Session<'_> {
             horizon_years,
             first_year,
             materials: nets.iter().map(|n| n.material.clone()).collect(),
+            members: prep.bloc.members.clone(),
             futures,
         })
     }

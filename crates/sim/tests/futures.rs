@@ -95,6 +95,14 @@ fn futures_are_the_monte_carlo_runs() {
                 o.run
             );
             differ += usize::from(short > 0.0);
+            // Cobalt and lithium have bloc demand nodes: the members' figures add up.
+            for y in &fm.years {
+                let ms: f64 = y.member_shortfall_t.iter().sum();
+                let md: f64 = y.member_demand_t.iter().sum();
+                assert_eq!(y.member_shortfall_t.len(), fut.members.len());
+                assert!((ms - y.bloc_shortfall_t).abs() <= 1e-9 * dem.max(1.0));
+                assert!((md - y.bloc_demand_t).abs() <= 1e-9 * dem.max(1.0));
+            }
         }
     }
     assert!(
