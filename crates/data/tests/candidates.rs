@@ -43,21 +43,37 @@ fn at_least_forty_projects_each_with_capacity_capex_lead_time_and_bases() {
         assert!(content > 0.0, "{}: content capacity", p.id);
         assert!(!p.content_basis.is_empty(), "{}: content basis", p.id);
         assert!(p.capex_usd_million.unwrap_or(0.0) > 0.0, "{}: capex", p.id);
-        assert!(p.lead_time_years.unwrap_or(0.0) > 0.0, "{}: lead time", p.id);
+        assert!(
+            p.lead_time_years.unwrap_or(0.0) > 0.0,
+            "{}: lead time",
+            p.id
+        );
         // A derived value names its derivation; a capacity that is not published is an
         // estimate and says so.
         if p.capacity_value.is_none() {
             assert!(p.content_basis.contains("ESTIMATE"), "{}", p.id);
         }
         if p.capex_is_derived() {
-            assert!(p.capex_basis.starts_with("Derived"), "{}: {}", p.id, p.capex_basis);
+            assert!(
+                p.capex_basis.starts_with("Derived"),
+                "{}: {}",
+                p.id,
+                p.capex_basis
+            );
         }
         if p.stage != Stage::Mining {
             assert!(!p.feed.is_empty(), "{}: a refinery needs feed", p.id);
         }
     }
     // Every material the planner's moves need is present.
-    for m in ["lithium", "cobalt", "nickel", "graphite", "rare_earths", "ndfeb_magnets"] {
+    for m in [
+        "lithium",
+        "cobalt",
+        "nickel",
+        "graphite",
+        "rare_earths",
+        "ndfeb_magnets",
+    ] {
         assert!(projects.iter().any(|p| p.material == m), "{m}");
     }
     // Cobalt refining inside and outside Africa.
@@ -77,11 +93,19 @@ fn at_least_ten_financiers_with_budgets_and_mandates() {
         .iter()
         .filter(|f| f.budget_usd_million_per_year.unwrap_or(0.0) > 0.0)
         .collect();
-    assert!(with_budget.len() >= 10, "{} with budgets", with_budget.len());
+    assert!(
+        with_budget.len() >= 10,
+        "{} with budgets",
+        with_budget.len()
+    );
     for f in &with_budget {
         assert!(!f.budget_basis.is_empty(), "{}", f.id);
         assert!(!f.instruments.is_empty(), "{}", f.id);
-        assert!(f.cost_of_capital.is_some_and(|c| c > 0.0 && c < 0.5), "{}", f.id);
+        assert!(
+            f.cost_of_capital.is_some_and(|c| c > 0.0 && c < 0.5),
+            "{}",
+            f.id
+        );
         assert!(!f.eligible_stages.is_empty() && !f.eligible_materials.is_empty());
         assert!(f.budget_in(2026) > 0.0, "{}: budget in 2026", f.id);
     }
@@ -95,14 +119,25 @@ fn the_160_deposits_are_mining_candidates_beside_the_projects() {
     let c = d.candidates();
     let deposits = c.iter().filter(|c| c.origin == CandidateOrigin::Deposit);
     assert_eq!(deposits.clone().count(), 160);
-    assert!(deposits.clone().all(|c| c.stage == Stage::Mining && c.material == "lithium"));
+    assert!(deposits
+        .clone()
+        .all(|c| c.stage == Stage::Mining && c.material == "lithium"));
     assert_eq!(
-        c.iter().filter(|c| c.origin == CandidateOrigin::Project).count(),
+        c.iter()
+            .filter(|c| c.origin == CandidateOrigin::Project)
+            .count(),
         d.curated.projects.len()
     );
     // Salar de Atacama (SQM): 31.4 kt Li in 2023 in the source, kept in tonnes.
-    let atacama = d.lithium_deposits.iter().find(|x| x.id == "busch_001").unwrap();
-    assert_eq!((atacama.country.as_str(), atacama.prod_2023_t), ("CHL", 31429.0));
+    let atacama = d
+        .lithium_deposits
+        .iter()
+        .find(|x| x.id == "busch_001")
+        .unwrap();
+    assert_eq!(
+        (atacama.country.as_str(), atacama.prod_2023_t),
+        ("CHL", 31429.0)
+    );
 }
 
 #[test]
@@ -141,7 +176,10 @@ fn missing_planner_fields_are_refused_with_file_line_and_field() {
     });
     for field in ["capex_usd_million", "feed"] {
         let want = format!("{file}:{line}: field `project[id=electra_ontario_cobalt].{field}`");
-        assert!(issues.iter().any(|i| i.starts_with(&want)), "{want}\n{issues:#?}");
+        assert!(
+            issues.iter().any(|i| i.starts_with(&want)),
+            "{want}\n{issues:#?}"
+        );
     }
     let file = "curated/financiers.toml";
     let line = line_of(file, "id = \"efa_cmf\"");
@@ -150,7 +188,9 @@ fn missing_planner_fields_are_refused_with_file_line_and_field() {
     });
     let want = format!("{file}:{line}: field `financier[id=efa_cmf].eligible_stages`");
     assert!(
-        issues.iter().any(|i| i.starts_with(&want) && i.contains("smelting")),
+        issues
+            .iter()
+            .any(|i| i.starts_with(&want) && i.contains("smelting")),
         "{want}\n{issues:#?}"
     );
 }
@@ -159,12 +199,18 @@ fn missing_planner_fields_are_refused_with_file_line_and_field() {
 fn bad_values_are_refused_at_their_own_line() {
     let file = "curated/projects.toml";
     let issues = refused_with(file, |s| {
-        s.replacen("audit_status = \"in_progress\"", "audit_status = \"maybe\"", 1)
+        s.replacen(
+            "audit_status = \"in_progress\"",
+            "audit_status = \"maybe\"",
+            1,
+        )
     });
     let line = line_of(file, "audit_status = \"in_progress\"");
     assert!(
-        issues.iter().any(|i| i.starts_with(&format!("{file}:{line}: field `project[id="))
-            && i.contains(".audit_status`")),
+        issues.iter().any(
+            |i| i.starts_with(&format!("{file}:{line}: field `project[id="))
+                && i.contains(".audit_status`")
+        ),
         "{issues:#?}"
     );
     let issues = refused_with("lithium_deposits.csv", |s| {

@@ -22,8 +22,8 @@ pub use candidates::{Candidate, CandidateOrigin, LithiumDeposit};
 pub use check::{validate, Issue, Locate};
 pub use curated::{
     Agreement, AgreementKind, Asset, AssetKind, AuditStatus, Bloc, Claim, Curated,
-    FinanceInstrument, Financier, Instrument, MaterialId, Owner, Project, StockCover,
-    StockHolder, Utilisation,
+    FinanceInstrument, Financier, Instrument, MaterialId, Owner, Project, StockCover, StockHolder,
+    Utilisation,
 };
 pub use sources::DATASET_PRIORITY;
 

@@ -51,7 +51,10 @@ const READS: &[&str] = &[
 
 /// `Hard Rock` → `hard_rock`, `Other (Geothermal)` → `geothermal`.
 fn snake(s: &str) -> String {
-    let s = s.trim().strip_prefix("Other (").map_or(s, |x| x.trim_end_matches(')'));
+    let s = s
+        .trim()
+        .strip_prefix("Other (")
+        .map_or(s, |x| x.trim_end_matches(')'));
     s.to_ascii_lowercase().replace([' ', '-'], "_")
 }
 
@@ -78,7 +81,13 @@ pub(crate) fn lithium_deposits(
                 Ok(v) if v.is_finite() && v >= 0.0 => v,
                 _ => {
                     let found = &r[c[i]];
-                    issues.push(issue(FILE, Some(*line), READS[i], "a non-negative number", found));
+                    issues.push(issue(
+                        FILE,
+                        Some(*line),
+                        READS[i],
+                        "a non-negative number",
+                        found,
+                    ));
                     f64::NAN
                 }
             }

@@ -126,8 +126,8 @@ mod ids;
 mod plan;
 mod values;
 
-use plan::{financier_mandate, project_inputs};
 use ids::{dangling_reference, duplicate_id, missing_source, unknown_country, unknown_material};
+use plan::{financier_mandate, project_inputs};
 use values::{
     asset_above_host, asset_kind, bloc_members, duplicate_governance, negative_or_non_finite,
     out_of_range, shares_over_100, unit_mismatch,

@@ -32,17 +32,43 @@ pub(super) fn project_inputs(ds: &Dataset, s: &mut Sink) {
         .collect();
     for p in &ds.curated.projects {
         for (field, exp, found) in project_problems(p) {
-            s.toml("project_inputs", PROJECTS.0, PROJECTS.1, &p.id, field, exp, found);
+            s.toml(
+                "project_inputs",
+                PROJECTS.0,
+                PROJECTS.1,
+                &p.id,
+                field,
+                exp,
+                found,
+            );
         }
-        for f in p.feed.iter().filter(|f| {
-            ds.country(f).is_none() && !feeds.contains(f.as_str())
-        }) {
+        for f in p
+            .feed
+            .iter()
+            .filter(|f| ds.country(f).is_none() && !feeds.contains(f.as_str()))
+        {
             let exp = "a country id from countries.csv, or an asset, project or deposit id";
-            s.toml("project_inputs", PROJECTS.0, PROJECTS.1, &p.id, "feed", exp, f.clone());
+            s.toml(
+                "project_inputs",
+                PROJECTS.0,
+                PROJECTS.1,
+                &p.id,
+                "feed",
+                exp,
+                f.clone(),
+            );
         }
         for o in p.offtake.iter().filter(|o| ds.country(o).is_none()) {
             let exp = "a country id from countries.csv";
-            s.toml("project_inputs", PROJECTS.0, PROJECTS.1, &p.id, "offtake", exp, o.clone());
+            s.toml(
+                "project_inputs",
+                PROJECTS.0,
+                PROJECTS.1,
+                &p.id,
+                "offtake",
+                exp,
+                o.clone(),
+            );
         }
     }
 }
@@ -80,10 +106,18 @@ fn project_problems(p: &Project) -> Vec<(&'static str, &'static str, String)> {
         ));
     }
     if p.opex_usd_per_t.is_some() && blank(&p.opex_basis) {
-        out.push(("opex_basis", "what the opex is (product, year) or how it was derived", String::new()));
+        out.push((
+            "opex_basis",
+            "what the opex is (product, year) or how it was derived",
+            String::new(),
+        ));
     }
     if let Some(o) = p.opex_usd_per_t.filter(|o| !(o.is_finite() && *o > 0.0)) {
-        out.push(("opex_usd_per_t", "a positive number or nothing", o.to_string()));
+        out.push((
+            "opex_usd_per_t",
+            "a positive number or nothing",
+            o.to_string(),
+        ));
     }
     if p.stage != Stage::Mining && p.feed.is_empty() {
         out.push((
@@ -101,15 +135,30 @@ fn project_problems(p: &Project) -> Vec<(&'static str, &'static str, String)> {
 pub(super) fn financier_mandate(ds: &Dataset, s: &mut Sink) {
     for f in &ds.curated.financiers {
         for (field, exp, found) in financier_problems(ds, f) {
-            s.toml("financier_mandate", FINANCIERS.0, FINANCIERS.1, &f.id, field, exp, found);
+            s.toml(
+                "financier_mandate",
+                FINANCIERS.0,
+                FINANCIERS.1,
+                &f.id,
+                field,
+                exp,
+                found,
+            );
         }
     }
 }
 
 fn financier_problems(ds: &Dataset, f: &Financier) -> Vec<(&'static str, &'static str, String)> {
     let mut out = Vec::new();
-    if let Some(b) = f.budget_usd_million_per_year.filter(|b| !(b.is_finite() && *b >= 0.0)) {
-        out.push(("budget_usd_million_per_year", "a non-negative number", b.to_string()));
+    if let Some(b) = f
+        .budget_usd_million_per_year
+        .filter(|b| !(b.is_finite() && *b >= 0.0))
+    {
+        out.push((
+            "budget_usd_million_per_year",
+            "a non-negative number",
+            b.to_string(),
+        ));
     }
     if blank(&f.budget_basis) {
         out.push((
@@ -124,12 +173,18 @@ fn financier_problems(ds: &Dataset, f: &Financier) -> Vec<(&'static str, &'stati
         }
     }
     if f.instruments.is_empty() {
-        out.push(("instruments", "one or more of equity, loan, guarantee, offtake, grant", "[]".into()));
+        out.push((
+            "instruments",
+            "one or more of equity, loan, guarantee, offtake, grant",
+            "[]".into(),
+        ));
     }
     match f.cost_of_capital {
-        Some(c) if !(0.0..=0.5).contains(&c) => {
-            out.push(("cost_of_capital", "a fraction per year in [0, 0.5]", c.to_string()))
-        }
+        Some(c) if !(0.0..=0.5).contains(&c) => out.push((
+            "cost_of_capital",
+            "a fraction per year in [0, 0.5]",
+            c.to_string(),
+        )),
         Some(_) if blank(&f.cost_of_capital_basis) => out.push((
             "cost_of_capital_basis",
             "how the cost of capital was set (benchmark yield plus spread)",
@@ -143,20 +198,48 @@ fn financier_problems(ds: &Dataset, f: &Financier) -> Vec<(&'static str, &'stati
     }
     for h in f.eligible_hosts.iter().chain(&f.excluded_hosts) {
         if h != ANY && ds.country(h).is_none() {
-            out.push(("eligible_hosts", "country ids from countries.csv, or \"*\"", h.clone()));
+            out.push((
+                "eligible_hosts",
+                "country ids from countries.csv, or \"*\"",
+                h.clone(),
+            ));
         }
     }
     if f.eligible_stages.is_empty() {
-        out.push(("eligible_stages", "mining, refining, components, or \"*\"", "[]".into()));
+        out.push((
+            "eligible_stages",
+            "mining, refining, components, or \"*\"",
+            "[]".into(),
+        ));
     }
-    for st in f.eligible_stages.iter().filter(|x| *x != ANY && Stage::parse(x).is_none()) {
-        out.push(("eligible_stages", "mining, refining, components, or \"*\"", st.clone()));
+    for st in f
+        .eligible_stages
+        .iter()
+        .filter(|x| *x != ANY && Stage::parse(x).is_none())
+    {
+        out.push((
+            "eligible_stages",
+            "mining, refining, components, or \"*\"",
+            st.clone(),
+        ));
     }
     if f.eligible_materials.is_empty() {
-        out.push(("eligible_materials", "material ids, or [\"*\"]", "[]".into()));
+        out.push((
+            "eligible_materials",
+            "material ids, or [\"*\"]",
+            "[]".into(),
+        ));
     }
-    for m in f.eligible_materials.iter().filter(|x| *x != ANY && ds.material(x).is_none()) {
-        out.push(("eligible_materials", "material ids from materials.csv, or \"*\"", m.clone()));
+    for m in f
+        .eligible_materials
+        .iter()
+        .filter(|x| *x != ANY && ds.material(x).is_none())
+    {
+        out.push((
+            "eligible_materials",
+            "material ids from materials.csv, or \"*\"",
+            m.clone(),
+        ));
     }
     out
 }

@@ -77,7 +77,13 @@ impl Financier {
 
     /// Whether its mandate lets it fund a project of `material` at `stage` hosted in `host`
     /// whose output goes (by offtake) to `offtake`.
-    pub fn may_fund_at(&self, host: &str, stage: Stage, material: &str, offtake: &[String]) -> bool {
+    pub fn may_fund_at(
+        &self,
+        host: &str,
+        stage: Stage,
+        material: &str,
+        offtake: &[String],
+    ) -> bool {
         let homes = self.homes();
         let at_home = homes.contains(&host);
         let host_ok = if self.home_country_only {
