@@ -16,13 +16,18 @@ const FUTURES: usize = 100;
 const YEARS: usize = 5;
 
 fn bench(c: &mut Criterion) {
-    let microlp_max: usize = std::env::var("QUADRANT_BENCH_MICROLP_MAX").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let microlp_max: usize = std::env::var("QUADRANT_BENCH_MICROLP_MAX")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     let mut g = c.benchmark_group("plan");
     g.sample_size(10).measurement_time(Duration::from_secs(5));
     for n in SIZES {
         let p = quadrant_plan::synthetic::problem(n, FUTURES, YEARS, 42);
         let scope = Scope::pooled(&p);
-        g.bench_with_input(BenchmarkId::new("build", n), &n, |b, _| b.iter(|| build(&p, &scope, &Tweaks::default(), &[])));
+        g.bench_with_input(BenchmarkId::new("build", n), &n, |b, _| {
+            b.iter(|| build(&p, &scope, &Tweaks::default(), &[]))
+        });
         let model = build(&p, &scope, &Tweaks::default(), &[]);
         if n <= microlp_max {
             g.bench_with_input(BenchmarkId::new("solve-microlp", n), &n, |b, _| {
