@@ -65,6 +65,8 @@ pub enum InstrumentKind {
     Guarantee,
     /// Prepaid offtake.
     Offtake,
+    /// Grant (no repayment).
+    Grant,
 }
 
 impl InstrumentKind {
@@ -75,6 +77,7 @@ impl InstrumentKind {
             InstrumentKind::Loan => "loan",
             InstrumentKind::Guarantee => "guarantee",
             InstrumentKind::Offtake => "offtake",
+            InstrumentKind::Grant => "grant",
         }
     }
 }

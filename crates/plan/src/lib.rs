@@ -20,6 +20,7 @@ pub mod plan;
 pub mod risk;
 pub mod spec;
 pub mod synthetic;
+pub mod world;
 
 pub use check::check;
 pub use coordination::{coordination, Coordination, MemberDiff};
