@@ -46,6 +46,19 @@ pub enum McFormat {
     Parquet,
 }
 
+/// Formats of `quadrant plan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// Aligned text for a terminal.
+    Table,
+    /// JSON.
+    Json,
+    /// One row per figure.
+    Csv,
+    /// One self-contained HTML page.
+    Html,
+}
+
 /// Formats of the commands that print one table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TableFormat {

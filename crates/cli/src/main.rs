@@ -8,6 +8,7 @@ use std::process::ExitCode;
 mod cmd;
 mod format;
 mod out;
+mod plancmd;
 mod simcmd;
 
 #[derive(Parser)]
@@ -62,6 +63,12 @@ enum Cmd {
         after_help = "Examples:\n  quadrant backtest\n  quadrant backtest --fit --format csv\n  quadrant backtest --cv"
     )]
     Backtest(simcmd::BacktestArgs),
+    /// Plan: which projects the bloc's financiers should fund, where, by whom and when, and
+    /// what coordination buys (a MILP on the simulator's futures).
+    #[command(
+        after_help = "Examples:\n  quadrant plan lithium-processing\n  quadrant plan ethical-cobalt --verify\n  quadrant plan coordinated-funding --format html -o plan.html"
+    )]
+    Plan(plancmd::PlanArgs),
     /// Where a figure comes from: print the full citation of a source id.
     #[command(after_help = "Example:\n  quadrant source IEA-2025")]
     Source {
@@ -204,6 +211,7 @@ fn run_cmd(cli: Cli) -> Result<()> {
         Cmd::Montecarlo(a) => simcmd::montecarlo_cmd(cli.data.as_deref(), a),
         Cmd::Chokepoints(a) => simcmd::chokepoints_cmd(cli.data.as_deref(), a),
         Cmd::Backtest(a) => simcmd::backtest_cmd(cli.data.as_deref(), a),
+        Cmd::Plan(a) => plancmd::plan_cmd(cli.data.as_deref(), a),
         Cmd::Risk {
             which: RiskCmd::Geopolrisk(a),
         } => cmd::geopolrisk(cli.data.as_deref(), a),

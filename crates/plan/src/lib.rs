@@ -18,6 +18,8 @@ pub mod lp;
 pub mod model;
 pub mod plan;
 pub mod risk;
+pub mod run;
+pub mod shipped;
 pub mod spec;
 pub mod synthetic;
 pub mod world;

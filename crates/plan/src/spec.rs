@@ -9,8 +9,8 @@ use toml::Spanned;
 
 /// Most futures a plan may draw (each adds rows for every material, year and member).
 pub const MAX_FUTURES: usize = 2_000;
-/// Longest horizon, years.
-pub const MAX_HORIZON: usize = 50;
+/// Longest horizon, years (the simulator's futures reach 30 years).
+pub const MAX_HORIZON: usize = quadrant_sim::futures::MAX_HORIZON_YEARS;
 /// Most candidates a plan may keep after its filters.
 pub const MAX_CANDIDATES: usize = 5_000;
 
@@ -47,8 +47,6 @@ pub struct PlanSpec {
     pub summary: String,
     /// The bloc whose supply is planned (curated/blocs.toml).
     pub bloc: Spanned<String>,
-    /// Calendar year of horizon year 0.
-    pub first_year: Spanned<i64>,
     /// Years planned.
     pub horizon_years: Spanned<i64>,
     /// Asset life for the capital recovery factor, years.
@@ -275,13 +273,16 @@ impl Checker<'_> {
         let ok = x.is_finite() && x >= lo && if open_hi { x < hi } else { x <= hi };
         if !ok {
             let br = if open_hi { ")" } else { "]" };
-            self.err(s, field, format!("expected a number in [{lo}, {hi}{br}, found {x}"));
+            self.err(
+                s,
+                field,
+                format!("expected a number in [{lo}, {hi}{br}, found {x}"),
+            );
         }
     }
 
     fn check(&mut self, spec: PlanSpec, ds: &Dataset) -> CheckedSpec {
         let members = self.bloc(&spec.bloc, ds, "bloc");
-        self.range(&spec.first_year, "first_year", 2000, 2100);
         self.range(&spec.horizon_years, "horizon_years", 1, MAX_HORIZON as i64);
         self.range(&spec.asset_life_years, "asset_life_years", 1, 100);
         self.range(&spec.futures.count, "futures.count", 1, MAX_FUTURES as i64);
@@ -303,7 +304,12 @@ impl Checker<'_> {
             1.0,
             false,
         );
-        self.range(&spec.compare.frontier_points, "compare.frontier_points", 0, 20);
+        self.range(
+            &spec.compare.frontier_points,
+            "compare.frontier_points",
+            0,
+            20,
+        );
         CheckedSpec {
             spec,
             members,
@@ -330,7 +336,11 @@ impl Checker<'_> {
 
     fn materials(&mut self, m: &Spanned<Vec<String>>, ds: &Dataset) {
         if m.get_ref().is_empty() {
-            self.err(m, "candidates.materials", "expected at least one material".into());
+            self.err(
+                m,
+                "candidates.materials",
+                "expected at least one material".into(),
+            );
         }
         for id in m.get_ref() {
             if ds.material(id).is_none() {
@@ -376,7 +386,8 @@ impl Checker<'_> {
     fn financiers(&mut self, ids: &Spanned<Vec<String>>, ds: &Dataset) {
         for id in ids.get_ref() {
             if !ds.curated.financiers.iter().any(|f| &f.id == id) {
-                let msg = format!("expected a financier id of curated/financiers.toml, found {id:?}");
+                let msg =
+                    format!("expected a financier id of curated/financiers.toml, found {id:?}");
                 self.err(ids, "financiers.ids", msg);
             }
         }
@@ -389,7 +400,13 @@ impl Checker<'_> {
                     let msg = "expected weight_usd_m_per_t with min_cost_plus_risk".into();
                     self.err(&o.kind, "objective.weight_usd_m_per_t", msg);
                 }
-                self.real(&o.weight_usd_m_per_t, "objective.weight_usd_m_per_t", 0.0, 1e6, false);
+                self.real(
+                    &o.weight_usd_m_per_t,
+                    "objective.weight_usd_m_per_t",
+                    0.0,
+                    1e6,
+                    false,
+                );
             }
             "min_cost_subject_to_risk" => {
                 if o.target_t.is_none() {
@@ -409,7 +426,11 @@ impl Checker<'_> {
             "expected" => {}
             "cvar" => {
                 if o.alpha.is_none() {
-                    self.err(&o.risk, "objective.alpha", "expected alpha with risk = \"cvar\"".into());
+                    self.err(
+                        &o.risk,
+                        "objective.alpha",
+                        "expected alpha with risk = \"cvar\"".into(),
+                    );
                 }
                 self.real(&o.alpha, "objective.alpha", 0.5, 1.0, true);
             }

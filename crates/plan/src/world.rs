@@ -35,9 +35,9 @@ pub fn problem(
     solver: SolverChoice,
 ) -> Result<WorldProblem, String> {
     let mut notes = Vec::new();
+    let futures = futures(fut, spec, &mut notes)?;
     let (candidates, names) = candidates(ds, spec, &mut notes)?;
     let financiers = financiers(ds, spec, &candidates, fut, &mut notes);
-    let futures = futures(fut, spec, &mut notes)?;
     let options = options(spec, solver);
     Ok(WorldProblem {
         problem: Problem {
@@ -163,7 +163,19 @@ fn financiers(
         }
     });
     let mut out = Vec::new();
+    let mats = spec.spec.candidates.materials.get_ref();
     for f in chosen {
+        let covers = f.eligible_materials.is_empty()
+            || f.eligible_materials
+                .iter()
+                .any(|m| m == "*" || mats.contains(m));
+        if !covers {
+            notes.push(format!(
+                "financier {} left out: its mandate covers none of the plan's materials",
+                f.id
+            ));
+            continue;
+        }
         match financier(f, cands, fut, spec) {
             Some(x) => out.push(x),
             None => notes.push(format!(
@@ -196,6 +208,7 @@ fn financier(
     if instruments.is_empty() {
         return None;
     }
+    let mats = spec.spec.candidates.materials.get_ref();
     let first = i64::from(fut.first_year);
     let years = *spec.spec.horizon_years.get_ref() as usize;
     let budget = (0..years)
@@ -217,8 +230,11 @@ fn financier(
         instruments,
         cost_of_capital,
         eligible_hosts: Some(hosts),
-        eligible_stages: list(&f.eligible_stages, |s| Stage::parse(s)),
-        eligible_materials: list(&f.eligible_materials, |m| Some(MaterialId(m.to_string()))),
+        eligible_stages: list(&f.eligible_stages, Stage::parse),
+        eligible_materials: list(&f.eligible_materials, |m| {
+            mats.contains(&m.to_string())
+                .then(|| MaterialId(m.to_string()))
+        }),
         home_offtake_required: f.home_offtake_required,
         home_only: f.home_country_only,
     })
@@ -254,7 +270,11 @@ fn instrument(i: FinanceInstrument) -> InstrumentKind {
 /// The simulator's futures as the planner reads them: each member's shortfall per material
 /// and year, and per future the feed each country has open to the bloc at the mining stage
 /// in its leanest year.
-fn futures(fut: &SimFutures, spec: &CheckedSpec, notes: &mut Vec<String>) -> Result<Futures, String> {
+fn futures(
+    fut: &SimFutures,
+    spec: &CheckedSpec,
+    notes: &mut Vec<String>,
+) -> Result<Futures, String> {
     let want = spec.spec.candidates.materials.get_ref();
     let mut mats = Vec::new();
     for m in want {
@@ -264,7 +284,11 @@ fn futures(fut: &SimFutures, spec: &CheckedSpec, notes: &mut Vec<String>) -> Res
                 fut.scenario
             ));
         };
-        if fut.futures.first().is_some_and(|f| f.materials[ix].world_pool) {
+        if fut
+            .futures
+            .first()
+            .is_some_and(|f| f.materials[ix].world_pool)
+        {
             return Err(format!(
                 "{m} has no trade data at its last stage: the simulator sees one world pool, so no member's shortfall can be planned against"
             ));
@@ -290,7 +314,10 @@ fn futures(fut: &SimFutures, spec: &CheckedSpec, notes: &mut Vec<String>) -> Res
                         .collect()
                 })
                 .collect(),
-            feed: mats.iter().flat_map(|&ix| mine_feed(&f.materials[ix])).collect(),
+            feed: mats
+                .iter()
+                .flat_map(|&ix| mine_feed(&f.materials[ix]))
+                .collect(),
         })
         .collect();
     Ok(Futures {
@@ -339,7 +366,9 @@ fn options(spec: &CheckedSpec, solver: SolverChoice) -> Options {
         },
     };
     let risk = match (o.risk.get_ref().as_str(), &o.alpha) {
-        ("cvar", Some(a)) => RiskMeasure::CVaR { alpha: *a.get_ref() },
+        ("cvar", Some(a)) => RiskMeasure::CVaR {
+            alpha: *a.get_ref(),
+        },
         _ => RiskMeasure::ExpectedShortfall,
     };
     let scope = match o.scope.get_ref().as_str() {

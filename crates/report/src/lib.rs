@@ -7,6 +7,7 @@
 pub mod backtest;
 mod html;
 pub mod parquet_out;
+pub mod plan;
 pub mod sim;
 mod text;
 
