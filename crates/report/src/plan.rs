@@ -133,8 +133,17 @@ fn funding_table(o: &mut String, r: &PlanReport) {
         o,
         "\nMarginal value of one more USD m a year (objective USD m saved per USD m)"
     );
-    for (f, v) in &r.marginal_values {
+    let binding: Vec<&(String, f64)> = r
+        .marginal_values
+        .iter()
+        .filter(|(_, v)| v.abs() > 1e-9)
+        .collect();
+    for (f, v) in &binding {
         let _ = writeln!(o, "  {f:<14} {v:>8.3}");
+    }
+    let rest = r.marginal_values.len() - binding.len();
+    if rest > 0 {
+        let _ = writeln!(o, "  0 at the other {rest} financiers: their budgets do not bind");
     }
     let _ = writeln!(o);
 }
