@@ -53,7 +53,9 @@ impl SqliteStore {
     /// Opens (creating when missing) the file at `path` and migrates it.
     pub fn open(path: &str) -> Result<SqliteStore, StoreError> {
         let conn = Connection::open(path).map_err(|e| StoreError::Db(format!("{path}: {e}")))?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(db)?;
+        // Returns the mode in force ("memory" for an in-memory database).
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0))
+            .map_err(db)?;
         SqliteStore::with(conn)
     }
     /// A store in memory (tests).
