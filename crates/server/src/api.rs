@@ -36,9 +36,18 @@ fn body<T: DeserializeOwned>(b: Result<Bytes, BytesRejection>) -> Result<T, ApiE
     let b = b.map_err(|e| ApiError::field(e.status(), "body", e.body_text()))?;
     let de = &mut serde_json::Deserializer::from_slice(&b);
     serde_path_to_error::deserialize(de).map_err(|e| {
+        let msg = e.inner().to_string();
         let path = e.path().to_string();
-        let field = if path == "." { "body" } else { path.as_str() };
-        ApiError::field(StatusCode::BAD_REQUEST, field, e.inner().to_string())
+        // A missing or unknown field is named in the message, not in the path.
+        let named = (msg.starts_with("missing field") || msg.starts_with("unknown field"))
+            .then(|| msg.split('`').nth(1))
+            .flatten();
+        let field = match (path.as_str(), named) {
+            (".", Some(f)) => f,
+            (".", None) => "body",
+            (p, _) => p,
+        };
+        ApiError::field(StatusCode::BAD_REQUEST, field, msg.clone())
     })
 }
 

@@ -105,6 +105,6 @@ pub fn serve(db: &str, addr: SocketAddr, ds: Dataset, params: Params) -> Result<
             app.into_make_service_with_connect_info::<SocketAddr>(),
         )
         .await?;
-        Ok(())
+        Ok::<(), ServerError>(())
     })
 }

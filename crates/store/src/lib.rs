@@ -261,6 +261,7 @@ pub fn open(db: &str) -> Result<Box<dyn Store>, StoreError> {
 }
 
 /// One forward migration: its version and its statements for each back-end.
+#[derive(Debug)]
 pub struct Migration {
     /// The version the schema is at after it.
     pub version: i64,
