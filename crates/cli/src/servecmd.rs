@@ -50,8 +50,7 @@ fn db(given: Option<String>) -> Result<String> {
 
 pub fn serve(data: Option<&Path>, a: ServeArgs) -> Result<()> {
     let ds = load(data)?;
-    let params =
-        quadrant_sim::api::load_params(params_file(data, a.params.as_deref()).as_deref())?;
+    let params = quadrant_sim::api::load_params(params_file(data, a.params.as_deref()).as_deref())?;
     let db = db(a.db)?;
     eprintln!("store: {}", db.split('@').next_back().unwrap_or(&db));
     quadrant_server::serve(&db, a.addr, ds, params)?;
@@ -67,6 +66,9 @@ pub fn token_create(a: TokenArgs) -> Result<()> {
     }
     let store = quadrant_store::open(&db(a.db)?)?;
     let (id, token) = quadrant_store::token::create(&*store, &a.name)?;
-    eprintln!("token {id} ({}) created; it is shown only this once:", a.name);
+    eprintln!(
+        "token {id} ({}) created; it is shown only this once:",
+        a.name
+    );
     crate::out::stdout(&format!("{token}\n"))
 }

@@ -107,9 +107,18 @@ fn nothing_depends_on_the_binaries() {
 #[test]
 fn the_binary_check_would_catch_a_library_using_the_server() {
     let made_up = vec![
-        ("quadrant-cli".to_string(), vec!["quadrant-server".to_string()]),
-        ("quadrant-report".to_string(), vec!["quadrant-server".to_string()]),
-        ("quadrant-server".to_string(), vec!["quadrant-cli".to_string()]),
+        (
+            "quadrant-cli".to_string(),
+            vec!["quadrant-server".to_string()],
+        ),
+        (
+            "quadrant-report".to_string(),
+            vec!["quadrant-server".to_string()],
+        ),
+        (
+            "quadrant-server".to_string(),
+            vec!["quadrant-cli".to_string()],
+        ),
     ];
     assert_eq!(
         binary_users_wrong(&made_up),

@@ -86,7 +86,9 @@ fn a_run_survives_a_killed_server_and_no_half_result_is_served() {
     assert!(token.starts_with("qt_"), "{token}");
 
     let first = Server::start(&db);
-    let body = format!(r#"{{"kind": "montecarlo", "scenario": "montecarlo-quad", "runs": {RUNS}, "seed": 7}}"#);
+    let body = format!(
+        r#"{{"kind": "montecarlo", "scenario": "montecarlo-quad", "runs": {RUNS}, "seed": 7}}"#
+    );
     let (s, _, b) = first.call("POST", "/api/runs", &token, &body);
     assert_eq!(s, 202, "{}", String::from_utf8_lossy(&b));
     let id = serde_json::from_slice::<serde_json::Value>(&b).unwrap()["id"]
@@ -99,7 +101,10 @@ fn a_run_survives_a_killed_server_and_no_half_result_is_served() {
         if v["state"] == "running" && v["progress"].as_f64().unwrap() > 0.0 {
             break;
         }
-        assert!(v["state"] != "done", "the run finished before it could be killed: raise RUNS");
+        assert!(
+            v["state"] != "done",
+            "the run finished before it could be killed: raise RUNS"
+        );
         assert!(t.elapsed() < Duration::from_secs(120), "never ran: {v}");
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -132,7 +137,11 @@ fn a_run_survives_a_killed_server_and_no_half_result_is_served() {
     let sha = quadrant_store::sha256_hex(&bytes);
     assert!(head.contains(&format!("x-content-sha256: {sha}")), "{head}");
     let r: serde_json::Value = serde_json::from_slice(&bytes).expect("a whole JSON document");
-    assert_eq!(r[0]["runs_done"].as_u64(), Some(RUNS as u64), "every future ran: {r}");
+    assert_eq!(
+        r[0]["runs_done"].as_u64(),
+        Some(RUNS as u64),
+        "every future ran: {r}"
+    );
     assert_eq!(r[0]["interrupted"], false);
     let (_, _, again) = second.call("GET", &format!("/api/runs/{id}/result"), &token, "");
     assert_eq!(again, bytes, "re-read byte for byte");

@@ -15,12 +15,18 @@ const TIME_LIMIT: Duration = Duration::from_secs(120);
 /// One GET on a fresh connection; the status code.
 async fn get(addr: SocketAddr, path: &str) -> std::io::Result<u16> {
     let mut s = TcpStream::connect(addr).await?;
-    s.write_all(format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes())
-        .await?;
+    s.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await?;
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).await?;
     let head = String::from_utf8_lossy(&buf[..buf.len().min(16)]).to_string();
-    Ok(head.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0))
+    Ok(head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0))
 }
 
 fn pct(sorted: &[Duration], p: f64) -> Duration {
@@ -29,7 +35,9 @@ fn pct(sorted: &[Duration], p: f64) -> Duration {
 
 #[tokio::main]
 async fn main() {
-    let mut args = std::env::args().skip(1).map(|a| a.parse::<usize>().expect("a number"));
+    let mut args = std::env::args()
+        .skip(1)
+        .map(|a| a.parse::<usize>().expect("a number"));
     let readers = args.next().unwrap_or(200);
     let each = args.next().unwrap_or(25);
     let ds = Box::leak(Box::new(quadrant_data::load_embedded().expect("dataset")));
@@ -41,9 +49,12 @@ async fn main() {
     let addr = listener.local_addr().unwrap();
     let app = router(state.clone()).0;
     tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .await
-            .unwrap()
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap()
     });
 
     // A finished run whose result the readers fetch.
@@ -52,7 +63,13 @@ async fn main() {
     s.write_all(format!("POST /api/runs HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).as_bytes()).await.unwrap();
     let mut buf = String::new();
     s.read_to_string(&mut buf).await.unwrap();
-    let id = buf.split("\"id\":").nth(1).and_then(|r| r.split(',').next()).expect("a run id").trim().to_string();
+    let id = buf
+        .split("\"id\":")
+        .nth(1)
+        .and_then(|r| r.split(',').next())
+        .expect("a run id")
+        .trim()
+        .to_string();
     while get(addr, &format!("/api/runs/{id}/result")).await.unwrap() != 200 {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -78,7 +78,11 @@ fn scenario_view(r: &ScenarioRow, with_toml: bool) -> Value {
 }
 
 /// A stored scenario `caller` may read (its author's until shared), or 404.
-pub async fn readable(st: &AppState, id: i64, caller: Option<i64>) -> Result<ScenarioRow, ApiError> {
+pub async fn readable(
+    st: &AppState,
+    id: i64,
+    caller: Option<i64>,
+) -> Result<ScenarioRow, ApiError> {
     let row = blocking(st, move |s| s.scenario(id)).await?;
     match row {
         Some(r) if r.shared || Some(r.author) == caller => Ok(r),
@@ -107,11 +111,16 @@ pub fn refused(field: &str, e: SimError) -> ApiError {
 /// Parses `text` as the scenario file `name` (the same check and messages as the CLI), and
 /// bounds its length.
 pub fn check_scenario(st: &AppState, name: &str, text: &str) -> Result<Scenario, ApiError> {
-    let sc = Scenario::parse(name, text, st.ds).map_err(|v| refused("toml", SimError::Scenario(v)))?;
+    let sc =
+        Scenario::parse(name, text, st.ds).map_err(|v| refused("toml", SimError::Scenario(v)))?;
     if sc.weeks > limits::MAX_WEEKS {
         return Err(ApiError::invalid(
             "weeks",
-            format!("{name}: weeks = {}: the server runs at most {} weeks", sc.weeks, limits::MAX_WEEKS),
+            format!(
+                "{name}: weeks = {}: the server runs at most {} weeks",
+                sc.weeks,
+                limits::MAX_WEEKS
+            ),
         ));
     }
     Ok(sc)
@@ -131,7 +140,10 @@ pub async fn create_scenario(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let author = c.writer()?;
     let n: NewScenario = body(b)?;
-    if n.name.trim().is_empty() || n.name.chars().count() > limits::MAX_NAME || n.name.chars().any(char::is_control) {
+    if n.name.trim().is_empty()
+        || n.name.chars().count() > limits::MAX_NAME
+        || n.name.chars().any(char::is_control)
+    {
         return Err(ApiError::invalid(
             "name",
             format!("expected 1 to {} printable characters", limits::MAX_NAME),
@@ -141,7 +153,11 @@ pub async fn create_scenario(
         return Err(ApiError::field(
             StatusCode::PAYLOAD_TOO_LARGE,
             "toml",
-            format!("{} bytes: a scenario is at most {} bytes", n.toml.len(), limits::MAX_SCENARIO),
+            format!(
+                "{} bytes: a scenario is at most {} bytes",
+                n.toml.len(),
+                limits::MAX_SCENARIO
+            ),
         ));
     }
     let (st2, name, text) = (st.clone(), n.name.clone(), n.toml.clone());
@@ -153,7 +169,10 @@ pub async fn create_scenario(
     Ok((StatusCode::CREATED, Json(scenario_view(&row, true))))
 }
 
-pub async fn list_scenarios(State(st): State<AppState>, Extension(c): Extension<Caller>) -> Result<Json<Value>, ApiError> {
+pub async fn list_scenarios(
+    State(st): State<AppState>,
+    Extension(c): Extension<Caller>,
+) -> Result<Json<Value>, ApiError> {
     let rows = blocking(&st, move |s| s.scenarios(c.token)).await?;
     let shipped: Vec<&str> = quadrant_sim::shipped::SCENARIOS
         .iter()
@@ -170,7 +189,10 @@ pub async fn get_scenario(
     Extension(c): Extension<Caller>,
     Path(id): Path<i64>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(scenario_view(&readable(&st, id, c.token).await?, true)))
+    Ok(Json(scenario_view(
+        &readable(&st, id, c.token).await?,
+        true,
+    )))
 }
 
 pub async fn share_scenario(
@@ -181,10 +203,17 @@ pub async fn share_scenario(
     let who = c.writer()?;
     let row = readable(&st, id, Some(who)).await?;
     if row.author != who {
-        return Err(ApiError::field(StatusCode::FORBIDDEN, "id", "only its author shares a scenario"));
+        return Err(ApiError::field(
+            StatusCode::FORBIDDEN,
+            "id",
+            "only its author shares a scenario",
+        ));
     }
     blocking(&st, move |s| s.share_scenario(id)).await?;
-    Ok(Json(scenario_view(&readable(&st, id, Some(who)).await?, false)))
+    Ok(Json(scenario_view(
+        &readable(&st, id, Some(who)).await?,
+        false,
+    )))
 }
 
 // ---- runs ----
@@ -216,42 +245,73 @@ pub async fn submit_run(
     let author = c.writer()?;
     let p: RunParams = body(b)?;
     let kind = JobKind::parse(&p.kind).ok_or_else(|| {
-        ApiError::invalid("kind", format!("expected simulate, montecarlo, chokepoints or plan, found {:?}", p.kind))
+        ApiError::invalid(
+            "kind",
+            format!(
+                "expected simulate, montecarlo, chokepoints or plan, found {:?}",
+                p.kind
+            ),
+        )
     })?;
     if kind == JobKind::Plan {
         return Err(ApiError::invalid("kind", "planner not available yet"));
     }
     let p = validate(&st, kind, p, author).await?;
-    let pending = blocking(&st, |s| Ok(s.jobs_in(JobState::Queued)?.len() + s.jobs_in(JobState::Running)?.len())).await?;
+    let pending = blocking(&st, |s| {
+        Ok(s.jobs_in(JobState::Queued)?.len() + s.jobs_in(JobState::Running)?.len())
+    })
+    .await?;
     if pending >= limits::MAX_PENDING {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            format!("{pending} runs are queued or running (at most {}): try again when some finish", limits::MAX_PENDING),
+            format!(
+                "{pending} runs are queued or running (at most {}): try again when some finish",
+                limits::MAX_PENDING
+            ),
         ));
     }
     let params = serde_json::to_string(&p).expect("params serialise");
     let id = blocking(&st, move |s| s.add_job(kind, &params, author)).await?;
     st.wake.notify_one();
-    Ok((StatusCode::ACCEPTED, Json(run_view(&job_or_404(&st, id).await?))))
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(run_view(&job_or_404(&st, id).await?)),
+    ))
 }
 
 /// Checks a run's parameters before it is queued and fills in the defaults: a bad run is
 /// refused now, naming the field, rather than failing later in the queue.
-async fn validate(st: &AppState, kind: JobKind, mut p: RunParams, author: i64) -> Result<RunParams, ApiError> {
+async fn validate(
+    st: &AppState,
+    kind: JobKind,
+    mut p: RunParams,
+    author: i64,
+) -> Result<RunParams, ApiError> {
     let ds = st.ds;
     if kind == JobKind::Chokepoints {
         p.bloc = Some(bloc_arg(ds, "bloc", p.bloc.as_deref().unwrap_or("QUAD"))?);
-        let m = p.material.as_deref().ok_or_else(|| ApiError::invalid("material", "a chokepoint run needs a material id"))?;
+        let m = p
+            .material
+            .as_deref()
+            .ok_or_else(|| ApiError::invalid("material", "a chokepoint run needs a material id"))?;
         p.material = Some(material_id(ds, "material", m)?);
         let start = quadrant_sim::api::OUTAGE_START;
-        let horizon = within("horizon", p.horizon.unwrap_or(78), start + 1, limits::MAX_WEEKS)?;
+        let horizon = within(
+            "horizon",
+            p.horizon.unwrap_or(78),
+            start + 1,
+            limits::MAX_WEEKS,
+        )?;
         let weeks = within("weeks", p.weeks.unwrap_or(26), 1, horizon - start)?;
         p.horizon = Some(horizon);
         p.weeks = Some(weeks);
         p.year = Some(p.year.unwrap_or(2024));
         let share = p.min_share.unwrap_or(0.01);
         if !(share > 0.0 && share <= 1.0) {
-            return Err(ApiError::invalid("min_share", format!("expected a share in (0, 1], found {share}")));
+            return Err(ApiError::invalid(
+                "min_share",
+                format!("expected a share in (0, 1], found {share}"),
+            ));
         }
         p.min_share = Some(share);
         return Ok(p);
@@ -259,7 +319,10 @@ async fn validate(st: &AppState, kind: JobKind, mut p: RunParams, author: i64) -
     if kind == JobKind::Montecarlo {
         let runs = p.runs.unwrap_or(1000);
         if runs == 0 || runs > limits::MAX_RUNS {
-            return Err(ApiError::invalid("runs", format!("expected 1 to {} futures, found {runs}", limits::MAX_RUNS)));
+            return Err(ApiError::invalid(
+                "runs",
+                format!("expected 1 to {} futures, found {runs}", limits::MAX_RUNS),
+            ));
         }
         p.runs = Some(runs);
         p.seed = Some(p.seed.unwrap_or(1));
@@ -271,7 +334,9 @@ async fn validate(st: &AppState, kind: JobKind, mut p: RunParams, author: i64) -
     let (st2, p2) = (st.clone(), p.clone());
     tokio::task::spawn_blocking(move || {
         let sc = jobs::scenario(&st2, &p2, stored.as_ref())?;
-        st2.session.networks(&sc).map_err(|e| refused("scenario", e))
+        st2.session
+            .networks(&sc)
+            .map_err(|e| refused("scenario", e))
     })
     .await
     .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
@@ -283,7 +348,10 @@ fn within(field: &str, v: usize, lo: usize, hi: usize) -> Result<usize, ApiError
     if (lo..=hi).contains(&v) {
         Ok(v)
     } else {
-        Err(ApiError::invalid(field, format!("expected {lo} to {hi}, found {v}")))
+        Err(ApiError::invalid(
+            field,
+            format!("expected {lo} to {hi}, found {v}"),
+        ))
     }
 }
 
@@ -293,7 +361,10 @@ pub async fn list_runs(State(st): State<AppState>, q: Params) -> Result<Json<Val
     Ok(Json(json!(jobs.iter().map(run_view).collect::<Vec<_>>())))
 }
 
-pub async fn get_run(State(st): State<AppState>, Path(id): Path<i64>) -> Result<Json<Value>, ApiError> {
+pub async fn get_run(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
     Ok(Json(run_view(&job_or_404(&st, id).await?)))
 }
 
@@ -309,29 +380,51 @@ pub async fn cancel_run(
     let who = c.writer()?;
     let job = job_or_404(&st, id).await?;
     if job.author != who {
-        return Err(ApiError::field(StatusCode::FORBIDDEN, "id", "only its author cancels a run"));
+        return Err(ApiError::field(
+            StatusCode::FORBIDDEN,
+            "id",
+            "only its author cancels a run",
+        ));
     }
     let after = blocking(&st, move |s| s.cancel(id, CANCELLED)).await?;
-    if let Some(stop) = st.running.lock().unwrap_or_else(|p| p.into_inner()).get(&id) {
+    if let Some(stop) = st
+        .running
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&id)
+    {
         stop.store(true, std::sync::atomic::Ordering::SeqCst);
     }
     Ok(Json(run_view(&after)))
 }
 
 /// A finished run's result, byte for byte as stored; 409 until it is done.
-pub async fn run_result(State(st): State<AppState>, Path(id): Path<i64>) -> Result<Response, ApiError> {
+pub async fn run_result(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
     let job = job_or_404(&st, id).await?;
     if job.state != JobState::Done {
         return Err(ApiError::field(
             StatusCode::CONFLICT,
             "id",
-            format!("run {id} is {}: a result is served once the run is done{}", job.state,
-                if job.message.is_empty() { String::new() } else { format!(" ({})", job.message) }),
+            format!(
+                "run {id} is {}: a result is served once the run is done{}",
+                job.state,
+                if job.message.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", job.message)
+                }
+            ),
         ));
     }
-    let r = blocking(&st, move |s| s.result(id))
-        .await?
-        .ok_or_else(|| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("run {id} is done but has no result")))?;
+    let r = blocking(&st, move |s| s.result(id)).await?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("run {id} is done but has no result"),
+        )
+    })?;
     let ctype = match r.format.as_str() {
         "csv" => "text/csv",
         _ => "application/json",
@@ -340,7 +433,10 @@ pub async fn run_result(State(st): State<AppState>, Path(id): Path<i64>) -> Resu
         [
             (header::CONTENT_TYPE, ctype.to_string()),
             (header::ETAG, format!("\"{}\"", r.sha256)),
-            (header::HeaderName::from_static("x-content-sha256"), r.sha256),
+            (
+                header::HeaderName::from_static("x-content-sha256"),
+                r.sha256,
+            ),
         ],
         r.bytes,
     )
@@ -349,7 +445,10 @@ pub async fn run_result(State(st): State<AppState>, Path(id): Path<i64>) -> Resu
 
 /// Progress as Server-Sent Events: an `update` event whenever the run changes, the last one
 /// when it ends.
-pub async fn run_events(State(st): State<AppState>, Path(id): Path<i64>) -> Result<Response, ApiError> {
+pub async fn run_events(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
     let first = job_or_404(&st, id).await?;
     let stream = futures_util::stream::unfold(
         (st, Some(first), None::<(JobState, u64, String)>),
@@ -369,9 +468,15 @@ pub async fn run_events(State(st): State<AppState>, Path(id): Path<i64>) -> Resu
                         }
                     }
                 };
-                let key = (job.state, (job.progress * 1000.0) as u64, job.message.clone());
+                let key = (
+                    job.state,
+                    (job.progress * 1000.0) as u64,
+                    job.message.clone(),
+                );
                 if last.as_ref() != Some(&key) {
-                    let ev = Event::default().event("update").data(run_view(&job).to_string());
+                    let ev = Event::default()
+                        .event("update")
+                        .data(run_view(&job).to_string());
                     return Some((Ok::<_, std::convert::Infallible>(ev), (st, None, Some(key))));
                 }
                 if job.state.is_final() {
@@ -380,5 +485,7 @@ pub async fn run_events(State(st): State<AppState>, Path(id): Path<i64>) -> Resu
             }
         },
     );
-    Ok(Sse::new(stream).keep_alive(KeepAlive::default()).into_response())
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response())
 }

@@ -18,7 +18,13 @@ use std::sync::Arc;
 pub type Params = Query<HashMap<String, String>>;
 
 /// `key` as a number within `lo..=hi`, `default` when absent.
-pub fn num<T>(q: &HashMap<String, String>, key: &str, default: T, lo: T, hi: T) -> Result<T, ApiError>
+pub fn num<T>(
+    q: &HashMap<String, String>,
+    key: &str,
+    default: T,
+    lo: T,
+    hi: T,
+) -> Result<T, ApiError>
 where
     T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
 {
@@ -27,7 +33,10 @@ where
     };
     match v.parse::<T>() {
         Ok(n) if n >= lo && n <= hi => Ok(n),
-        _ => Err(ApiError::invalid(key, format!("expected a number from {lo} to {hi}, found {v:?}"))),
+        _ => Err(ApiError::invalid(
+            key,
+            format!("expected a number from {lo} to {hi}, found {v:?}"),
+        )),
     }
 }
 
@@ -44,7 +53,13 @@ fn country_arg(ds: &Dataset, field: &str, v: &str) -> Result<CountryIx, ApiError
 fn material_arg(ds: &Dataset, field: &str, v: &str) -> Result<MaterialIx, ApiError> {
     let ids = ds.materials.iter().map(|m| m.id.as_str());
     let id = lookup("material", v, ids.clone()).map_err(|e| {
-        ApiError::invalid(field, format!("{e} (the dataset has: {})", ids.collect::<Vec<_>>().join(", ")))
+        ApiError::invalid(
+            field,
+            format!(
+                "{e} (the dataset has: {})",
+                ids.collect::<Vec<_>>().join(", ")
+            ),
+        )
     })?;
     Ok(ds.material(id).expect("a known id"))
 }
@@ -52,9 +67,17 @@ fn material_arg(ds: &Dataset, field: &str, v: &str) -> Result<MaterialIx, ApiErr
 /// A bloc id as typed (any case), or a 422 naming `field`.
 pub fn bloc_arg(ds: &Dataset, field: &str, v: &str) -> Result<String, ApiError> {
     let ids = ds.curated.blocs.iter().map(|b| b.id.as_str());
-    lookup("bloc", v, ids.clone()).map(String::from).map_err(|e| {
-        ApiError::invalid(field, format!("{e} (curated/blocs.toml has: {})", ids.collect::<Vec<_>>().join(", ")))
-    })
+    lookup("bloc", v, ids.clone())
+        .map(String::from)
+        .map_err(|e| {
+            ApiError::invalid(
+                field,
+                format!(
+                    "{e} (curated/blocs.toml has: {})",
+                    ids.collect::<Vec<_>>().join(", ")
+                ),
+            )
+        })
 }
 
 /// A material id as typed, resolved, or a 422 naming `field`.
@@ -64,17 +87,25 @@ pub fn material_id(ds: &Dataset, field: &str, v: &str) -> Result<String, ApiErro
 
 pub async fn materials(State(st): State<AppState>) -> Json<Value> {
     let ds = st.ds;
-    Json(json!(ds.materials.iter().map(|m| json!({
-        "id": m.id, "name": m.name, "basis": m.basis, "source": source_id(ds, m.source),
-    })).collect::<Vec<_>>()))
+    Json(json!(ds
+        .materials
+        .iter()
+        .map(|m| json!({
+            "id": m.id, "name": m.name, "basis": m.basis, "source": source_id(ds, m.source),
+        }))
+        .collect::<Vec<_>>()))
 }
 
 pub async fn countries(State(st): State<AppState>) -> Json<Value> {
     let ds = st.ds;
-    Json(json!(ds.countries.iter().map(|c| json!({
-        "id": c.id, "name": c.name, "m49": c.m49, "aggregate": c.aggregate,
-        "source": source_id(ds, c.source),
-    })).collect::<Vec<_>>()))
+    Json(json!(ds
+        .countries
+        .iter()
+        .map(|c| json!({
+            "id": c.id, "name": c.name, "m49": c.m49, "aggregate": c.aggregate,
+            "source": source_id(ds, c.source),
+        }))
+        .collect::<Vec<_>>()))
 }
 
 pub async fn sources(State(st): State<AppState>) -> Json<Value> {
@@ -90,10 +121,22 @@ pub async fn flows(State(st): State<AppState>, q: Params) -> Result<Json<Value>,
     let ds = st.ds;
     let limit = num(&q, "limit", 100usize, 1, limits::MAX_FLOWS)?;
     let offset = num(&q, "offset", 0usize, 0, usize::MAX)?;
-    let year = q.get("year").map(|_| num(&q, "year", 0u16, 1900, 2100)).transpose()?;
-    let hs6 = q.get("hs6").map(|_| num(&q, "hs6", 0u32, 0, 999_999)).transpose()?;
-    let exporter = q.get("exporter").map(|v| country_arg(ds, "exporter", v)).transpose()?;
-    let importer = q.get("importer").map(|v| country_arg(ds, "importer", v)).transpose()?;
+    let year = q
+        .get("year")
+        .map(|_| num(&q, "year", 0u16, 1900, 2100))
+        .transpose()?;
+    let hs6 = q
+        .get("hs6")
+        .map(|_| num(&q, "hs6", 0u32, 0, 999_999))
+        .transpose()?;
+    let exporter = q
+        .get("exporter")
+        .map(|v| country_arg(ds, "exporter", v))
+        .transpose()?;
+    let importer = q
+        .get("importer")
+        .map(|v| country_arg(ds, "importer", v))
+        .transpose()?;
     let t = &ds.trade;
     let keep = |i: &usize| {
         year.is_none_or(|y| t.year[*i] == y)
@@ -115,13 +158,22 @@ pub async fn flows(State(st): State<AppState>, q: Params) -> Result<Json<Value>,
             })
         })
         .collect();
-    Ok(Json(json!({ "offset": offset, "limit": limit, "flows": rows })))
+    Ok(Json(
+        json!({ "offset": offset, "limit": limit, "flows": rows }),
+    ))
 }
 
 /// The brief's request from the query: bloc, adversary, year, material (comma-separated), top.
-fn brief_query(ds: &Dataset, q: &HashMap<String, String>) -> Result<(String, CountryIx, u16, Vec<MaterialIx>, usize), ApiError> {
+fn brief_query(
+    ds: &Dataset,
+    q: &HashMap<String, String>,
+) -> Result<(String, CountryIx, u16, Vec<MaterialIx>, usize), ApiError> {
     let bloc = bloc_arg(ds, "bloc", q.get("bloc").map_or("QUAD", String::as_str))?;
-    let adversary = country_arg(ds, "adversary", q.get("adversary").map_or("CHN", String::as_str))?;
+    let adversary = country_arg(
+        ds,
+        "adversary",
+        q.get("adversary").map_or("CHN", String::as_str),
+    )?;
     let year = num(q, "year", 2024u16, 1990, 2100)?;
     let top = num(q, "top", 5usize, 1, 50)?;
     let materials = match q.get("material").filter(|m| !m.is_empty()) {
@@ -135,21 +187,40 @@ fn brief_query(ds: &Dataset, q: &HashMap<String, String>) -> Result<(String, Cou
 }
 
 /// The brief as `quadrant brief --format json` prints it (cached per request).
-async fn brief_json(st: &AppState, q: &HashMap<String, String>, figures: bool) -> Result<Arc<String>, ApiError> {
+async fn brief_json(
+    st: &AppState,
+    q: &HashMap<String, String>,
+    figures: bool,
+) -> Result<Arc<String>, ApiError> {
     let (bloc, adversary, year, materials, top) = brief_query(st.ds, q)?;
     let key = format!("{figures}|{bloc}|{adversary}|{year}|{materials:?}|{top}");
-    if let Some(hit) = st.briefs.lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
+    if let Some(hit) = st
+        .briefs
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&key)
+    {
         return Ok(hit.clone());
     }
     let st2 = st.clone();
     let text = tokio::task::spawn_blocking(move || -> Result<String, ApiError> {
-        let req = BriefRequest { bloc: &bloc, adversary, year, materials, top_n: top };
+        let req = BriefRequest {
+            bloc: &bloc,
+            adversary,
+            year,
+            materials,
+            top_n: top,
+        };
         let b = make_brief(&st2.ctx, &req).map_err(|e| ApiError::invalid("bloc", e.to_string()))?;
         if b.materials.is_empty() {
-            return Err(ApiError::invalid("material", format!("no production data for the requested material(s) up to {year}")));
+            return Err(ApiError::invalid(
+                "material",
+                format!("no production data for the requested material(s) up to {year}"),
+            ));
         }
         Ok(if figures {
-            serde_json::to_string_pretty(&quadrant_report::figures(&b)).expect("figures serialise") + "\n"
+            serde_json::to_string_pretty(&quadrant_report::figures(&b)).expect("figures serialise")
+                + "\n"
         } else {
             quadrant_report::brief_json(&b) + "\n"
         })
@@ -167,11 +238,19 @@ async fn brief_json(st: &AppState, q: &HashMap<String, String>, figures: bool) -
 }
 
 fn json_text(text: Arc<String>) -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], text.as_str().to_owned()).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        text.as_str().to_owned(),
+    )
+        .into_response()
 }
 
 /// Every indicator of the brief as flat figures, each with its year and source.
-pub async fn indicators(State(st): State<AppState>, _c: Extension<Caller>, q: Params) -> Result<Response, ApiError> {
+pub async fn indicators(
+    State(st): State<AppState>,
+    _c: Extension<Caller>,
+    q: Params,
+) -> Result<Response, ApiError> {
     Ok(json_text(brief_json(&st, &q, true).await?))
 }
 

@@ -42,7 +42,11 @@ impl ApiError {
     }
     /// 404 for `what` `id`.
     pub fn not_found(what: &str, id: i64) -> ApiError {
-        ApiError::field(StatusCode::NOT_FOUND, "id", format!("no {what} with id {id}"))
+        ApiError::field(
+            StatusCode::NOT_FOUND,
+            "id",
+            format!("no {what} with id {id}"),
+        )
     }
 }
 

@@ -54,7 +54,11 @@ pub struct RunParams {
 
 /// The run's scenario: a stored one (`stored`, already checked readable) or a shipped one by
 /// name. Shipped names never reach the file system.
-pub fn scenario(st: &AppState, p: &RunParams, stored: Option<&ScenarioRow>) -> Result<Scenario, ApiError> {
+pub fn scenario(
+    st: &AppState,
+    p: &RunParams,
+    stored: Option<&ScenarioRow>,
+) -> Result<Scenario, ApiError> {
     match (&p.scenario, stored) {
         (Some(_), Some(_)) | (None, None) => Err(ApiError::invalid(
             "scenario",
@@ -69,7 +73,10 @@ pub fn scenario(st: &AppState, p: &RunParams, stored: Option<&ScenarioRow>) -> R
                     .collect();
                 return Err(ApiError::invalid(
                     "scenario",
-                    format!("no shipped scenario {name:?} (shipped: {})", names.join(", ")),
+                    format!(
+                        "no shipped scenario {name:?} (shipped: {})",
+                        names.join(", ")
+                    ),
                 ));
             };
             check_scenario(st, &format!("data/scenarios/{path}"), text)
@@ -172,7 +179,14 @@ fn execute(
             let sc = scenario(st, &p, stored.as_ref())?;
             let runs = p.runs.unwrap_or(1000);
             let mc = s
-                .montecarlo(&sc, runs, p.seed.unwrap_or(1), p.draw_params.unwrap_or(false), stop, done)
+                .montecarlo(
+                    &sc,
+                    runs,
+                    p.seed.unwrap_or(1),
+                    p.draw_params.unwrap_or(false),
+                    stop,
+                    done,
+                )
                 .map_err(sim_err)?;
             quadrant_report::sim::mc_json(&mc.result)
         }

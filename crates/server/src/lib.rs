@@ -95,7 +95,10 @@ pub fn serve(db: &str, addr: SocketAddr, ds: Dataset, params: Params) -> Result<
         let state = Shared::new(store, Box::leak(Box::new(ds)), params);
         let requeued = start_workers(&state)?;
         if !requeued.is_empty() {
-            eprintln!("re-queued {} unfinished run(s): {requeued:?}", requeued.len());
+            eprintln!(
+                "re-queued {} unfinished run(s): {requeued:?}",
+                requeued.len()
+            );
         }
         let listener = tokio::net::TcpListener::bind(addr).await?;
         println!("listening on http://{}", listener.local_addr()?);

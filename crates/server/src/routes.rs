@@ -60,7 +60,12 @@ pub fn router(state: AppState) -> (Router, RouteList) {
     .get("/api/runs/{id}/result", api::run_result);
     let router = b
         .router
-        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such route; see /api/openapi.json") })
+        .fallback(|| async {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "no such route; see /api/openapi.json",
+            )
+        })
         .layer(middleware::from_fn_with_state(state.clone(), caller))
         .layer(axum::extract::DefaultBodyLimit::max(limits::MAX_BODY))
         .with_state(state);
@@ -90,7 +95,11 @@ impl Caller {
 }
 
 /// Verifies the bearer token, if any; reading from off the machine needs one too.
-async fn caller(State(st): State<AppState>, mut req: Request, next: Next) -> Result<Response, ApiError> {
+async fn caller(
+    State(st): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
     let loopback = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -103,11 +112,19 @@ async fn caller(State(st): State<AppState>, mut req: Request, next: Next) -> Res
         None => None,
         Some(h) => {
             let Some(t) = h.strip_prefix("Bearer ").map(str::trim).map(String::from) else {
-                return Err(ApiError::field(StatusCode::UNAUTHORIZED, "Authorization", "expected `Bearer TOKEN`"));
+                return Err(ApiError::field(
+                    StatusCode::UNAUTHORIZED,
+                    "Authorization",
+                    "expected `Bearer TOKEN`",
+                ));
             };
             let id = api::blocking(&st, move |s| quadrant_store::token::verify(s, &t)).await?;
             if id.is_none() {
-                return Err(ApiError::field(StatusCode::UNAUTHORIZED, "Authorization", "unknown or revoked token"));
+                return Err(ApiError::field(
+                    StatusCode::UNAUTHORIZED,
+                    "Authorization",
+                    "unknown or revoked token",
+                ));
             }
             id
         }

@@ -1,8 +1,8 @@
 //! The shared back-end: PostgreSQL, for a team server.
 
 use crate::{
-    now, pending, sha256_hex, JobKind, JobRow, JobState, ResultRow, ScenarioRow, Store,
-    StoreError, TokenRow, REQUEUED,
+    now, pending, sha256_hex, JobKind, JobRow, JobState, ResultRow, ScenarioRow, Store, StoreError,
+    TokenRow, REQUEUED,
 };
 use postgres::{Client, GenericClient, NoTls, Row};
 use std::sync::{Mutex, MutexGuard};
@@ -48,10 +48,13 @@ fn scenario_row(r: &Row) -> ScenarioRow {
 }
 
 fn one_job(c: &mut impl GenericClient, id: i64) -> Result<Option<JobRow>, StoreError> {
-    Ok(c.query_opt(&format!("SELECT {JOB_COLS} FROM jobs WHERE id = $1"), &[&id])
-        .map_err(db)?
-        .as_ref()
-        .map(job_row))
+    Ok(c.query_opt(
+        &format!("SELECT {JOB_COLS} FROM jobs WHERE id = $1"),
+        &[&id],
+    )
+    .map_err(db)?
+    .as_ref()
+    .map(job_row))
 }
 
 impl PgStore {

@@ -2,8 +2,8 @@
 //! was committed).
 
 use crate::{
-    now, pending, sha256_hex, JobKind, JobRow, JobState, ResultRow, ScenarioRow, Store,
-    StoreError, TokenRow, REQUEUED,
+    now, pending, sha256_hex, JobKind, JobRow, JobState, ResultRow, ScenarioRow, Store, StoreError,
+    TokenRow, REQUEUED,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::sync::{Mutex, MutexGuard};
@@ -72,9 +72,11 @@ impl SqliteStore {
         .map_err(db)?;
         let tx = conn.transaction().map_err(db)?;
         let current: i64 = tx
-            .query_row("SELECT COALESCE(MAX(version), 0) FROM schema_version", [], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_version",
+                [],
+                |r| r.get(0),
+            )
             .map_err(db)?;
         for m in pending(current)? {
             tx.execute_batch(m.sqlite).map_err(db)?;

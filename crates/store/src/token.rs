@@ -66,7 +66,10 @@ mod tests {
         bad.pop();
         bad.push(if tok.ends_with('0') { '1' } else { '0' });
         assert_eq!(verify(&s, &bad).unwrap(), None);
-        assert_eq!(verify(&s, &tok.replacen(&id.to_string(), "99", 1)).unwrap(), None);
+        assert_eq!(
+            verify(&s, &tok.replacen(&id.to_string(), "99", 1)).unwrap(),
+            None
+        );
         assert_eq!(verify(&s, "Bearer x").unwrap(), None);
         // Two tokens get different salts.
         let (id2, _) = create(&s, "other").unwrap();

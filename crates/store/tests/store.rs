@@ -3,17 +3,31 @@
 use quadrant_store::{token, JobKind, JobState, SqliteStore, Store, StoreError, REQUEUED};
 
 fn suite(s: &dyn Store) {
-    assert_eq!(s.schema_version().unwrap(), quadrant_store::latest_version());
+    assert_eq!(
+        s.schema_version().unwrap(),
+        quadrant_store::latest_version()
+    );
     let (author, _) = token::create(s, "suite").unwrap();
     let (other, _) = token::create(s, "other").unwrap();
 
     // Scenarios are private until shared.
     let sc = s.add_scenario("mine.toml", "name = \"x\"", author).unwrap();
     assert!(s.scenarios(Some(other)).unwrap().iter().all(|r| r.id != sc));
-    assert!(s.scenarios(Some(author)).unwrap().iter().any(|r| r.id == sc));
+    assert!(s
+        .scenarios(Some(author))
+        .unwrap()
+        .iter()
+        .any(|r| r.id == sc));
     s.share_scenario(sc).unwrap();
-    assert!(s.scenarios(None).unwrap().iter().any(|r| r.id == sc && r.shared));
-    assert!(matches!(s.share_scenario(i64::MAX), Err(StoreError::NotFound { .. })));
+    assert!(s
+        .scenarios(None)
+        .unwrap()
+        .iter()
+        .any(|r| r.id == sc && r.shared));
+    assert!(matches!(
+        s.share_scenario(i64::MAX),
+        Err(StoreError::NotFound { .. })
+    ));
 
     // A job's life: queued, claimed, progress, done with an immutable result.
     let j = s.add_job(JobKind::Simulate, "{\"a\":1}", author).unwrap();
@@ -27,8 +41,15 @@ fn suite(s: &dyn Store) {
     let r = s.result(j).unwrap().unwrap();
     assert_eq!(r.bytes, bytes);
     assert_eq!(r.sha256, quadrant_store::sha256_hex(&bytes));
-    assert!(matches!(s.finish(j, "json", b"other"), Err(StoreError::ResultExists(_))));
-    assert_eq!(s.result(j).unwrap().unwrap().bytes, bytes, "re-read after a refused write");
+    assert!(matches!(
+        s.finish(j, "json", b"other"),
+        Err(StoreError::ResultExists(_))
+    ));
+    assert_eq!(
+        s.result(j).unwrap().unwrap().bytes,
+        bytes,
+        "re-read after a refused write"
+    );
     let done = s.job(j).unwrap().unwrap();
     assert_eq!((done.state, done.progress), (JobState::Done, 1.0));
     assert!(matches!(s.cancel(j, "x"), Err(StoreError::State { .. })));
@@ -51,7 +72,10 @@ fn suite(s: &dyn Store) {
     s.claim().unwrap();
     s.fail(f, "no network").unwrap();
     let fr = s.job(f).unwrap().unwrap();
-    assert_eq!((fr.state, fr.message.as_str()), (JobState::Failed, "no network"));
+    assert_eq!(
+        (fr.state, fr.message.as_str()),
+        (JobState::Failed, "no network")
+    );
     assert!(s.jobs(2).unwrap().len() == 2);
 }
 
@@ -73,7 +97,11 @@ fn sqlite_file_reopens_and_refuses_a_newer_schema() {
         s.add_job(JobKind::Simulate, "{}", a).unwrap();
     }
     let s = quadrant_store::open(p).unwrap();
-    assert_eq!(s.jobs(10).unwrap().len(), 1, "reopened, migrations not re-run");
+    assert_eq!(
+        s.jobs(10).unwrap().len(),
+        1,
+        "reopened, migrations not re-run"
+    );
     SqliteStore::open(p).unwrap().force_version(99).unwrap();
     let e = SqliteStore::open(p).err().expect("refused");
     assert!(e.to_string().contains("schema version 99"), "{e}");
