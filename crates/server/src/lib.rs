@@ -76,7 +76,8 @@ impl Shared {
 /// Re-queues the runs a previous process left running (they are never silently lost) and
 /// starts the workers; returns the re-queued job ids.
 pub fn start_workers(state: &AppState) -> Result<Vec<i64>, ServerError> {
-    let requeued = state.store.requeue_running()?;
+    // Off the async threads: the PostgreSQL client blocks (multi-threaded runtime needed).
+    let requeued = tokio::task::block_in_place(|| state.store.requeue_running())?;
     for _ in 0..limits::MAX_RUNNING {
         tokio::spawn(jobs::worker(state.clone()));
     }
