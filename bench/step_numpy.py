@@ -76,8 +76,8 @@ REPO = HERE.parent
 
 def rerouting_candidates(cap, spare):
     """Rust `step::rerouting_candidates`: the largest suppliers by capacity (ties by index)
-    until they hold 95% of the stage's capacity, plus every supplier with spare capacity, as a
-    mask."""
+    until they hold 95% of the stage's capacity, weighted by that capacity, plus every supplier
+    with spare capacity, weighted by its spare; as (mask, weight)."""
     total = 0.0
     for c in cap:
         total += float(c)
@@ -89,8 +89,9 @@ def rerouting_candidates(cap, spare):
         held += float(cap[i])
         if held >= 0.95 * total:
             break
-    mask |= (spare > 0.0) & (cap > 0.0)
-    return mask
+    outside = (spare > 0.0) & (cap > 0.0) & ~mask
+    weight = np.where(mask, cap, np.where(outside, spare, 0.0))
+    return mask | outside, weight
 
 
 def seqsum(a):
@@ -275,8 +276,8 @@ def step(net, st):
         ob, oi = fb[act], fi[act]
         oq = want[ob] * wgt[act] / tot[ob]
         # Rerouting of the orders left unfilled `lag` weeks ago (and spot purchases): to every
-        # supplier with capacity this week that does not restrict the buyer, weighted by that
-        # capacity × friction.
+        # candidate that does not restrict the buyer, weighted by its capacity (inside the 95%
+        # cover) or its spare capacity (outside it) × friction.
         cap_now = net.capacity[s] * cf[s] + 0.0
         spare = np.maximum(cap_now - base_out, 0.0)
         rs = [x for x in active if x["stage"] == s]
@@ -289,10 +290,11 @@ def step(net, st):
         rb_idx = np.nonzero(amount > 0.0)[0]
         rb = ri = rq = np.zeros(0)
         if len(rb_idx):
-            ok = np.broadcast_to(rerouting_candidates(cap_now, spare), (len(rb_idx), n)).copy()  # [buyer row, supplier]
+            cmask, cweight = rerouting_candidates(cap_now, spare)
+            ok = np.broadcast_to(cmask, (len(rb_idx), n)).copy()  # [buyer row, supplier]
             for x in rs:
                 ok[np.ix_(x["targets"][rb_idx], x["from_mask"])] = False
-            wsp = cap_now[None, :] * net.fric[rb_idx, :]  # capacity × friction, as Rust multiplies
+            wsp = cweight[None, :] * net.fric[rb_idx, :]  # weight × friction, as Rust multiplies
             tot_sp = np.cumsum(np.where(ok, wsp, 0.0), axis=1)[:, -1]
             ok &= (tot_sp > 0.0)[:, None]
             r_row, ri = np.nonzero(ok)  # row-major: buyer, then supplier ascending

@@ -166,6 +166,14 @@ tables! {
         "IEA total demand by material, scenario (STEPS, APS, NZE) and year.",
         columns ["material", "scenario", "year", "demand_t", "source", "raw_ref"],
         refs ["material" => MATERIALS, "source" => SOURCES];
+    LITHIUM_DEPOSITS = "lithium_deposits.csv", Format::Csv, "lithium deposit", imported: true,
+        "160 lithium deposits as mining candidates: t Li/yr, capex, opex, ramp-up (Busch et al. 2024).",
+        columns [
+            "id", "name", "country", "kind", "status", "prod_2023_t", "capacity_t",
+            "ramp_up_years", "lead_time_years", "capex_usd_million", "capex_usd_per_t_yr",
+            "opening_capex_usd_million", "opex_usd_per_t", "cost_source", "source",
+        ],
+        refs ["country" => COUNTRIES];
     BLOCS = "curated/blocs.toml", Format::Toml { arrays: &["bloc"] }, "bloc", imported: false,
         "blocs of countries (the Quad, the Minerals Security Partnership …), each cited.",
         columns ["id", "name", "members", "since", "source", "note"],
@@ -180,19 +188,25 @@ tables! {
         refs ["parties" => COUNTRIES, "respondent" => COUNTRIES];
     FINANCIERS = "curated/financiers.toml", Format::Toml { arrays: &["financier"] }, "financier",
         imported: false,
-        "development-finance and export-credit institutions: country or members, mandate, size.",
+        "financiers: budget per year, instruments, cost of capital and mandate as data.",
         columns [
             "id", "name", "country", "members", "kind", "mandate", "size_value", "size_currency",
-            "size_unit", "size_note", "source", "note",
+            "size_unit", "size_note", "budget_usd_million_per_year", "budget_basis",
+            "budget_from", "budget_to", "instruments", "cost_of_capital", "cost_of_capital_basis",
+            "eligible_hosts", "excluded_hosts", "eligible_stages", "eligible_materials",
+            "home_offtake_required", "home_country_only", "source", "note",
         ],
         refs ["country" => COUNTRIES, "members" => COUNTRIES];
     PROJECTS = "curated/projects.toml", Format::Toml { arrays: &["project"] }, "project",
         imported: false,
-        "candidate mining and refining projects: sponsor, host, capacity, capex, financiers.",
+        "candidate projects: host, content capacity, capex, lead time, feed, ethics, financiers.",
         columns [
             "id", "name", "sponsor", "sponsor_country", "host_country", "material", "stage",
             "capacity_value", "capacity_unit", "capex_usd_million", "start_year", "status",
-            "financiers", "source", "note",
+            "financiers", "content_capacity_t", "content_basis", "capex_basis", "opex_usd_per_t",
+            "opex_basis", "lead_time_years", "lead_basis", "feed", "offtake",
+            "artisanal_exposure", "audit_standard", "audit_status", "forced_labour_listing",
+            "source", "note",
         ],
         refs [
             "sponsor_country" => COUNTRIES, "host_country" => COUNTRIES,

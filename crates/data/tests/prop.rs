@@ -47,6 +47,12 @@ fn mini(production: &[u8], trade: &str) -> MemFiles {
         "demand_scenarios.csv",
         b"material,scenario,year,demand_t,source,raw_ref\nx,STEPS,2024,10,S,r\n",
     );
+    put(
+        "lithium_deposits.csv",
+        b"id,name,country,kind,status,prod_2023_t,capacity_t,ramp_up_years,lead_time_years,\
+capex_usd_million,capex_usd_per_t_yr,opening_capex_usd_million,opex_usd_per_t,cost_source,\
+source\n",
+    );
     for f in [
         "blocs",
         "agreements",

@@ -7,6 +7,7 @@
 
 #![warn(missing_docs)]
 
+pub mod candidates;
 pub mod check;
 pub mod curated;
 pub mod ids;
@@ -17,10 +18,12 @@ use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
+pub use candidates::{Candidate, CandidateOrigin, LithiumDeposit};
 pub use check::{validate, Issue, Locate};
 pub use curated::{
-    Agreement, AgreementKind, Asset, AssetKind, Bloc, Claim, Curated, Financier, Instrument,
-    MaterialId, Owner, Project, StockCover, StockHolder, Utilisation,
+    Agreement, AgreementKind, Asset, AssetKind, AuditStatus, Bloc, Claim, Curated,
+    FinanceInstrument, Financier, Instrument, MaterialId, Owner, Project, StockCover, StockHolder,
+    Utilisation,
 };
 pub use sources::DATASET_PRIORITY;
 
@@ -422,6 +425,8 @@ pub struct Dataset {
     pub gpr_pv_countries: std::collections::HashSet<CountryIx>,
     /// The hand-curated layer (`curated/*.toml`).
     pub curated: Curated,
+    /// `lithium_deposits.csv`: mining candidates (Busch et al. 2024).
+    pub lithium_deposits: Vec<LithiumDeposit>,
     country_index: HashMap<String, CountryIx>,
     material_index: HashMap<String, MaterialIx>,
     source_index: HashMap<String, SourceIx>,

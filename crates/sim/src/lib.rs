@@ -14,6 +14,8 @@
 //!   per step of docs/model.md; [`run`] the loop that feeds [`record`]ers.
 //! * [`simulate`] runs a scenario once; [`montecarlo`] thousands of futures, bit-identically on
 //!   any number of threads; [`chokepoints`] ranks single outages; [`backtest`] replays history.
+//! * [`futures`] reports the Monte Carlo's futures year by year for a planner; [`verify`]
+//!   runs them with and without a plan's projects.
 //! * [`api`] is the entry point the command line (and any server or planner) calls.
 
 #![warn(missing_docs)]
@@ -25,6 +27,7 @@ pub mod api;
 pub mod backtest;
 pub mod balance;
 pub mod chokepoints;
+pub mod futures;
 pub mod montecarlo;
 pub mod network;
 pub mod params;
@@ -37,6 +40,7 @@ pub mod simulate;
 pub mod state;
 pub mod step;
 pub mod trend;
+pub mod verify;
 pub mod who;
 
 pub use simulate::{

@@ -54,6 +54,20 @@ pub fn sampled(sc: &Scenario, seed: u64, run: usize) -> Vec<(String, f64)> {
     out
 }
 
+/// Material `m` of `prep` realized with the draws of run `run` of a Monte Carlo from `seed`:
+/// hashes of (seed, run, event, field). Every user of "the same futures" (the Monte Carlo,
+/// `futures`, `verify`) realizes a run through this function.
+pub fn realize_run(prep: &Prepared, m: usize, seed: u64, run: usize) -> Realized {
+    let r = run as u64;
+    prep.realize(
+        m,
+        Draws {
+            draw: &mut |k, f| uniform(seed, r, k as u64, f as u64),
+            include: &mut |k, p| uniform(seed, r, k as u64, 1 << 20) < p,
+        },
+    )
+}
+
 /// One run's outcome: per material, the bloc's and each member's shortfall share.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RunOutcome {
@@ -63,6 +77,9 @@ pub struct RunOutcome {
     pub shortfall: Vec<Vec<f64>>,
     /// Highest world price at any stage, per material (× baseline).
     pub peak_price: Vec<f64>,
+    /// The bloc's desired demand over the run, per material, t (content basis): the bloc's
+    /// shortfall in tonnes is `shortfall[m][0] × bloc_demand_t[m]`.
+    pub bloc_demand_t: Vec<f64>,
 }
 
 /// Summary statistics of a quantity over runs.
@@ -148,15 +165,18 @@ pub fn montecarlo(
 ) -> McResult {
     let prep = Prepared::new(ds, sc, nets);
     let bloc = &prep.bloc;
-    // (bloc + member shortfall shares, peak price) of one material's run.
-    let summary = |net: &Network, kpi: &KpiRecorder| -> (Vec<f64>, f64) {
-        let mut row = vec![kpi.shortfall_share(&bloc.demand_nodes(net))];
+    // (bloc + member shortfall shares, (peak price, the bloc's desired demand)) of one
+    // material's run.
+    let summary = |net: &Network, kpi: &KpiRecorder| -> (Vec<f64>, (f64, f64)) {
+        let nodes = bloc.demand_nodes(net);
+        let mut row = vec![kpi.shortfall_share(&nodes)];
         row.extend(
             bloc.member_demand_nodes(net)
                 .iter()
                 .map(|idx| kpi.shortfall_share(idx)),
         );
-        (row, kpi.peak_price())
+        let demand: f64 = nodes.iter().map(|&i| kpi.demand[i]).sum();
+        (row, (kpi.peak_price(), demand))
     };
     // The run of each material's policies and trend without events, computed once, with
     // checkpoints: a run whose first event acts in week w starts from the last checkpoint
@@ -178,7 +198,7 @@ pub fn montecarlo(
                 .collect()
         })
         .collect();
-    let baseline: Vec<Vec<(Vec<f64>, f64)>> = tracks
+    let baseline: Vec<Vec<(Vec<f64>, (f64, f64))>> = tracks
         .iter()
         .map(|ts| {
             nets.iter()
@@ -210,17 +230,9 @@ pub fn montecarlo(
             return None;
         }
         // Run r's draws for every material: hashes of (seed, r, event, field).
-        let reals = (0..nets.len()).map(|m| {
-            prep.realize(
-                m,
-                Draws {
-                    draw: &mut |k, f| uniform(seed, r as u64, k as u64, f as u64),
-                    include: &mut |k, p| uniform(seed, r as u64, k as u64, 1 << 20) < p,
-                },
-            )
-        });
+        let reals = (0..nets.len()).map(|m| realize_run(&prep, m, seed, r));
         let b = pick(r);
-        let (shortfall, peak): (Vec<Vec<f64>>, Vec<f64>) = if coupled {
+        let (shortfall, peak): (Vec<Vec<f64>>, Vec<(f64, f64)>) = if coupled {
             // Linked materials run together from week 0 (no checkpoints, no reuse).
             let reals: Vec<Realized> = reals.collect();
             let ps: Vec<&MatParams> = prep.params(&param_sets[b]);
@@ -244,10 +256,12 @@ pub fn montecarlo(
                 .unzip()
         };
         done.fetch_add(1, Ordering::Relaxed);
+        let (peak_price, bloc_demand_t) = peak.into_iter().unzip();
         Some(RunOutcome {
             run: r,
             shortfall,
-            peak_price: peak,
+            peak_price,
+            bloc_demand_t,
         })
     };
     // Blocks of runs, each in parallel and collected in run order: memory grows with the

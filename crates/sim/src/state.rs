@@ -29,6 +29,9 @@ pub struct Scratch {
     pub(crate) spare: Vec<f64>,
     /// Suppliers with capacity this week, ascending: where rerouted orders go.
     pub(crate) cands: Vec<usize>,
+    /// weight[i]: how much of rerouted orders candidate i draws (before partner friction):
+    /// its capacity inside the cover, its spare capacity outside it.
+    pub(crate) weight: Vec<f64>,
     /// (pact member, premium, index into `deliverable[i]`) for price-based clearing.
     pub(crate) rank: Vec<(bool, f64, usize)>,
 }
@@ -49,6 +52,7 @@ impl Scratch {
                 cap_now: vec![0.0; n],
                 spare: vec![0.0; n],
                 cands: Vec::with_capacity(n),
+                weight: vec![0.0; n],
                 rank: Vec::with_capacity(n),
             };
         }

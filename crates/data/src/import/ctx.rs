@@ -9,6 +9,8 @@ use std::path::Path;
 
 pub(crate) struct Ctx {
     pub(crate) countries: HashSet<String>,
+    /// Country names as `countries.csv` spells them → id, for sources that use plain names.
+    pub(crate) names: HashMap<String, String>,
     pub(crate) materials: HashSet<String>,
     /// Source ids (`sources.csv`), for the curated figures' citations.
     pub(crate) sources: HashSet<String>,
@@ -19,7 +21,12 @@ pub(crate) struct Ctx {
 
 impl Ctx {
     pub(crate) fn load(world: &Path) -> Result<Ctx, DataError> {
-        let c = tab(world, "countries.csv", &["id"])?;
+        let c = tab(world, "countries.csv", &["id", "name"])?;
+        let names = c
+            .rows
+            .iter()
+            .map(|(_, r)| (r[c.col("name")].to_string(), r[c.col("id")].to_string()))
+            .collect();
         let countries = c
             .rows
             .iter()
@@ -110,6 +117,7 @@ impl Ctx {
         }
         Ok(Ctx {
             countries,
+            names,
             materials,
             sources,
             aliases,

@@ -116,6 +116,7 @@ mod tests {
         let set = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<HashSet<_>>();
         Ctx {
             countries: set(&["CHN", "MMR"]),
+            names: HashMap::new(),
             materials: set(&["heavy_rare_earths"]),
             sources: set(&["WMD", "CNBC"]),
             aliases: HashMap::new(),

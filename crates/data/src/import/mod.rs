@@ -6,13 +6,14 @@
 //! One module per raw source: `usgs` (USGS Mineral Commodity Summaries), `wmd` (World
 //! Mining Data and its HS code map), `iea` (IEA Critical Minerals Data Explorer), `baci`
 //! (CEPII BACI trade), `wgi` (World Bank governance indicators) and `curated` (figures
-//! transcribed or derived from cited publications, `curated/*.csv`); `ctx` holds the mapping
-//! tables they share.
+//! transcribed or derived from cited publications, `curated/*.csv`), `busch` (the lithium
+//! deposits of Busch et al. 2024); `ctx` holds the mapping tables they share.
 //!
 //! Output is deterministic (sorted rows, shortest round-trip float formatting), so a test can
 //! prove that the shipped tables equal what the importers produce.
 
 mod baci;
+mod busch;
 mod ctx;
 mod curated;
 mod iea;
@@ -139,6 +140,7 @@ pub fn import(raw: &Path, world: &Path) -> Result<Imported, DataError> {
     wmd::wmd(raw, &ctx, &mut prod, &mut issues, &mut report)?;
     iea::iea(raw, &ctx, &mut prod, &mut issues, &mut report)?;
     curated::curated(raw, &ctx, &mut prod, &mut issues, &mut report)?;
+    let deposits = busch::lithium_deposits(raw, &ctx, &mut issues, &mut report)?;
 
     // One row per key: a source that lists a country twice (USGS "Russia" and "Russia
     // (recoverable)") keeps the first, and the importer says so.
@@ -228,6 +230,7 @@ pub fn import(raw: &Path, world: &Path) -> Result<Imported, DataError> {
         );
     }
     files.insert("reserves.csv".to_string(), s.into_bytes());
+    files.insert("lithium_deposits.csv".to_string(), deposits);
     files.insert(
         "governance.csv".to_string(),
         wgi::governance(raw, &ctx, &mut report)?,

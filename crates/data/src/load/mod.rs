@@ -223,7 +223,8 @@ fn stage(f: &mut Fields, line: usize, s: &str) -> Option<Stage> {
 }
 
 /// The CSV tables after the reference tables, except trade, in their order: HS map,
-/// GeoPolRisk map, production, reserves, governance, GeoPolRisk PV, demand scenarios.
+/// GeoPolRisk map, production, reserves, governance, GeoPolRisk PV, demand scenarios, lithium
+/// deposits.
 fn read_tables(
     files: &dyn Files,
     ds: &mut Dataset,
@@ -471,6 +472,64 @@ fn read_tables(
                 });
             }
         }
+    }
+    read_deposits(files, ds, issues)
+}
+
+/// `lithium_deposits.csv`: numbers checked non-negative, countries resolved.
+fn read_deposits(
+    files: &dyn Files,
+    ds: &mut Dataset,
+    issues: &mut Vec<Issue>,
+) -> Result<(), DataError> {
+    let Some(t) = table(files, &spec::LITHIUM_DEPOSITS, issues)? else {
+        return Ok(());
+    };
+    let mut f = Fields {
+        file: spec::LITHIUM_DEPOSITS.file,
+        issues,
+    };
+    let c: Vec<usize> = spec::LITHIUM_DEPOSITS
+        .columns
+        .iter()
+        .map(|n| t.col(n))
+        .collect();
+    for (line, r) in &t.rows {
+        let l = *line;
+        let co = country(ds, &mut f, l, "country", &r[c[2]]);
+        let mut v = [0.0; 8];
+        let mut ok = co.is_some();
+        for (k, slot) in v.iter_mut().enumerate() {
+            let name = spec::LITHIUM_DEPOSITS.columns[k + 5];
+            match f.f64(l, name, &r[c[k + 5]]) {
+                Some(x) if x.is_finite() && x >= 0.0 => *slot = x,
+                Some(x) => {
+                    f.push(l, name, "a finite, non-negative number", &x.to_string());
+                    ok = false;
+                }
+                None => ok = false,
+            }
+        }
+        if !ok {
+            continue;
+        }
+        ds.lithium_deposits.push(LithiumDeposit {
+            id: r[c[0]].to_string(),
+            name: r[c[1]].to_string(),
+            country: r[c[2]].to_string(),
+            kind: r[c[3]].to_string(),
+            status: r[c[4]].to_string(),
+            prod_2023_t: v[0],
+            capacity_t: v[1],
+            ramp_up_years: v[2],
+            lead_time_years: v[3],
+            capex_usd_million: v[4],
+            capex_usd_per_t_yr: v[5],
+            opening_capex_usd_million: v[6],
+            opex_usd_per_t: v[7],
+            cost_source: r[c[13]].to_string(),
+            source: r[c[14]].to_string(),
+        });
     }
     Ok(())
 }

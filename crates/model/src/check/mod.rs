@@ -123,9 +123,11 @@ impl Sink<'_> {
 const CAPACITY: &str = "capacity.toml";
 
 mod ids;
+mod plan;
 mod values;
 
 use ids::{dangling_reference, duplicate_id, missing_source, unknown_country, unknown_material};
+use plan::{financier_mandate, project_inputs};
 use values::{
     asset_above_host, asset_kind, bloc_members, duplicate_governance, negative_or_non_finite,
     out_of_range, shares_over_100, unit_mismatch,
@@ -150,6 +152,8 @@ pub fn validate(ds: &Dataset, locate: Locate<'_>) -> Vec<Issue> {
     asset_kind(ds, &mut s);
     duplicate_governance(ds, &mut s);
     bloc_members(ds, &mut s);
+    project_inputs(ds, &mut s);
+    financier_mandate(ds, &mut s);
     s.issues
 }
 

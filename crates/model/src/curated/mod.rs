@@ -13,7 +13,9 @@ use std::fmt;
 use std::str::FromStr;
 
 mod capacity;
+mod finance;
 pub use capacity::{StockCover, StockHolder, Utilisation, WORLD};
+pub use finance::{AuditStatus, FinanceInstrument, ANY};
 
 /// The whole curated layer, one vector per file of `curated/`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -270,6 +272,48 @@ pub struct Financier {
     /// What the size measures.
     #[serde(default)]
     pub size_note: Option<String>,
+    /// Money it can commit to eligible projects per year, million USD; absent when nothing
+    /// is published or derivable (then `budget_basis` says why).
+    #[serde(default)]
+    pub budget_usd_million_per_year: Option<f64>,
+    /// How the budget was obtained: the published annual figure, or the derivation from a
+    /// facility size and its life (`A$4 bn over 5 years at 0.65 USD/AUD`).
+    #[serde(default)]
+    pub budget_basis: String,
+    /// First year the budget applies (absent: no start).
+    #[serde(default)]
+    pub budget_from: Option<u16>,
+    /// Last year the budget applies (absent: open-ended).
+    #[serde(default)]
+    pub budget_to: Option<u16>,
+    /// The instruments it offers.
+    #[serde(default)]
+    pub instruments: Vec<FinanceInstrument>,
+    /// Cost of its capital, fraction per year.
+    #[serde(default)]
+    pub cost_of_capital: Option<f64>,
+    /// How the cost of capital was set (a benchmark yield plus a stated spread).
+    #[serde(default)]
+    pub cost_of_capital_basis: String,
+    /// Host countries it may fund (ISO3), or `["*"]` for any.
+    #[serde(default)]
+    pub eligible_hosts: Vec<String>,
+    /// Host countries it may not fund even under `"*"` (a DFI that lends only abroad
+    /// excludes its home).
+    #[serde(default)]
+    pub excluded_hosts: Vec<String>,
+    /// Stages it may fund (`mining`, `refining`, `components`), or `["*"]`.
+    #[serde(default)]
+    pub eligible_stages: Vec<String>,
+    /// Materials it may fund (material ids), or `["*"]`.
+    #[serde(default)]
+    pub eligible_materials: Vec<String>,
+    /// Funds a project abroad only with offtake to its home market (a project's `offtake`).
+    #[serde(default)]
+    pub home_offtake_required: bool,
+    /// Funds projects in its home country only (for a multinational body: in its members).
+    #[serde(default)]
+    pub home_country_only: bool,
     /// Citation.
     pub source: String,
     /// Caveats.
@@ -312,6 +356,48 @@ pub struct Project {
     /// Financier ids from `financiers.toml`.
     #[serde(default)]
     pub financiers: Vec<String>,
+    /// Capacity in the material's content basis (materials.csv: t Li, t Co, t REO …), t/yr.
+    #[serde(default)]
+    pub content_capacity_t: Option<f64>,
+    /// How `content_capacity_t` follows from the capacity (`LiOH·H2O × 0.1654`), or how it
+    /// was estimated when no capacity is published.
+    #[serde(default)]
+    pub content_basis: String,
+    /// How `capex_usd_million` was derived when it is not the sponsor's published figure in
+    /// USD; empty when published.
+    #[serde(default)]
+    pub capex_basis: String,
+    /// Published operating cost, USD per tonne of the capacity unit's product.
+    #[serde(default)]
+    pub opex_usd_per_t: Option<f64>,
+    /// What `opex_usd_per_t` is (which product, which year), or how it was derived.
+    #[serde(default)]
+    pub opex_basis: String,
+    /// Construction lead time, years.
+    #[serde(default)]
+    pub lead_time_years: Option<f64>,
+    /// How the lead time was derived when not published; empty when published.
+    #[serde(default)]
+    pub lead_basis: String,
+    /// What a refinery draws on: ISO3 countries of its concentrate, or mine ids.
+    #[serde(default)]
+    pub feed: Vec<String>,
+    /// Countries that hold offtake of its output (ISO3), for financiers that require it.
+    #[serde(default)]
+    pub offtake: Vec<String>,
+    /// Whether its feed is exposed to artisanal mining (DRC cobalt, mostly).
+    #[serde(default)]
+    pub artisanal_exposure: bool,
+    /// The responsible-sourcing standard it is audited against (`RMI RMAP`, `IRMA`), or `""`.
+    #[serde(default)]
+    pub audit_standard: String,
+    /// Where the audit stands.
+    #[serde(default)]
+    pub audit_status: AuditStatus,
+    /// Whether the sponsor or operator is on a forced-labour listing (the US UFLPA Entity
+    /// List or similar; `note` names the listing).
+    #[serde(default)]
+    pub forced_labour_listing: bool,
     /// Citation.
     pub source: String,
     /// Caveats.

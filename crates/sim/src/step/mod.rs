@@ -284,10 +284,12 @@ pub fn reroute(
         sc.cap_now[i] = sn.capacity[i] * sc.cf[s][i] + sc.add[s][i];
         sc.spare[i] = (sc.cap_now[i] - sn.base_output[i]).max(0.0);
     }
-    // Rerouted orders go to the candidates in proportion to their capacity this week, not
+    // Rerouted orders go to the large suppliers in proportion to their capacity this week, not
     // only to spare capacity: a supplier at capacity rations them with its other buyers, so a
-    // buyer cut off by a restriction competes for the rest of the world's output. Candidates
-    // are found once per stage and week, and only in a week that reroutes anything.
+    // buyer cut off by a restriction competes for the rest of the world's output. A small
+    // supplier outside the cover counts only with its spare capacity (what it can add), so
+    // that new capacity there draws orders it can fill and not a share of its whole size.
+    // Candidates are found once per stage and week, and only in a week that reroutes anything.
     let mut found = false;
     let restricts = |i: usize, b: usize| acts.iter().any(|x| x.binds(i, b));
     for b in 0..n {
@@ -309,7 +311,7 @@ pub fn reroute(
             continue;
         }
         if !found {
-            rerouting_candidates(&sc.cap_now, &sc.spare, &mut sc.cands);
+            rerouting_candidates(&sc.cap_now, &sc.spare, &mut sc.cands, &mut sc.weight);
             found = true;
         }
         // Same order of summation as a scan of all nodes, over the candidates only.
@@ -324,14 +326,14 @@ pub fn reroute(
             .cands
             .iter()
             .filter(|&&i| !restricts(i, b))
-            .map(|&i| sc.cap_now[i] * fr(i))
+            .map(|&i| sc.weight[i] * fr(i))
             .sum();
         if tot <= 0.0 {
             continue;
         }
         for &i in &sc.cands {
             if !restricts(i, b) {
-                sc.orders[b].push((i, amount * (sc.cap_now[i] * fr(i)) / tot));
+                sc.orders[b].push((i, amount * (sc.weight[i] * fr(i)) / tot));
             }
         }
     }
@@ -341,11 +343,13 @@ pub fn reroute(
 pub const REROUTE_COVER: f64 = 0.95;
 
 /// The suppliers rerouted orders go to: the largest by capacity this week (ties by index) until
-/// they hold [`REROUTE_COVER`] of the stage's capacity, plus every supplier with spare capacity
-/// (new plants included), in index order. The long tail of small producers at capacity is left
-/// out: it bounds the fan-out of every rerouted order (issue 9's worst-case benchmark) at a
-/// cost of at most 5% of the capacity a buyer could turn to.
-fn rerouting_candidates(cap: &[f64], spare: &[f64], cands: &mut Vec<usize>) {
+/// they hold [`REROUTE_COVER`] of the stage's capacity, weighted by that capacity, plus every
+/// supplier with spare capacity (new plants included), weighted by its spare; in index order.
+/// The long tail of small producers at capacity is left out: it bounds the fan-out of every
+/// rerouted order (issue 9's worst-case benchmark) at a cost of at most 5% of the capacity a
+/// buyer could turn to. Weighting an outsider by its whole capacity made added capacity able
+/// to raise a bloc's shortfall (orders drawn to a small plant beyond what it could add).
+fn rerouting_candidates(cap: &[f64], spare: &[f64], cands: &mut Vec<usize>, weight: &mut [f64]) {
     cands.clear();
     cands.extend((0..cap.len()).filter(|&i| cap[i] > 0.0));
     let total: f64 = cap.iter().sum();
@@ -355,6 +359,7 @@ fn rerouting_candidates(cap: &[f64], spare: &[f64], cands: &mut Vec<usize>) {
     for &i in cands.iter() {
         keep += 1;
         held += cap[i];
+        weight[i] = cap[i];
         if held >= REROUTE_COVER * total {
             break;
         }
@@ -363,6 +368,7 @@ fn rerouting_candidates(cap: &[f64], spare: &[f64], cands: &mut Vec<usize>) {
     let mut read = keep;
     while read < cands.len() {
         if spare[cands[read]] > 0.0 {
+            weight[cands[read]] = spare[cands[read]];
             cands.swap(keep, read);
             keep += 1;
         }
