@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Futures of the long run: long enough to be killed in the middle of, short enough to rerun.
-const RUNS: usize = 4000;
+const RUNS: usize = 2000;
 
 struct Server {
     child: Child,
