@@ -11,12 +11,13 @@ use quadrant_server::{limits, router, start_workers, AppState, Shared};
 use quadrant_store::{JobState, Store};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::Duration;
 use tower::ServiceExt;
 
 /// Tests share one PostgreSQL database and its queue: they run one at a time.
-static SERIAL: Mutex<()> = Mutex::new(());
+// An async mutex: the guard is held across awaits (each test has its own runtime).
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn dataset() -> &'static Dataset {
     static DS: OnceLock<Dataset> = OnceLock::new();
@@ -110,7 +111,7 @@ impl Api {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_route_is_documented_and_every_documented_route_served() {
-    let _g = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let _g = SERIAL.lock().await;
     let api = Api::new(stores().remove(0).1);
     let (_, list) = router(api.state.clone());
     let (status, doc) = api.get("/api/openapi.json").await;
@@ -147,7 +148,7 @@ async fn every_route_is_documented_and_every_documented_route_served() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn reads_are_open_on_loopback_and_writes_need_a_token() {
-    let _g = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let _g = SERIAL.lock().await;
     for (name, store) in stores() {
         let mut api = Api::new(store);
         let tok = api.token("reader");
@@ -182,7 +183,7 @@ async fn reads_are_open_on_loopback_and_writes_need_a_token() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn dataset_brief_and_indicators_cite_their_sources() {
-    let _g = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let _g = SERIAL.lock().await;
     let api = Api::new(stores().remove(0).1);
     let (s, v) = api.get("/api/dataset/sources").await;
     assert_eq!(s, StatusCode::OK);
@@ -244,7 +245,7 @@ async fn dataset_brief_and_indicators_cite_their_sources() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_scenario_is_checked_like_the_cli_and_private_until_shared() {
-    let _g = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let _g = SERIAL.lock().await;
     for (name, store) in stores() {
         let api = Api::new(store);
         let (alice, bob) = (api.token("alice"), api.token("bob"));
@@ -259,8 +260,7 @@ async fn a_scenario_is_checked_like_the_cli_and_private_until_shared() {
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {v}");
         // The same message the CLI prints for a file of that name.
         let issues = quadrant_sim::scenario::Scenario::parse("bad.toml", bad, dataset())
-            .err()
-            .expect("refused");
+            .expect_err("refused");
         let cli = quadrant_sim::api::SimError::Scenario(issues).to_string();
         assert_eq!(v["error"].as_str().unwrap(), cli, "{name}");
         let first = &v["issues"][0];
@@ -364,7 +364,7 @@ async fn a_scenario_is_checked_like_the_cli_and_private_until_shared() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn runs_are_bounded_and_refused_naming_the_field() {
-    let _g = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let _g = SERIAL.lock().await;
     for (name, store) in stores() {
         // No workers: what is queued stays queued.
         let api = Api::new(store);
@@ -476,7 +476,7 @@ async fn runs_are_bounded_and_refused_naming_the_field() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_run_streams_progress_and_its_result_is_immutable() {
-    let _g = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let _g = SERIAL.lock().await;
     for (name, store) in stores() {
         let api = Api::new(store);
         start_workers(&api.state).unwrap();
@@ -548,7 +548,7 @@ async fn a_run_streams_progress_and_its_result_is_immutable() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn cancelling_says_so_and_leaves_no_result() {
-    let _g = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let _g = SERIAL.lock().await;
     for (name, store) in stores() {
         let api = Api::new(store);
         start_workers(&api.state).unwrap();
