@@ -9,6 +9,7 @@ mod cmd;
 mod format;
 mod out;
 mod plancmd;
+mod servecmd;
 mod simcmd;
 
 #[derive(Parser)]
@@ -75,6 +76,16 @@ enum Cmd {
         /// Source id as printed next to a figure (e.g. USGS-MCS2024); all sources without it.
         id: Option<String>,
     },
+    /// Serve the workbench's HTTP API over a run store (SQLite file or PostgreSQL).
+    #[command(
+        after_help = "Examples:\n  quadrant serve\n  quadrant serve --db team.db --addr 127.0.0.1:8080\n  quadrant serve --db postgres://quadrant@db.internal/quadrant"
+    )]
+    Serve(servecmd::ServeArgs),
+    /// API tokens for writing through the server (scenarios, runs).
+    Token {
+        #[command(subcommand)]
+        which: TokenCmd,
+    },
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     #[command(
         after_help = "Example:\n  quadrant completions bash > /etc/bash_completion.d/quadrant"
@@ -95,6 +106,13 @@ enum RiskCmd {
         after_help = "Example:\n  quadrant risk geopolrisk --importer USA --year 2022 --material nickel"
     )]
     Geopolrisk(cmd::GprArgs),
+}
+
+#[derive(Subcommand)]
+enum TokenCmd {
+    /// Create a token and print it once (only its salted hash is stored).
+    #[command(after_help = "Example:\n  quadrant token create --name alice")]
+    Create(servecmd::TokenArgs),
 }
 
 #[derive(Subcommand)]
@@ -212,6 +230,10 @@ fn run_cmd(cli: Cli) -> Result<()> {
         Cmd::Chokepoints(a) => simcmd::chokepoints_cmd(cli.data.as_deref(), a),
         Cmd::Backtest(a) => simcmd::backtest_cmd(cli.data.as_deref(), a),
         Cmd::Plan(a) => plancmd::plan_cmd(cli.data.as_deref(), a),
+        Cmd::Serve(a) => servecmd::serve(cli.data.as_deref(), a),
+        Cmd::Token {
+            which: TokenCmd::Create(a),
+        } => servecmd::token_create(a),
         Cmd::Risk {
             which: RiskCmd::Geopolrisk(a),
         } => cmd::geopolrisk(cli.data.as_deref(), a),

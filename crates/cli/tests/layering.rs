@@ -79,16 +79,54 @@ fn every_crate_depends_only_on_crates_above_it() {
     assert!(wrong.is_empty(), "dependencies against the flow: {wrong:?}");
 }
 
-#[test]
-fn nothing_depends_on_the_binaries() {
-    for (pkg, ds) in workspace_deps() {
-        for bin in ["quadrant-cli", "quadrant-server"] {
-            assert!(
-                pkg == bin || !ds.iter().any(|d| d == bin),
-                "{pkg} depends on {bin}"
-            );
+/// Who may use each binary's crate: nobody uses the CLI; only the CLI (`quadrant serve`)
+/// uses the server.
+const BINARIES: &[(&str, &[&str])] = &[
+    ("quadrant-cli", &[]),
+    ("quadrant-server", &["quadrant-cli"]),
+];
+
+fn binary_users_wrong(deps: &[(String, Vec<String>)]) -> Vec<String> {
+    let mut wrong = Vec::new();
+    for (pkg, ds) in deps {
+        for (bin, allowed) in BINARIES {
+            if pkg != bin && ds.iter().any(|d| d == bin) && !allowed.contains(&pkg.as_str()) {
+                wrong.push(format!("{pkg} depends on {bin}"));
+            }
         }
     }
+    wrong
+}
+
+#[test]
+fn nothing_depends_on_the_binaries() {
+    let wrong = binary_users_wrong(&workspace_deps());
+    assert!(wrong.is_empty(), "{wrong:?}");
+}
+
+#[test]
+fn the_binary_check_would_catch_a_library_using_the_server() {
+    let made_up = vec![
+        (
+            "quadrant-cli".to_string(),
+            vec!["quadrant-server".to_string()],
+        ),
+        (
+            "quadrant-report".to_string(),
+            vec!["quadrant-server".to_string()],
+        ),
+        (
+            "quadrant-server".to_string(),
+            vec!["quadrant-cli".to_string()],
+        ),
+    ];
+    assert_eq!(
+        binary_users_wrong(&made_up),
+        vec![
+            "quadrant-report depends on quadrant-server",
+            "quadrant-server depends on quadrant-cli"
+        ]
+    );
 }
 
 #[test]
