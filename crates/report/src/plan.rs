@@ -143,7 +143,10 @@ fn funding_table(o: &mut String, r: &PlanReport) {
     }
     let rest = r.marginal_values.len() - binding.len();
     if rest > 0 {
-        let _ = writeln!(o, "  0 at the other {rest} financiers: their budgets do not bind");
+        let _ = writeln!(
+            o,
+            "  0 at the other {rest} financiers: their budgets do not bind"
+        );
     }
     let _ = writeln!(o);
 }
