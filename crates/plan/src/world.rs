@@ -219,7 +219,7 @@ fn financier(
     let mut hosts: Vec<CountryId> = cands
         .iter()
         .map(|c| c.host.clone())
-        .filter(|h| host_ok(f, &h.0))
+        .filter(|h| f.may_host(&h.0))
         .collect();
     hosts.sort();
     hosts.dedup();
@@ -238,14 +238,6 @@ fn financier(
         home_offtake_required: f.home_offtake_required,
         home_only: f.home_country_only,
     })
-}
-
-fn host_ok(f: &DsFinancier, host: &str) -> bool {
-    if f.home_country_only {
-        return f.homes().contains(&host);
-    }
-    let any = f.eligible_hosts.iter().any(|h| h == "*" || h == host);
-    any && !f.excluded_hosts.iter().any(|h| h == host)
 }
 
 /// `["*"]` (or nothing) admits all; otherwise the parsed entries.

@@ -1,12 +1,176 @@
-//! What the planner needs from the curated financiers and projects: instruments, audit status,
-//! and the mandate as data ([`Financier::may_fund`], [`Financier::budget_in`]).
+//! The curated financiers and projects (`financiers.toml`, `projects.toml`) and what the
+//! planner needs of them: instruments, audit status, and the mandate as data ([`Financier::may_fund`], [`Financier::budget_in`]).
 
-use super::{Financier, Project};
+use super::MaterialId;
 use crate::Stage;
 use serde::{Deserialize, Serialize};
 
 /// The wildcard of `eligible_hosts`, `eligible_stages` and `eligible_materials`: any value.
 pub const ANY: &str = "*";
+
+/// A development-finance institution, export-credit agency or programme, an entry of
+/// `financiers.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Financier {
+    /// Stable id (projects refer to it).
+    pub id: String,
+    /// Name (and the programme meant).
+    pub name: String,
+    /// Home state; `""` for multinational bodies.
+    #[serde(default)]
+    pub country: String,
+    /// Member states of a multinational body.
+    #[serde(default)]
+    pub members: Vec<String>,
+    /// `dfi`, `eca`, `state_agency` or `private_network`.
+    pub kind: String,
+    /// One sentence.
+    pub mandate: String,
+    /// Size of the facility or programme, in `size_unit` of `size_currency`.
+    #[serde(default)]
+    pub size_value: Option<f64>,
+    /// Currency of `size_value`.
+    #[serde(default)]
+    pub size_currency: Option<String>,
+    /// Unit of `size_value`, e.g. `million`.
+    #[serde(default)]
+    pub size_unit: Option<String>,
+    /// What the size measures.
+    #[serde(default)]
+    pub size_note: Option<String>,
+    /// Money it can commit to eligible projects per year, million USD; absent when nothing
+    /// is published or derivable (then `budget_basis` says why).
+    #[serde(default)]
+    pub budget_usd_million_per_year: Option<f64>,
+    /// How the budget was obtained: the published annual figure, or the derivation from a
+    /// facility size and its life (`A$4 bn over 5 years at 0.65 USD/AUD`).
+    #[serde(default)]
+    pub budget_basis: String,
+    /// First year the budget applies (absent: no start).
+    #[serde(default)]
+    pub budget_from: Option<u16>,
+    /// Last year the budget applies (absent: open-ended).
+    #[serde(default)]
+    pub budget_to: Option<u16>,
+    /// The instruments it offers.
+    #[serde(default)]
+    pub instruments: Vec<FinanceInstrument>,
+    /// Cost of its capital, fraction per year.
+    #[serde(default)]
+    pub cost_of_capital: Option<f64>,
+    /// How the cost of capital was set (a benchmark yield plus a stated spread).
+    #[serde(default)]
+    pub cost_of_capital_basis: String,
+    /// Host countries it may fund (ISO3), or `["*"]` for any.
+    #[serde(default)]
+    pub eligible_hosts: Vec<String>,
+    /// Host countries it may not fund even under `"*"` (a DFI that lends only abroad
+    /// excludes its home).
+    #[serde(default)]
+    pub excluded_hosts: Vec<String>,
+    /// Stages it may fund (`mining`, `refining`, `components`), or `["*"]`.
+    #[serde(default)]
+    pub eligible_stages: Vec<String>,
+    /// Materials it may fund (material ids), or `["*"]`.
+    #[serde(default)]
+    pub eligible_materials: Vec<String>,
+    /// Funds a project abroad only with offtake to its home market (a project's `offtake`).
+    #[serde(default)]
+    pub home_offtake_required: bool,
+    /// Funds projects in its home country only (for a multinational body: in its members).
+    #[serde(default)]
+    pub home_country_only: bool,
+    /// Citation.
+    pub source: String,
+    /// Caveats.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A mine, refinery or plant project, an entry of `projects.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    /// Stable id.
+    pub id: String,
+    /// Project name and site.
+    pub name: String,
+    /// Sponsor company or companies.
+    pub sponsor: String,
+    /// Lead sponsor's home country id.
+    pub sponsor_country: String,
+    /// Host country id.
+    pub host_country: String,
+    /// The material produced.
+    pub material: MaterialId,
+    /// The stage of its output.
+    pub stage: Stage,
+    /// Nameplate capacity, in `capacity_unit`.
+    #[serde(default)]
+    pub capacity_value: Option<f64>,
+    /// Unit of `capacity_value`.
+    #[serde(default)]
+    pub capacity_unit: Option<String>,
+    /// Published capital cost, million USD.
+    #[serde(default)]
+    pub capex_usd_million: Option<f64>,
+    /// Expected or actual start of production.
+    #[serde(default)]
+    pub start_year: Option<i64>,
+    /// `announced`, `construction`, `operating` or `study`.
+    pub status: String,
+    /// Financier ids from `financiers.toml`.
+    #[serde(default)]
+    pub financiers: Vec<String>,
+    /// Capacity in the material's content basis (materials.csv: t Li, t Co, t REO …), t/yr.
+    #[serde(default)]
+    pub content_capacity_t: Option<f64>,
+    /// How `content_capacity_t` follows from the capacity (`LiOH·H2O × 0.1654`), or how it
+    /// was estimated when no capacity is published.
+    #[serde(default)]
+    pub content_basis: String,
+    /// How `capex_usd_million` was derived when it is not the sponsor's published figure in
+    /// USD; empty when published.
+    #[serde(default)]
+    pub capex_basis: String,
+    /// Published operating cost, USD per tonne of the capacity unit's product.
+    #[serde(default)]
+    pub opex_usd_per_t: Option<f64>,
+    /// What `opex_usd_per_t` is (which product, which year), or how it was derived.
+    #[serde(default)]
+    pub opex_basis: String,
+    /// Construction lead time, years.
+    #[serde(default)]
+    pub lead_time_years: Option<f64>,
+    /// How the lead time was derived when not published; empty when published.
+    #[serde(default)]
+    pub lead_basis: String,
+    /// What a refinery draws on: ISO3 countries of its concentrate, or mine ids.
+    #[serde(default)]
+    pub feed: Vec<String>,
+    /// Countries that hold offtake of its output (ISO3), for financiers that require it.
+    #[serde(default)]
+    pub offtake: Vec<String>,
+    /// Whether its feed is exposed to artisanal mining (DRC cobalt, mostly).
+    #[serde(default)]
+    pub artisanal_exposure: bool,
+    /// The responsible-sourcing standard it is audited against (`RMI RMAP`, `IRMA`), or `""`.
+    #[serde(default)]
+    pub audit_standard: String,
+    /// Where the audit stands.
+    #[serde(default)]
+    pub audit_status: AuditStatus,
+    /// Whether the sponsor or operator is on a forced-labour listing (the US UFLPA Entity
+    /// List or similar; `note` names the listing).
+    #[serde(default)]
+    pub forced_labour_listing: bool,
+    /// Citation.
+    pub source: String,
+    /// Caveats.
+    #[serde(default)]
+    pub note: Option<String>,
+}
 
 /// A way a financier puts money into a project.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -75,6 +239,16 @@ impl Financier {
         }
     }
 
+    /// Whether its mandate admits projects hosted in `host` (home-only, eligible and
+    /// excluded hosts), whatever the stage, material or offtake.
+    pub fn may_host(&self, host: &str) -> bool {
+        if self.home_country_only {
+            self.homes().contains(&host)
+        } else {
+            admits(&self.eligible_hosts, host) && !self.excluded_hosts.iter().any(|h| h == host)
+        }
+    }
+
     /// Whether its mandate lets it fund a project of `material` at `stage` hosted in `host`
     /// whose output goes (by offtake) to `offtake`.
     pub fn may_fund_at(
@@ -86,11 +260,7 @@ impl Financier {
     ) -> bool {
         let homes = self.homes();
         let at_home = homes.contains(&host);
-        let host_ok = if self.home_country_only {
-            at_home
-        } else {
-            admits(&self.eligible_hosts, host) && !self.excluded_hosts.iter().any(|h| h == host)
-        };
+        let host_ok = self.may_host(host);
         // Abroad, a lender bound to its home market needs offtake there.
         let offtake_ok = !self.home_offtake_required
             || at_home
