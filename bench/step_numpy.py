@@ -20,7 +20,7 @@ terms of `wants`, `prices` and `premia` would be multiplied away and go unchecke
 --shipped-params runs with the shipped values instead.
 
 Implemented: everything the step does for the features the exported scenarios use:
-- shocks: capacity losses with linear recovery;
+- shocks: capacity losses with linear recovery; capacity expansions ramping up linearly;
 - fear (expectations): per stage, the share of its world output that announced, unfinished
   restrictions and capacity losses withhold, each weighted by min(1, weeks to come / weeks
   of stock held downstream (cover + input cover × stages below)), upstream stages counting
@@ -45,7 +45,7 @@ Implemented: everything the step does for the features the exported scenarios us
   same raised targets;
 - the mass-balance residual, with the `converted` term Σ (κ − 1) × output.
 The example writes the counts of what is not implemented (pact, stockpiles, dumping,
-expansions, demand shifts, IEA trend, price rationing) to network.json and this script refuses
+demand shifts, IEA trend, price rationing) to network.json and this script refuses
 a file in which any is nonzero; it also checks the scenario TOML before building anything.
 
 Floating-point order: every sum the Rust code does as a sequential fold is done here as a
@@ -162,6 +162,7 @@ class Net:
             fm[x["from"]] = True
             self.restrictions.append(dict(x, targets=t, from_mask=fm, from_idx=np.nonzero(fm)[0]))
         self.losses = j["losses"]
+        self.expansions = j.get("expansions", [])
         # Sums of baseline demand and baseline output, as the step folds them.
         self.demand_total = seqsum(self.demand)
         self.base_total = [seqsum(b) for b in self.base_output]
@@ -224,6 +225,16 @@ def capacity_factors(net, w):
     return cf
 
 
+def added(net, w):
+    """add[s][node]: capacity projects add in week w (step/mod.rs fn `expansion_at`): weekly ×
+    min(1, (w − start + 1) / (ramp + 1)) from `start`, summed in the order of the events."""
+    add = [np.zeros(net.n) for _ in range(net.ns)]
+    for e in net.expansions:
+        if w >= e["start"]:
+            add[e["stage"]][e["node"]] += e["weekly"] * min((w - e["start"] + 1) / (e["ramp"] + 1), 1.0)
+    return add
+
+
 def fear(net, w):
     """Fear index per stage in week w (step/mod.rs fn `fear`)."""
     p, ns = net.p, net.ns
@@ -258,6 +269,7 @@ def step(net, st):
     lag, rshare, rw = p["reroute_lag"], p["reroute_share"], p["replenish_weeks"]
     stock_before = stock(st)
     cf = capacity_factors(net, w)
+    add = added(net, w)
     fear_before = st.fear
     st.fear = fear(net, w)
     # Final demand: baseline (no demand shifts) × price response.
@@ -279,7 +291,7 @@ def step(net, st):
                 st.demand + (keep * p["cover_weeks"] * net.demand - st.cons_inv) / rw, 0.0)
         else:
             k1 = net.kappa[s + 1]
-            cap = net.capacity[s + 1] * cf[s + 1] + 0.0
+            cap = net.capacity[s + 1] * cf[s + 1] + add[s + 1]
             plan = np.minimum(st.orders_recv[s + 1], cap)
             want = np.maximum(
                 plan * k1
@@ -297,7 +309,7 @@ def step(net, st):
         # (inside the 95% cover by capacity) or that output beyond baseline (outside it) ×
         # friction.
         existing = net.capacity[s] * cf[s]
-        cap_now = existing + 0.0
+        cap_now = existing + add[s]
         rs = [x for x in active if x["stage"] == s]
         if lag >= 1 and w >= lag:
             due = st.unfilled[s][w % lag].copy()
@@ -343,8 +355,8 @@ def step(net, st):
         # Production within the supply response, capacity and feed / κ; pro-rata allocation.
         total = np.bincount(I, D, minlength=n)
         pw = math.exp(st.supply[s])  # the lagged supply response (step 10c)
-        # Idle capacity answers only through the lagged response (no expansions here: a = 0).
-        supply_cap = np.minimum(base_out * cf[s] * pw, cap_now)
+        # Idle capacity answers only through the lagged response; projects' capacity is there.
+        supply_cap = np.minimum(base_out * cf[s] * pw + add[s], cap_now)
         q = np.minimum(total, supply_cap)
         if s == 0:
             mined += seqsum(q)
@@ -456,7 +468,8 @@ def check_scenario(path, material):
     sc = tomllib.loads(path.read_text())
     bad = sorted({e.get("kind") for e in sc.get("event", [])
                   if e.get("material") == material
-                  and e.get("kind") not in ("export_restriction", "capacity_loss")})
+                  and e.get("kind") not in ("export_restriction", "capacity_loss",
+                                            "capacity_expansion")})
     bad += sorted({q.get("kind") for q in sc.get("policy", [])
                    if q.get("material", material) == material})
     if sc.get("rationing", "proportional") != "proportional":
