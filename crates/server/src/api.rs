@@ -32,7 +32,7 @@ where
 }
 
 /// A JSON body, with errors naming the field at fault.
-fn body<T: DeserializeOwned>(b: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
+pub fn body<T: DeserializeOwned>(b: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
     let b = b.map_err(|e| ApiError::field(e.status(), "body", e.body_text()))?;
     let de = &mut serde_json::Deserializer::from_slice(&b);
     serde_path_to_error::deserialize(de).map_err(|e| {
