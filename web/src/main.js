@@ -1,13 +1,13 @@
 // The workbench's page: a hash router over the views, and the token box (kept in
 // localStorage; only writes send it).
-import { disposeCharts, status, token, setToken, esc } from './core.js';
+import { disposeCharts, status, token, setToken, esc, echarts } from './core.js';
 import { mapView } from './map.js';
 import { supplyView } from './supply.js';
 import { tablesView } from './tables.js';
 import { editorView } from './editor.js';
 import { runsView, runView, compareView } from './runs.js';
 
-window.quadrant = { charts: {} };
+window.quadrant = { charts: {}, echarts };
 
 async function route() {
   const [path, query] = (location.hash.slice(1) || 'map').split('?');
@@ -18,6 +18,7 @@ async function route() {
   window.quadrant.charts = {};
   root.replaceChildren();
   root.dataset.view = parts[0];
+  delete root.dataset.ready;
   for (const a of document.querySelectorAll('#nav a')) {
     a.classList.toggle('on', a.getAttribute('href') === `#${parts[0] === 'run' || parts[0] === 'compare' ? 'runs' : parts[0]}`);
   }

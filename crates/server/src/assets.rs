@@ -44,12 +44,8 @@ fn etag(i: usize) -> &'static str {
 
 fn serve(name: &str, headers: &HeaderMap) -> Response {
     let Some(i) = FILES.iter().position(|f| f.0 == name) else {
-        return crate::ApiError::field(
-            StatusCode::NOT_FOUND,
-            "file",
-            format!("no asset {name:?}"),
-        )
-        .into_response();
+        return crate::ApiError::field(StatusCode::NOT_FOUND, "file", format!("no asset {name:?}"))
+            .into_response();
     };
     let (_, ctype, bytes) = FILES[i];
     let tag = etag(i);

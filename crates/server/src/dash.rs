@@ -57,7 +57,11 @@ fn names<'a>(ds: &Dataset, ids: impl IntoIterator<Item = &'a str>) -> Value {
 /// `GET /api/map`: world output of one (material, stage) by location or by control.
 pub async fn map(State(st): State<AppState>, q: Params) -> Result<Json<Value>, ApiError> {
     let ds = st.ds;
-    let m = material_arg(ds, "material", q.get("material").map_or("lithium", String::as_str))?;
+    let m = material_arg(
+        ds,
+        "material",
+        q.get("material").map_or("lithium", String::as_str),
+    )?;
     let stage = stage_arg(&q, Stage::Mining)?;
     let year = num(&q, "year", 2024u16, 1990, 2100)?;
     let by = match q.get("by").map(String::as_str) {
@@ -150,8 +154,16 @@ pub async fn profile(
 pub async fn supply(State(st): State<AppState>, q: Params) -> Result<Json<Value>, ApiError> {
     let ds = st.ds;
     let bloc = bloc_arg(ds, "bloc", q.get("bloc").map_or("QUAD", String::as_str))?;
-    let adv = country_arg(ds, "adversary", q.get("adversary").map_or("CHN", String::as_str))?;
-    let m = material_arg(ds, "material", q.get("material").map_or("lithium", String::as_str))?;
+    let adv = country_arg(
+        ds,
+        "adversary",
+        q.get("adversary").map_or("CHN", String::as_str),
+    )?;
+    let m = material_arg(
+        ds,
+        "material",
+        q.get("material").map_or("lithium", String::as_str),
+    )?;
     let stage = stage_arg(&q, Stage::Refining)?;
     let year = num(&q, "year", 2024u16, 1990, 2100)?;
     let st2 = st.clone();

@@ -43,7 +43,9 @@ pub fn series_json(sim: &Simulation) -> Value {
             let s = m.series.as_ref()?;
             // Week 0 is the first week of the year after the network's year, unless the
             // scenario dates it (observed.start_date).
-            let week0 = start.clone().unwrap_or_else(|| format!("{}-01-01", m.year + 1));
+            let week0 = start
+                .clone()
+                .unwrap_or_else(|| format!("{}-01-01", m.year + 1));
             let d0 = days(&week0)?;
             let dates: Vec<String> = (0..s.price.len() as i64)
                 .map(|w| civil(d0 + 7 * w))
@@ -106,17 +108,30 @@ pub async fn run_series(
         return Err(ApiError::field(
             StatusCode::CONFLICT,
             "id",
-            format!("run {id} is {}: its series follow once it is done", job.state),
+            format!(
+                "run {id} is {}: its series follow once it is done",
+                job.state
+            ),
         ));
     }
-    let hit = st.series.lock().unwrap_or_else(|p| p.into_inner()).get(&id).cloned();
+    let hit = st
+        .series
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&id)
+        .cloned();
     let text = match hit {
         Some(t) => t,
         None => {
-            let p: RunParams = serde_json::from_str(&job.params)
-                .map_err(|e| ApiError::invalid("params", format!("stored parameters unreadable: {e}")))?;
+            let p: RunParams = serde_json::from_str(&job.params).map_err(|e| {
+                ApiError::invalid("params", format!("stored parameters unreadable: {e}"))
+            })?;
             let stored = match p.scenario_id {
-                Some(sid) => Some(blocking(&st, move |s| s.scenario(sid)).await?.ok_or_else(|| ApiError::not_found("scenario", sid))?),
+                Some(sid) => Some(
+                    blocking(&st, move |s| s.scenario(sid))
+                        .await?
+                        .ok_or_else(|| ApiError::not_found("scenario", sid))?,
+                ),
                 None => None,
             };
             let st2 = st.clone();
@@ -140,14 +155,24 @@ pub async fn run_series(
             text
         }
     };
-    Ok(([(header::CONTENT_TYPE, "application/json")], text.as_str().to_owned()).into_response())
+    Ok((
+        [(header::CONTENT_TYPE, "application/json")],
+        text.as_str().to_owned(),
+    )
+        .into_response())
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn civil_dates_round_trip() {
-        for d in ["1970-01-01", "2000-02-29", "2025-01-06", "2024-12-31", "2100-03-01"] {
+        for d in [
+            "1970-01-01",
+            "2000-02-29",
+            "2025-01-06",
+            "2024-12-31",
+            "2100-03-01",
+        ] {
             assert_eq!(super::civil(quadrant_sim::scenario::days(d).unwrap()), d);
         }
     }
