@@ -47,13 +47,25 @@ write('index.html', readFileSync(join(here, 'src', 'index.html')));
 const topo = JSON.parse(readFileSync(join(here, 'node_modules', 'world-atlas', 'countries-110m.json'), 'utf8'));
 const geo = feature(topo, topo.objects.countries);
 const round = (c) => (typeof c[0] === 'number' ? c.map((x) => Math.round(x * 100) / 100) : c.map(round));
+// A ring that crosses the antimeridian (Russia's Chukotka, Fiji) would be drawn as a band
+// across the whole map: its points on the far side are pinned to the side most of it lies on.
+const ring = (r) => {
+  const xs = r.map((p) => p[0]);
+  if (Math.max(...xs) - Math.min(...xs) <= 180) return r;
+  const east = xs.filter((x) => x > 0).length >= xs.length / 2;
+  return r.map(([x, y]) => [east ? (x < 0 ? 180 : x) : (x > 0 ? -180 : x), y]);
+};
+const mend = (g) => (g.type === 'Polygon'
+  ? { type: g.type, coordinates: g.coordinates.map(ring) }
+  : { type: g.type, coordinates: g.coordinates.map((poly) => poly.map(ring)) });
 geo.features = geo.features
-  .filter((f) => f.geometry)
+  // Antarctica (010) produces nothing on record and would take a fifth of the map.
+  .filter((f) => f.geometry && f.id !== '010')
   .map((f) => ({
     type: 'Feature',
     id: f.id ?? `x-${f.properties.name}`,
     properties: { name: f.id ?? `x-${f.properties.name}`, label: f.properties.name },
-    geometry: { type: f.geometry.type, coordinates: round(f.geometry.coordinates) },
+    geometry: mend({ type: f.geometry.type, coordinates: round(f.geometry.coordinates) }),
   }));
 write('world.json', JSON.stringify(geo));
 console.log(`built ${out} in ${Date.now() - started} ms`);

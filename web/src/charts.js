@@ -5,6 +5,7 @@ import { dataset, nameOf, pct, tonnes, el, esc, chart, PALETTE, BLOC_COLOR, ADV_
 function lines(node, { dates, series, unit, fmt, yName }) {
   const c = chart(node);
   c.setOption({
+    animation: false,
     color: PALETTE,
     tooltip: { trigger: 'axis', valueFormatter: fmt },
     legend: { top: 0, type: 'scroll' },
@@ -60,6 +61,7 @@ export async function montecarlo(node, run, records) {
       <p class="muted">Peak world price at the last stage: mean ×${rs[0].peak_price_vs_baseline_mean.toFixed(2)}, P50 ×${rs[0].peak_price_vs_baseline_p50.toFixed(2)}, P95 ×${rs[0].peak_price_vs_baseline_p95.toFixed(2)}.</p></div>`));
     const c = chart(box.querySelector('.mc'));
     c.setOption({
+      animation: false,
       tooltip: { trigger: 'axis', valueFormatter: (v) => (Array.isArray(v) ? v.map((x) => pct(x)).join('–') : pct(v)) },
       legend: { top: 0 },
       grid: { left: 70, right: 20, top: 36, bottom: 30 },
@@ -84,6 +86,7 @@ export async function chokepoints(node, run, rows) {
   const box = node.appendChild(el(`<div class="panel"><h2>Chokepoints of ${esc(run.params.material)} for ${esc(run.params.bloc)}: a ${run.params.weeks}-week full outage of one (country, stage) or facility</h2><div class="chart choke" style="height:${Math.max(260, top.length * 26 + 60)}px"></div></div>`));
   const c = chart(box.querySelector('.choke'));
   c.setOption({
+    animation: false,
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: (ps) => { const r = top[ps[0].dataIndex]; return `<b>${esc(label(r))}</b><br>bloc shortfall ${pct(r.bloc_shortfall_share)}<br>world share of the stage ${pct(r.world_share)}<br>peak price ×${r.peak_price_vs_baseline.toFixed(2)}`; } },
     legend: { top: 0 },
     grid: { left: 220, right: 30, top: 30, bottom: 30 },

@@ -54,6 +54,7 @@ export async function mapView(root, params) {
     row.querySelector('#map-source').textContent = `Source: ${citation(d, layer.source, layer.year)}`;
     const max = Math.max(0.05, ...data.map((x) => x.value));
     c.setOption({
+      animation: false,
       tooltip: {
         trigger: 'item',
         formatter: (p) => {

@@ -63,6 +63,7 @@ export async function supplyView(root, params) {
     panel.querySelector('#supply-note').textContent = `Columns: ${VERB[up]} in → ${VERB[t.stage]} in → ${f.bloc}. Upstream feed by ${t.upstream_method === 'trade' ? 'bilateral trade' : 'the world surplus pro rata (no trade data for the upstream stage)'}; proportional mixing (docs/model.md, "Origin tracing").`
       + (hidden ? ` ${hidden} links under 0.2% of the supply are not drawn.` : '') + ` Sources: ${citation(d, src, t.trade_year)}`;
     c.setOption({
+      animation: false,
       tooltip: {
         trigger: 'item',
         formatter: (p) => (p.dataType === 'edge'
