@@ -67,7 +67,7 @@ export function nameOf(d, id) {
 /** The full citation of a source string such as "IEA-2025+BACI-HS92-V202401b 2024". */
 export function citation(d, src, year) {
   if (!src) return '';
-  const parts = src.split(/[+ ]/).filter(Boolean).map((id) => {
+  const parts = [...new Set(src.split(/[+ ]/).filter(Boolean))].map((id) => {
     const s = d.sourceById.get(id);
     if (!s) return /^\d{4}$/.test(id) ? null : id;
     return `${s.id}: ${s.publisher}. ${s.title}. ${s.edition}. ${s.url} (${s.licence})`;
