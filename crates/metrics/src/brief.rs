@@ -16,7 +16,7 @@ use quadrant_model::sources::BACI;
 use quadrant_model::{CountryIx, Dataset, MaterialIx, Stage};
 use serde::Serialize;
 
-const OWNERSHIP: &str = "curated/ownership.toml";
+pub(crate) const OWNERSHIP: &str = "curated/ownership.toml";
 
 /// Why a brief could not be computed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -382,7 +382,7 @@ fn stage_brief(
 
 /// The upstream concentration for origin tracing: the same dataset as downstream when it
 /// covers the upstream stage in that year (one basis, one vintage), else the selection rule.
-fn upstream_conc(
+pub(crate) fn upstream_conc(
     ds: &Dataset,
     m: MaterialIx,
     up: Stage,
