@@ -26,6 +26,7 @@
 pub mod api;
 pub mod backtest;
 pub mod balance;
+pub mod calendar;
 pub mod chokepoints;
 pub mod futures;
 pub mod montecarlo;
