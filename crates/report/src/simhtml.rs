@@ -20,7 +20,7 @@ fn event_text(e: &EventWindow) -> String {
     match e.kind {
         "export_restriction" if e.size == 0.0 => format!("Export ban by {at} ({stage})"),
         "export_restriction" => format!(
-            "Export quota by {at} ({stage}): {} of baseline exports",
+            "Export quota by {at} ({stage}), {} of baseline exports",
             pct(e.size)
         ),
         "capacity_loss" => format!("{} of {stage} capacity lost at {at}", pct(e.size)),
@@ -62,14 +62,15 @@ fn events_list(m: &MaterialResult) -> String {
         } else if e.end_week >= m.weeks {
             "to the end of the run".to_string()
         } else {
-            format!("until the week of {}", pretty(&e.end_date))
+            format!("to the week of {}", pretty(&e.end_date))
         };
+        // Weeks as the scenario file counts them (week 0 first).
         s.push_str(&format!(
             "<li>{}: from the week of {} {until} (weeks {}–{}){announced}</li>",
             event_text(e),
             pretty(&e.start_date),
             e.start_week,
-            e.end_week
+            e.last_week
         ));
     }
     s.push_str("</ol>");

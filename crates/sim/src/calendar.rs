@@ -67,14 +67,15 @@ pub fn pretty(iso_date: &str) -> String {
 }
 
 /// Time-axis ticks for a run of `weeks` weeks from ISO date `start`: (week, label) at the first
-/// week starting in each month, quarter or year (whichever gives 4 to 12 ticks), labelled
+/// week starting in each month, quarter, half-year, year or more (whichever gives at most 8
+/// ticks, so that labels never crowd), labelled
 /// `Jan 2025` (months, quarters) or `2025` (years).
 pub fn ticks(start: &str, weeks: usize) -> Vec<(f64, String)> {
     let d0 = days(start).unwrap_or(0);
     let span_months = weeks as f64 * 7.0 / 30.44;
     let step = [1u32, 3, 6, 12, 24, 60]
         .into_iter()
-        .find(|s| span_months / f64::from(*s) <= 12.0)
+        .find(|s| span_months / f64::from(*s) <= 8.0)
         .unwrap_or(120);
     let mut out = Vec::new();
     let mut last = None;
@@ -124,9 +125,11 @@ pub struct EventWindow {
     /// First week no longer in force, at most the run's horizon (an expansion: the end of its
     /// ramp).
     pub end_week: usize,
+    /// The last week in force (`end_week` − 1, at least `start_week`).
+    pub last_week: usize,
     /// Date of `start_week`'s first day.
     pub start_date: String,
-    /// Date of `end_week`'s first day.
+    /// First day of `last_week`.
     pub end_date: String,
 }
 
@@ -243,8 +246,9 @@ pub fn event_windows(
             announced_week: e.announced_week().map_or(s, |a| a.min(s)),
             start_week: s,
             end_week: end,
+            last_week: end.saturating_sub(1).max(s),
             start_date: date_of_week(start, s as f64),
-            end_date: date_of_week(start, end as f64),
+            end_date: date_of_week(start, end.saturating_sub(1).max(s) as f64),
         });
     }
     out
@@ -275,7 +279,7 @@ mod tests {
     #[test]
     fn ticks_fall_on_month_starts_and_stay_few() {
         let t = ticks("2025-01-06", 104);
-        assert!((4..=12).contains(&t.len()), "{t:?}");
+        assert!((4..=9).contains(&t.len()), "{t:?}");
         assert_eq!(t[0], (0.0, "Jan 2025".to_string()));
         // Each tick's week is the first starting in its month.
         for (w, label) in &t {
@@ -284,6 +288,6 @@ mod tests {
         }
         let decade = ticks("2025-01-06", 520);
         assert!(decade.iter().all(|(_, l)| l.len() == 4), "{decade:?}");
-        assert!((4..=12).contains(&decade.len()));
+        assert!((4..=9).contains(&decade.len()));
     }
 }

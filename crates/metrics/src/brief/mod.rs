@@ -507,7 +507,11 @@ fn check_claim(ds: &Dataset, c: &quadrant_model::Claim, adv: &str) -> Option<Cla
         let h = host_controlled_by(ds, c.material.as_str(), c.stage, &c.host, home, y)?;
         Some(Claim {
             id: c.id.clone(),
-            claim: c.text_for(home),
+            // The printed claim names the controlling home, not its code.
+            claim: c.text_for(
+                ds.country(home)
+                    .map_or(home, |i| ds.countries[i as usize].name.as_str()),
+            ),
             material: c.material.as_str().to_string(),
             stage: c.stage,
             host: c.host.clone(),
