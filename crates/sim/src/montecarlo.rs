@@ -407,3 +407,21 @@ impl Track {
         self.at[c].clone()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::histogram;
+
+    #[test]
+    fn histograms_count_every_run_once() {
+        let h = histogram(&[0.0, 0.1, 0.25, 0.5, 0.5, 1.0], 4);
+        assert_eq!(h.hi, 1.0);
+        assert_eq!(
+            h.counts,
+            vec![2, 1, 2, 1],
+            "the largest value in the last bin"
+        );
+        let zero = histogram(&[0.0; 5], 20);
+        assert_eq!((zero.hi, zero.counts[0], zero.counts.len()), (0.0, 5, 20));
+    }
+}

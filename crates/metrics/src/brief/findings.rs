@@ -78,11 +78,11 @@ fn stages(b: &Brief) -> Vec<(&str, &str, &StageBrief)> {
 }
 
 /// The `n` stages with the largest `key` (ties by brief order), keeping those `key` gives.
-fn top<'a>(
-    b: &'a Brief,
+fn top(
+    b: &Brief,
     n: usize,
     key: impl Fn(&StageBrief) -> Option<f64>,
-) -> Vec<(&'a str, &'a str, &'a StageBrief, f64)> {
+) -> Vec<(&str, &str, &StageBrief, f64)> {
     let mut v: Vec<_> = stages(b)
         .into_iter()
         .filter_map(|(m, name, s)| key(s).map(|k| (m, name, s, k)))
