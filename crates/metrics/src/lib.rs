@@ -16,6 +16,7 @@
 
 #![warn(missing_docs)]
 
+pub mod atlas;
 pub mod brief;
 pub mod concentration;
 pub mod control;

@@ -179,8 +179,12 @@ fn attribute_reexports(
     out
 }
 
-/// Traces the bloc's supply of (material, `down.stage`) back one stage, to `up.stage`.
-pub fn origin_trace(
+/// The bloc's supply at `down.stage` split by the producer it came from, each producer with
+/// its upstream feed: (supply, [(producer, tonnes, [(origin, share of its feed)])], whether the
+/// feed came from trade data).
+type Feeds = (f64, Vec<(CountryIx, f64, Vec<(CountryIx, f64)>)>, bool);
+
+fn bloc_feeds(
     ds: &Dataset,
     trade: &TradeIndex,
     m: MaterialIx,
@@ -188,8 +192,7 @@ pub fn origin_trace(
     up: &Concentration,
     trade_year: u16,
     bloc: &Members,
-    adversary: CountryIx,
-) -> OriginTrace {
+) -> Feeds {
     let flows = trade.flows(m, down.stage, trade_year);
     let up_flows = trade
         .covers(ds, m, up.stage)
@@ -207,11 +210,50 @@ pub fn origin_trace(
     // A supplier with no output at this stage re-exports: its goods are attributed to the
     // world's producers pro rata, since BACI does not say where it bought them.
     let at_stage = attribute_reexports(down, at_stage);
-    // Each producer's upstream mix, computed once for both the origin and the adversary share.
-    let feeds: Vec<(CountryIx, f64, Vec<(CountryIx, f64)>)> = at_stage
+    // Each producer's upstream mix, computed once for the origin, the adversary share and
+    // the links.
+    let feeds = at_stage
         .iter()
         .map(|(&r, &q)| (r, q, upstream_origin(down, up, up_flows, r)))
         .collect();
+    (supply, feeds, up_flows.is_some())
+}
+
+/// The links of an origin trace: the bloc's supply at `down.stage` as (upstream origin,
+/// producer at the stage, tonnes), largest first. Their sum is the trace's `supply_t`; summed
+/// by producer they give `by_stage_country`, by origin `by_origin`.
+pub fn origin_links(
+    ds: &Dataset,
+    trade: &TradeIndex,
+    m: MaterialIx,
+    down: &Concentration,
+    up: &Concentration,
+    trade_year: u16,
+    bloc: &Members,
+) -> Vec<(CountryIx, CountryIx, f64)> {
+    let (_, feeds, _) = bloc_feeds(ds, trade, m, down, up, trade_year, bloc);
+    let mut links: Vec<(CountryIx, CountryIx, f64)> = feeds
+        .iter()
+        .flat_map(|(r, q, feed)| feed.iter().map(move |&(o, sh)| (o, *r, q * sh)))
+        .filter(|l| l.2 > 0.0)
+        .collect();
+    links.sort_by(|a, b| b.2.total_cmp(&a.2).then((a.0, a.1).cmp(&(b.0, b.1))));
+    links
+}
+
+/// Traces the bloc's supply of (material, `down.stage`) back one stage, to `up.stage`.
+pub fn origin_trace(
+    ds: &Dataset,
+    trade: &TradeIndex,
+    m: MaterialIx,
+    down: &Concentration,
+    up: &Concentration,
+    trade_year: u16,
+    bloc: &Members,
+    adversary: CountryIx,
+) -> OriginTrace {
+    let (supply, feeds, by_trade) = bloc_feeds(ds, trade, m, down, up, trade_year, bloc);
+    let at_stage: BTreeMap<CountryIx, f64> = feeds.iter().map(|(r, q, _)| (*r, *q)).collect();
     let mut origin: BTreeMap<CountryIx, f64> = BTreeMap::new();
     for (_, q, feed) in &feeds {
         for &(o, sh) in feed {
@@ -260,7 +302,7 @@ pub fn origin_trace(
         year: down.year,
         trade_year,
         datasets: (down.dataset.clone(), up.dataset.clone()),
-        upstream_method: if up_flows.is_some() {
+        upstream_method: if by_trade {
             UpstreamMethod::Trade
         } else {
             UpstreamMethod::Pool

@@ -1,7 +1,8 @@
 //! Writes a synthetic plan (SYNTHETIC: random numbers) as JSON for the linopy peer
 //! (bench/plan_linopy.py) and times the Rust model build on it:
 //! `cargo run --release -p quadrant-plan --example dump_problem -- N S Y SEED OUT.json
-//! [--solve] [--cvar ALPHA] [--reps R]`.
+//! [--solve] [--solver microlp|highs] [--gap G] [--cvar ALPHA] [--reps R]`
+//! (`--solver highs` needs `--features highs`).
 //!
 //! JSON goes through `toml::Value` (already a dependency of the crate) so that the example
 //! needs no new dependency; `None` fields are left out, as the TOML serializer does.
@@ -19,10 +20,14 @@ struct Args {
     solve: bool,
     cvar: Option<f64>,
     reps: usize,
+    solver: SolverChoice,
+    gap: Option<f64>,
 }
 
 fn usage() -> ! {
-    eprintln!("usage: dump_problem N S Y SEED OUT.json [--solve] [--cvar ALPHA] [--reps R]");
+    eprintln!(
+        "usage: dump_problem N S Y SEED OUT.json [--solve] [--solver microlp|highs] [--gap G] [--cvar ALPHA] [--reps R]"
+    );
     std::process::exit(2)
 }
 
@@ -52,6 +57,15 @@ fn args() -> Args {
         solve: a.iter().any(|x| x == "--solve"),
         cvar: flag("--cvar").map(|v| parse("--cvar", v)),
         reps: flag("--reps").map_or(5, |v| parse("--reps", v)),
+        solver: match flag("--solver").map(|v| v.map(String::as_str)) {
+            None | Some(Some("microlp")) => SolverChoice::Microlp,
+            Some(Some("highs")) => SolverChoice::Highs,
+            Some(v) => {
+                eprintln!("dump_problem: --solver: expected microlp or highs, got {v:?}");
+                usage()
+            }
+        },
+        gap: flag("--gap").map(|v| parse("--gap", v)),
     }
 }
 
@@ -154,14 +168,22 @@ fn main() {
     println!("nonzeros {nnz}");
     if a.solve {
         let t = Instant::now();
-        match lp::solve(&m.recipe, SolverChoice::Microlp, p.options.mip_gap) {
+        let gap = a.gap.unwrap_or(p.options.mip_gap);
+        match lp::solve(&m.recipe, a.solver, gap) {
             Ok(s) => {
                 println!("rust_solve_s {:.6}", t.elapsed().as_secs_f64());
+                println!(
+                    "rust_solver {}",
+                    match a.solver {
+                        SolverChoice::Microlp => "microlp",
+                        SolverChoice::Highs => "highs",
+                    }
+                );
                 println!("rust_objective {:.12e}", s.objective);
                 println!("rust_optimal {}", s.optimal);
             }
             Err(e) => {
-                eprintln!("dump_problem: microlp failed: {e:?}");
+                eprintln!("dump_problem: the solve failed: {e:?}");
                 std::process::exit(1);
             }
         }

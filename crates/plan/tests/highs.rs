@@ -28,3 +28,24 @@ fn microlp_and_highs_agree() {
         both(quadrant_plan::synthetic::problem(12, 5, 4, seed));
     }
 }
+
+/// A shipped plan's own problem (3 futures, 5 years): the world's candidates, financiers and
+/// the simulator's futures, solved by both.
+#[test]
+fn both_solvers_agree_on_a_shipped_plan() {
+    use quadrant_plan::spec::PlanSpec;
+    use quadrant_sim::api::Session;
+    let ds = quadrant_data::load_embedded().unwrap();
+    for name in ["lithium-processing", "ethical-cobalt"] {
+        let text = quadrant_plan::shipped::find(name)
+            .unwrap()
+            .replace("count = 20", "count = 3")
+            .replace("horizon_years = 10", "horizon_years = 5");
+        let spec = PlanSpec::parse(name, &text, &ds).unwrap();
+        let s = Session::new(&ds, quadrant_sim::params::Params::shipped());
+        let sc = s.scenario("montecarlo-quad").unwrap();
+        let fut = s.futures(&sc, 3, 2026, 5).unwrap();
+        let w = quadrant_plan::world::problem(&ds, &spec, &fut, SolverChoice::Microlp).unwrap();
+        both(w.problem);
+    }
+}

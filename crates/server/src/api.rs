@@ -32,7 +32,7 @@ where
 }
 
 /// A JSON body, with errors naming the field at fault.
-fn body<T: DeserializeOwned>(b: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
+pub fn body<T: DeserializeOwned>(b: Result<Bytes, BytesRejection>) -> Result<T, ApiError> {
     let b = b.map_err(|e| ApiError::field(e.status(), "body", e.body_text()))?;
     let de = &mut serde_json::Deserializer::from_slice(&b);
     serde_path_to_error::deserialize(de).map_err(|e| {
@@ -253,9 +253,6 @@ pub async fn submit_run(
             ),
         )
     })?;
-    if kind == JobKind::Plan {
-        return Err(ApiError::invalid("kind", "planner not available yet"));
-    }
     let p = validate(&st, kind, p, author).await?;
     let pending = blocking(&st, |s| {
         Ok(s.jobs_in(JobState::Queued)?.len() + s.jobs_in(JobState::Running)?.len())
@@ -288,6 +285,15 @@ async fn validate(
     author: i64,
 ) -> Result<RunParams, ApiError> {
     let ds = st.ds;
+    if kind == JobKind::Plan {
+        let st2 = st.clone();
+        let p2 = p.clone();
+        tokio::task::spawn_blocking(move || jobs::plan_spec(&st2, &p2).map(|_| ()))
+            .await
+            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
+        p.verify = Some(p.verify.unwrap_or(false));
+        return Ok(p);
+    }
     if kind == JobKind::Chokepoints {
         p.bloc = Some(bloc_arg(ds, "bloc", p.bloc.as_deref().unwrap_or("QUAD"))?);
         let m = p

@@ -44,13 +44,13 @@ fn source_id(ds: &Dataset, s: u16) -> &str {
     ds.sources.get(usize::from(s)).map_or("", |x| x.id.as_str())
 }
 
-fn country_arg(ds: &Dataset, field: &str, v: &str) -> Result<CountryIx, ApiError> {
+pub fn country_arg(ds: &Dataset, field: &str, v: &str) -> Result<CountryIx, ApiError> {
     let id = lookup("country", v, ds.countries.iter().map(|c| c.id.as_str()))
         .map_err(|e| ApiError::invalid(field, format!("{e}: expected an ISO 3166-1 alpha-3 id")))?;
     Ok(ds.country(id).expect("a known id"))
 }
 
-fn material_arg(ds: &Dataset, field: &str, v: &str) -> Result<MaterialIx, ApiError> {
+pub fn material_arg(ds: &Dataset, field: &str, v: &str) -> Result<MaterialIx, ApiError> {
     let ids = ds.materials.iter().map(|m| m.id.as_str());
     let id = lookup("material", v, ids.clone()).map_err(|e| {
         ApiError::invalid(

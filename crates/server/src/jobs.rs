@@ -3,7 +3,11 @@
 //! transaction (so a half-written result is never served).
 
 use crate::api::{blocking, check_scenario};
-use crate::{ApiError, AppState};
+use crate::{limits, ApiError, AppState};
+use axum::http::StatusCode;
+use quadrant_plan::run::RunOptions;
+use quadrant_plan::spec::{CheckedSpec, PlanSpec};
+use quadrant_plan::SolverChoice;
 use quadrant_sim::api::ChokeRequest;
 use quadrant_sim::scenario::Scenario;
 use quadrant_store::{JobKind, JobRow, JobState, ScenarioRow};
@@ -50,6 +54,15 @@ pub struct RunParams {
     /// Chokepoints: smallest share of a stage's output for a candidate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_share: Option<f64>,
+    /// Plan: a shipped plan's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+    /// Plan: a plan file's text (TOML), checked like `quadrant plan FILE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan_toml: Option<String>,
+    /// Plan: check the portfolio with the simulator (`quadrant plan --verify`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<bool>,
 }
 
 /// The run's scenario: a stored one (`stored`, already checked readable) or a shipped one by
@@ -82,6 +95,53 @@ pub fn scenario(
             check_scenario(st, &format!("data/scenarios/{path}"), text)
         }
     }
+}
+
+/// The run's plan file, checked: a shipped plan by name or a submitted text (named
+/// `submitted.toml` in messages). Problems come back as issues with line and field.
+pub fn plan_spec(st: &AppState, p: &RunParams) -> Result<CheckedSpec, ApiError> {
+    let (file, text) = match (&p.plan, &p.plan_toml) {
+        (Some(name), None) => {
+            let Some(text) = quadrant_plan::shipped::find(name) else {
+                let names: Vec<&str> = quadrant_plan::shipped::PLANS.iter().map(|p| p.0).collect();
+                return Err(ApiError::invalid(
+                    "plan",
+                    format!("no shipped plan {name:?} (shipped: {})", names.join(", ")),
+                ));
+            };
+            (format!("data/plans/{name}.toml"), text.to_string())
+        }
+        (None, Some(text)) if text.len() > limits::MAX_SCENARIO => {
+            return Err(ApiError::field(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "plan_toml",
+                format!(
+                    "{} bytes: a plan file is at most {} bytes",
+                    text.len(),
+                    limits::MAX_SCENARIO
+                ),
+            ))
+        }
+        (None, Some(text)) => ("submitted.toml".to_string(), text.clone()),
+        _ => {
+            return Err(ApiError::invalid(
+                "plan",
+                "give either `plan` (a shipped plan's name) or `plan_toml` (a plan file's text)",
+            ))
+        }
+    };
+    PlanSpec::parse(&file, &text, st.ds).map_err(|issues| {
+        let lines: Vec<String> = issues.iter().map(|i| i.to_string()).collect();
+        let mut err = ApiError::invalid(
+            if p.plan.is_some() { "plan" } else { "plan_toml" },
+            lines.join("\n"),
+        );
+        err.issues = issues
+            .iter()
+            .map(|i| serde_json::json!({"file": i.file, "line": i.line, "field": i.field, "expected": i.message}))
+            .collect();
+        err
+    })
 }
 
 /// Takes queued runs one after the other, for as long as the process lives.
@@ -202,7 +262,16 @@ fn execute(
             let v = s.chokepoints(&q).map_err(sim_err)?;
             serde_json::to_string_pretty(&v).expect("chokepoints serialise") + "\n"
         }
-        JobKind::Plan => return Err(ApiError::invalid("kind", "planner not available yet")),
+        JobKind::Plan => {
+            let spec = plan_spec(st, &p)?;
+            let opt = RunOptions {
+                solver: SolverChoice::Microlp,
+                verify: p.verify.unwrap_or(false),
+            };
+            let report = quadrant_plan::run::run(st.ds, s, &spec, opt)
+                .map_err(|e| ApiError::invalid("plan", e.to_string()))?;
+            quadrant_report::plan::plan_json(&report)
+        }
     };
     Ok(("json", text.into_bytes()))
 }

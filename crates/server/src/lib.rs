@@ -4,11 +4,14 @@
 //! the renderings from `quadrant-report`, exactly as the command line calls them.
 
 mod api;
+mod assets;
+mod dash;
 mod data;
 mod error;
 mod jobs;
 pub mod limits;
 mod routes;
+mod series;
 
 pub use error::ApiError;
 pub use routes::{router, RouteList};
@@ -51,6 +54,8 @@ pub struct Shared {
     pub running: Mutex<HashMap<i64, Arc<AtomicBool>>>,
     /// Rendered briefs, by request (bounded).
     pub briefs: Mutex<HashMap<String, Arc<String>>>,
+    /// Weekly series of finished simulations, by run id (bounded).
+    pub series: Mutex<HashMap<i64, Arc<String>>>,
     /// Wakes the workers when a job is queued.
     pub wake: tokio::sync::Notify,
 }
@@ -68,6 +73,7 @@ impl Shared {
             session: Session::new(ds, params),
             running: Mutex::new(HashMap::new()),
             briefs: Mutex::new(HashMap::new()),
+            series: Mutex::new(HashMap::new()),
             wake: tokio::sync::Notify::new(),
         })
     }

@@ -39,9 +39,9 @@ pub const LIMITS: &[Limit] = &[
         refusal: "413",
     },
     Limit {
-        name: "scenario TOML, bytes",
+        name: "scenario or plan TOML, bytes",
         value: MAX_SCENARIO as u64,
-        refusal: "413, field `toml`",
+        refusal: "413, field `toml` or `plan_toml`",
     },
     Limit {
         name: "Monte Carlo futures per run",

@@ -1,7 +1,7 @@
 //! The router, built through a list that records every (method, path) it registers: the
 //! OpenAPI test compares that list with the served document.
 
-use crate::{api, data, limits, ApiError, AppState};
+use crate::{api, assets, dash, data, limits, series, ApiError, AppState};
 use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::handler::Handler;
@@ -49,8 +49,13 @@ pub fn router(state: AppState) -> (Router, RouteList) {
     .get("/api/dataset/flows", data::flows)
     .get("/api/indicators", data::indicators)
     .get("/api/brief", data::brief)
+    .get("/api/map", dash::map)
+    .get("/api/supply", dash::supply)
+    .get("/api/countries/{id}/profile", dash::profile)
     .get("/api/scenarios", api::list_scenarios)
     .post("/api/scenarios", api::create_scenario)
+    .post("/api/scenarios/validate", dash::validate)
+    .get("/api/scenarios/shipped/{name}", dash::shipped)
     .get("/api/scenarios/{id}", api::get_scenario)
     .post("/api/scenarios/{id}/share", api::share_scenario)
     .get("/api/runs", api::list_runs)
@@ -58,7 +63,12 @@ pub fn router(state: AppState) -> (Router, RouteList) {
     .get("/api/runs/{id}", api::get_run)
     .get("/api/runs/{id}/events", api::run_events)
     .post("/api/runs/{id}/cancel", api::cancel_run)
-    .get("/api/runs/{id}/result", api::run_result);
+    .get("/api/runs/{id}/result", api::run_result)
+    .get("/api/runs/{id}/series", series::run_series);
+    let mut list = b.list;
+    // The dashboard's files hold no data: served to any client, outside the token check.
+    list.0.push(("get", "/"));
+    list.0.push(("get", "/assets/{file}"));
     let router = b
         .router
         .fallback(|| async {
@@ -69,8 +79,10 @@ pub fn router(state: AppState) -> (Router, RouteList) {
         })
         .layer(middleware::from_fn_with_state(state.clone(), caller))
         .layer(axum::extract::DefaultBodyLimit::max(limits::MAX_BODY))
+        .route("/", get(assets::index))
+        .route("/assets/{file}", get(assets::asset))
         .with_state(state);
-    (router, b.list)
+    (router, list)
 }
 
 /// Who is asking: the token presented (verified), and whether from this machine.

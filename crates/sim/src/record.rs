@@ -119,6 +119,9 @@ pub struct SeriesRecorder {
     pub paid: Vec<Vec<f64>>,
     /// production[week][stage][node], tonnes.
     pub production: Vec<Vec<Vec<f64>>>,
+    /// Final goods each node holds at the week's end: its consumer inventory plus its
+    /// strategic stockpile, tonnes.
+    pub inventory: Vec<Vec<f64>>,
     /// The bloc's shortfall per week, tonnes.
     pub bloc_shortfall: Vec<f64>,
     /// The bloc's demand-weighted price paid per week at the last stage (× baseline); None in
@@ -162,5 +165,12 @@ impl Recorder for SeriesRecorder {
         self.desired.push(st.desired.clone());
         self.paid.push(paid);
         self.production.push(st.production.clone());
+        self.inventory.push(
+            st.cons_inv
+                .iter()
+                .zip(&st.stockpile)
+                .map(|(c, s)| c + s)
+                .collect(),
+        );
     }
 }

@@ -22,7 +22,7 @@ mod refs;
 pub use findings::{Finding, FindingKind};
 pub use refs::{all_sources, citation_of, Citation, CountryName};
 
-const OWNERSHIP: &str = "curated/ownership.toml";
+pub(crate) const OWNERSHIP: &str = "curated/ownership.toml";
 
 /// Why a brief could not be computed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -402,7 +402,7 @@ fn stage_brief(
 
 /// The upstream concentration for origin tracing: the same dataset as downstream when it
 /// covers the upstream stage in that year (one basis, one vintage), else the selection rule.
-fn upstream_conc(
+pub(crate) fn upstream_conc(
     ds: &Dataset,
     m: MaterialIx,
     up: Stage,

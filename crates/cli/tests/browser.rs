@@ -1,0 +1,88 @@
+//! The dashboard in a real browser: starts `quadrant serve` on a free loopback port with a
+//! fresh store and a token, then runs web/e2e/run.mjs (playwright-core driving Debian's
+//! chromium) against it. Opt-in like the PostgreSQL tests: it runs when QUADRANT_TEST_BROWSER
+//! is set (`.ci/run` installs chromium and the npm packages and sets it); otherwise it says it
+//! is skipped and passes. Screenshots are kept under the cargo target folder.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Where the screenshots go: `<target>/e2e-artifacts`, beside the test binaries.
+fn artifacts() -> PathBuf {
+    let exe = PathBuf::from(env!("CARGO_BIN_EXE_quadrant"));
+    // <target>/<profile>/quadrant → <target>
+    let target = exe
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or(Path::new("."));
+    target.join("e2e-artifacts")
+}
+
+#[test]
+fn the_dashboard_works_in_chromium() {
+    if std::env::var_os("QUADRANT_TEST_BROWSER").is_none() {
+        eprintln!("skipped: set QUADRANT_TEST_BROWSER=1 (with chromium and `npm ci` in web/) to run the browser tests");
+        return;
+    }
+    let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web");
+    assert!(
+        web.join("node_modules/playwright-core").is_dir(),
+        "run `npm ci` in {} first",
+        web.display()
+    );
+    let dir = common::dir("browser");
+    let db = dir.join("q.db").display().to_string();
+    let out = common::run(&["token", "create", "--db", &db, "--name", "browser-test"]);
+    assert!(out.status.success(), "{}", common::stderr(&out));
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quadrant"))
+        .args(["serve", "--db", &db, "--addr", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("quadrant serve starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _server = Server(child);
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("first line: {line:?}"))
+        .to_string();
+
+    let shots = artifacts();
+    std::fs::create_dir_all(&shots).unwrap();
+    eprintln!("browser test screenshots: {}", shots.display());
+    let t = Instant::now();
+    let run = Command::new("node")
+        .arg(web.join("e2e/run.mjs"))
+        .args([&addr, &token])
+        .arg(&shots)
+        .current_dir(&web)
+        .output()
+        .expect("node runs");
+    let report = String::from_utf8_lossy(&run.stdout);
+    eprintln!(
+        "{report}{}browser scenarios took {:.1} s",
+        String::from_utf8_lossy(&run.stderr),
+        t.elapsed().as_secs_f64()
+    );
+    assert!(run.status.success(), "a browser scenario failed:\n{report}");
+    assert!(report.contains(" 0 failed"), "{report}");
+}

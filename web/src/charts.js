@@ -1,0 +1,101 @@
+// The charts of finished runs. Every figure is read from the stored result or the run's
+// series (/api/runs/{id}/series); nothing is recomputed here.
+import { dataset, nameOf, pct, tonnes, el, esc, chart, PALETTE, BLOC_COLOR, ADV_COLOR } from './core.js';
+
+function lines(node, { dates, series, unit, fmt, yName }) {
+  const c = chart(node);
+  c.setOption({
+    animation: false,
+    color: PALETTE,
+    tooltip: { trigger: 'axis', valueFormatter: fmt },
+    legend: { top: 0, type: 'scroll' },
+    grid: { left: 70, right: 20, top: 36, bottom: 40 },
+    xAxis: { type: 'category', data: dates, axisLabel: { formatter: (d) => d.slice(0, 7) } },
+    yAxis: { type: 'value', name: yName || unit, nameGap: 12, axisLabel: { formatter: fmt } },
+    series: series.map((s) => ({ type: 'line', showSymbol: false, ...s })),
+  });
+  node.dataset.ready = '1';
+  return c;
+}
+
+/** A simulation: KPI table, then per material shortfall, price paid and holdings per member, dated. */
+export async function simulation(node, run, result, series) {
+  const d = await dataset();
+  for (const m of result.materials) {
+    const s = series.materials.find((x) => x.material === m.material);
+    const rows = [m.bloc, ...m.members, m.world].map((r) => `<tr><td>${esc(r.subject === 'world' ? 'World' : nameOf(d, r.subject))}</td><td class="num">${tonnes(r.desired_demand_t)}</td><td class="num">${tonnes(r.shortfall_t)}</td><td class="num">${pct(r.shortfall_share)}</td><td class="num">${r.short_weeks}</td><td class="num">×${r.peak_price_paid.toFixed(2)}</td><td class="num">×${r.mean_price_paid.toFixed(2)}</td></tr>`).join('');
+    const box = node.appendChild(el(`<div class="panel"><h2>${esc(m.material)} · network ${m.year} · ${m.weeks} weeks from ${s ? s.week0 : '?'}</h2>
+      <table class="kpis"><thead><tr><th>Who</th><th class="num">Desired demand</th><th class="num">Shortfall</th><th class="num">Share</th><th class="num">Weeks short</th><th class="num">Price paid, peak</th><th class="num">mean</th></tr></thead><tbody>${rows}</tbody></table>
+      <p class="muted">World price peak/mean: ${m.prices.map(([st, pk, mn]) => `${st} ×${pk.toFixed(2)} / ×${mn.toFixed(2)}`).join('; ')}. Largest mass-balance residual ${m.max_balance_error.toExponential(1)}.</p>
+      <h3>Shortfall per week</h3><div class="chart small shortfall" data-run="${run.id}"></div>
+      <h3>Price paid at the last stage (× baseline)</h3><div class="chart small paid"></div>
+      <h3>Holdings: consumer inventory and strategic stockpile</h3><div class="chart small inventory"></div></div>`));
+    if (!s) continue;
+    const members = s.members.map((x) => ({ name: nameOf(d, x.country), x }));
+    lines(box.querySelector('.shortfall'), {
+      dates: s.dates, unit: 't/week', fmt: (v) => tonnes(v),
+      series: [{ name: `${s.bloc.subject} (bloc)`, data: s.bloc.shortfall_t, lineStyle: { width: 3 }, color: BLOC_COLOR }, ...members.map((x) => ({ name: x.name, data: x.x.shortfall_t }))],
+    });
+    const last = s.prices[s.prices.length - 1];
+    lines(box.querySelector('.paid'), {
+      dates: s.dates, unit: '× baseline', fmt: (v) => (v == null ? '–' : `×${Number(v).toFixed(2)}`),
+      series: [{ name: `world price (${last.stage})`, data: last.index, lineStyle: { type: 'dashed' }, color: '#555',
+        markLine: { silent: true, symbol: 'none', data: [{ yAxis: 1, label: { formatter: 'baseline' } }], lineStyle: { color: '#aaa' } } },
+      { name: `${s.bloc.subject} (bloc)`, data: s.bloc.price_paid, color: BLOC_COLOR, lineStyle: { width: 3 } }, ...members.map((x) => ({ name: x.name, data: x.x.price_paid }))],
+    });
+    lines(box.querySelector('.inventory'), {
+      dates: s.dates, unit: 't', fmt: (v) => tonnes(v), series: members.map((x) => ({ name: x.name, data: x.x.inventory_t })),
+    });
+  }
+}
+
+/** A Monte Carlo: P5/P50/P95 and CVaR95 of the shortfall share per subject, and the peak price. */
+export async function montecarlo(node, run, records) {
+  const d = await dataset();
+  const mats = [...new Set(records.map((r) => r.material))];
+  for (const m of mats) {
+    const rs = records.filter((r) => r.material === m);
+    const names = rs.map((r) => nameOf(d, r.subject));
+    const box = node.appendChild(el(`<div class="panel"><h2>${esc(m)}: ${rs[0].runs_done} futures (seed ${rs[0].seed}${rs[0].interrupted ? ', interrupted' : ''})</h2>
+      <p class="muted">Shortfall as a share of desired demand over the run: the bar spans P5–P95, the dot is P50, the diamond CVaR95 (mean of the worst 5%).</p><div class="chart small mc"></div>
+      <p class="muted">Peak world price at the last stage: mean ×${rs[0].peak_price_vs_baseline_mean.toFixed(2)}, P50 ×${rs[0].peak_price_vs_baseline_p50.toFixed(2)}, P95 ×${rs[0].peak_price_vs_baseline_p95.toFixed(2)}.</p></div>`));
+    const c = chart(box.querySelector('.mc'));
+    c.setOption({
+      animation: false,
+      tooltip: { trigger: 'axis', valueFormatter: (v) => (Array.isArray(v) ? v.map((x) => pct(x)).join('–') : pct(v)) },
+      legend: { top: 0 },
+      grid: { left: 70, right: 20, top: 36, bottom: 30 },
+      xAxis: { type: 'category', data: names },
+      yAxis: { type: 'value', name: 'shortfall share', axisLabel: { formatter: (v) => pct(v) } },
+      series: [
+        { name: 'P5', type: 'bar', stack: 'band', data: rs.map((r) => r.shortfall_share_p5), itemStyle: { color: 'transparent' }, tooltip: { show: true } },
+        { name: 'P5–P95', type: 'bar', stack: 'band', data: rs.map((r) => r.shortfall_share_p95 - r.shortfall_share_p5), itemStyle: { color: '#9ecae1' } },
+        { name: 'P50', type: 'scatter', data: rs.map((r) => r.shortfall_share_p50), symbolSize: 12, itemStyle: { color: BLOC_COLOR } },
+        { name: 'CVaR95', type: 'scatter', symbol: 'diamond', data: rs.map((r) => r.shortfall_share_cvar95), symbolSize: 14, itemStyle: { color: ADV_COLOR } },
+      ],
+    });
+    box.querySelector('.mc').dataset.ready = '1';
+  }
+}
+
+/** A chokepoint ranking: the bloc's shortfall per single outage, largest first. */
+export async function chokepoints(node, run, rows) {
+  const d = await dataset();
+  const label = (r) => `${nameOf(d, r.country)} ${r.stage}${r.facility ? ` (${r.facility})` : ''}`;
+  const top = rows.slice(0, 20).reverse();
+  const box = node.appendChild(el(`<div class="panel"><h2>Chokepoints of ${esc(run.params.material)} for ${esc(run.params.bloc)}: a ${run.params.weeks}-week full outage of one (country, stage) or facility</h2><div class="chart choke" style="height:${Math.max(260, top.length * 26 + 60)}px"></div></div>`));
+  const c = chart(box.querySelector('.choke'));
+  c.setOption({
+    animation: false,
+    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: (ps) => { const r = top[ps[0].dataIndex]; return `<b>${esc(label(r))}</b><br>bloc shortfall ${pct(r.bloc_shortfall_share)}<br>world share of the stage ${pct(r.world_share)}<br>peak price ×${r.peak_price_vs_baseline.toFixed(2)}`; } },
+    legend: { top: 0 },
+    grid: { left: 220, right: 30, top: 30, bottom: 30 },
+    xAxis: { type: 'value', axisLabel: { formatter: (v) => pct(v) } },
+    yAxis: { type: 'category', data: top.map(label) },
+    series: [
+      { name: 'bloc shortfall', type: 'bar', data: top.map((r) => r.bloc_shortfall_share), itemStyle: { color: ADV_COLOR } },
+      { name: 'world share of the stage', type: 'bar', data: top.map((r) => r.world_share), itemStyle: { color: '#b8c2cc' } },
+    ],
+  });
+  box.querySelector('.choke').dataset.ready = '1';
+}
