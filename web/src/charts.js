@@ -40,7 +40,7 @@ export async function simulation(node, run, result, series) {
     lines(box.querySelector('.paid'), {
       dates: s.dates, unit: '× baseline', fmt: (v) => (v == null ? '–' : `×${Number(v).toFixed(2)}`),
       series: [{ name: `world price (${last.stage})`, data: last.index, lineStyle: { type: 'dashed' }, color: '#555',
-        markLine: { silent: true, symbol: 'none', data: [{ yAxis: 1, label: { formatter: 'baseline' } }], lineStyle: { color: '#aaa' } } },
+        markLine: { silent: true, symbol: 'none', data: [{ yAxis: 1, label: { formatter: 'baseline', position: 'insideEndTop' } }], lineStyle: { color: '#666', type: 'dashed' } } },
       { name: `${s.bloc.subject} (bloc)`, data: s.bloc.price_paid, color: BLOC_COLOR, lineStyle: { width: 3 } }, ...members.map((x) => ({ name: x.name, data: x.x.price_paid }))],
     });
     lines(box.querySelector('.inventory'), {

@@ -99,7 +99,7 @@ pub async fn map(State(st): State<AppState>, q: Params) -> Result<Json<Value>, A
             .iter()
             .filter_map(|s| {
                 let c = &ds.countries[ds.country(&s.country)? as usize];
-                let code = c.m49.filter(|_| !c.aggregate)?;
+                let code = c.iso_numeric()?;
                 Some((s.country.clone(), format!("{code:03}").into()))
             })
             .collect(),

@@ -102,7 +102,8 @@ pub async fn countries(State(st): State<AppState>) -> Json<Value> {
         .countries
         .iter()
         .map(|c| json!({
-            "id": c.id, "name": c.name, "m49": c.m49, "aggregate": c.aggregate,
+            "id": c.id, "name": c.name, "m49": c.m49, "iso_numeric": c.iso_numeric(),
+            "aggregate": c.aggregate,
             "source": source_id(ds, c.source),
         }))
         .collect::<Vec<_>>()))
