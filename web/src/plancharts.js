@@ -152,6 +152,9 @@ function funding(node, r, cx) {
   ready(heat);
 }
 
+/** Axis ticks: plain numbers (the axis name gives the unit). */
+const plain = (v) => (Math.abs(v) >= 1000 ? `${(v / 1000).toFixed(1)}k` : `${Number(v.toFixed(1))}`);
+
 function hbar(box, sel, { labels, series, fmt, name }) {
   const n = box.querySelector(sel);
   n.style.height = `${Math.max(160, labels.length * 28 * Math.max(1, series.length * 0.7) + 70)}px`;
@@ -160,8 +163,8 @@ function hbar(box, sel, { labels, series, fmt, name }) {
     animation: false, color: PALETTE,
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, valueFormatter: fmt },
     legend: { top: 0, show: series.length > 1 },
-    grid: { left: 230, right: 40, top: 30, bottom: 30 },
-    xAxis: { type: 'value', name, nameLocation: 'middle', nameGap: 22, axisLabel: { formatter: fmt } },
+    grid: { left: 230, right: 40, top: 30, bottom: 42 },
+    xAxis: { type: 'value', name, nameLocation: 'middle', nameGap: 22, axisLabel: { formatter: plain } },
     yAxis: { type: 'category', data: labels, inverse: true },
     series: series.map((s) => ({ type: 'bar', ...s })),
   });
@@ -192,12 +195,12 @@ function coordination(node, r, cx) {
     <div class="row"><div><h3>Each member's expected shortfall (t a year)</h3><div class="chart small" id="coord-risk"></div></div>
     <div><h3>Annualised cost its financiers carry (USD m a year)</h3><div class="chart small" id="coord-cost"></div></div></div>
     <h3>National portfolios</h3><ul>${national}</ul></div>`));
-  const bars = (sel, a, b, fmt) => hbar(box, sel, {
-    labels: members, fmt,
+  const bars = (sel, a, b, fmt, unit) => hbar(box, sel, {
+    labels: members, fmt, name: unit,
     series: [{ name: 'national plan', data: c.per_member.map(a), itemStyle: { color: WITHOUT } }, { name: 'pooled plan', data: c.per_member.map(b), itemStyle: { color: WITH } }],
   });
-  bars('#coord-risk', (m) => m.risk_national_t, (m) => m.risk_pooled_t, (v) => tonnes(v));
-  bars('#coord-cost', (m) => Math.max(0, m.cost_national_usd_m), (m) => Math.max(0, m.cost_pooled_usd_m), (v) => usd(v));
+  bars('#coord-risk', (m) => m.risk_national_t, (m) => m.risk_pooled_t, (v) => tonnes(v), 't a year');
+  bars('#coord-cost', (m) => Math.max(0, m.cost_national_usd_m), (m) => Math.max(0, m.cost_pooled_usd_m), (v) => usd(v), 'USD m a year');
 }
 
 /** Least cost for each risk target, with the plan chosen and the risk with no project. */
@@ -214,8 +217,9 @@ function frontier(node, r) {
     tooltip: { trigger: 'item', formatter: (p) => `${esc(p.seriesName)}<br>risk ${tonnes(p.value[0])} a year<br>cost ${usd(p.value[1])} a year` },
     legend: { top: 0 },
     grid: { left: 80, right: 40, top: 36, bottom: 50 },
-    xAxis: { type: 'value', name: 'risk as optimised, t a year', nameLocation: 'middle', nameGap: 30, axisLabel: { formatter: (v) => tonnes(v) }, scale: true },
-    yAxis: { type: 'value', name: 'USD m a year', axisLabel: { formatter: (v) => usd(v) } },
+    // From zero to past the risk with no project, so that the dashed baseline is on the chart.
+    xAxis: { type: 'value', name: 'risk as optimised, t a year', nameLocation: 'middle', nameGap: 30, axisLabel: { formatter: plain }, min: 0, max: (e) => Math.max(e.max, r.risk_without_projects_t) * 1.08 },
+    yAxis: { type: 'value', name: 'USD m a year', axisLabel: { formatter: plain } },
     series: [
       { name: 'frontier', type: 'line', data: pts.map((p) => [p.risk, p.cost_usd_m_per_year]).sort((a, b) => a[0] - b[0]), symbolSize: 8, color: '#2a9d8f',
         markLine: dashed('no project', { xAxis: r.risk_without_projects_t }) },
