@@ -20,7 +20,7 @@ terms of `wants`, `prices` and `premia` would be multiplied away and go unchecke
 --shipped-params runs with the shipped values instead.
 
 Implemented: everything the step does for the features the exported scenarios use:
-- shocks: capacity losses with linear recovery;
+- shocks: capacity losses with linear recovery; capacity expansions ramping up linearly;
 - fear (expectations): per stage, the share of its world output that announced, unfinished
   restrictions and capacity losses withhold, each weighted by min(1, weeks to come / weeks
   of stock held downstream (cover + input cover × stages below)), upstream stages counting
@@ -31,9 +31,12 @@ Implemented: everything the step does for the features the exported scenarios us
   of the next stage κ × last week's orders (within capacity) plus replenishment towards
   (1 + π·fear) × input cover × κ × baseline output, κ = the stage's feed per output;
 - orders by baseline mix; rerouting of the orders left unfilled `reroute_lag` weeks ago (and
-  spot purchases of buyers without baseline suppliers) to every supplier with capacity this
-  week that does not restrict the buyer, weighted by that capacity × (1 for partners,
-  `reroute_friction` otherwise); export restrictions (quotas and bans on a target set);
+  spot purchases of buyers without baseline suppliers) to the suppliers that do not restrict
+  the buyer: the largest by capacity holding 95% of it, weighted by what each can produce
+  given its feed (min(capacity, max(feed held, φ κ capacity) / κ), φ the share of its feed
+  orders filled this week), and any other with output to spare beyond its baseline, weighted
+  by that spare; × (1 for partners, `reroute_friction` otherwise); export restrictions (quotas
+  and bans on a target set);
 - production within the lagged supply response e^{q_s} (q_s moving 1/τ_q a week toward
   ε_s ln max(p_s, 1)), capacity and feed held / κ (consuming κ t of feed per t),
   proportional allocation, shipping, consumption from consumer inventory;
@@ -42,7 +45,7 @@ Implemented: everything the step does for the features the exported scenarios us
   same raised targets;
 - the mass-balance residual, with the `converted` term Σ (κ − 1) × output.
 The example writes the counts of what is not implemented (pact, stockpiles, dumping,
-expansions, demand shifts, IEA trend, price rationing) to network.json and this script refuses
+demand shifts, IEA trend, price rationing) to network.json and this script refuses
 a file in which any is nonzero; it also checks the scenario TOML before building anything.
 
 Floating-point order: every sum the Rust code does as a sequential fold is done here as a
@@ -74,24 +77,35 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 
 
-def rerouting_candidates(cap, spare):
-    """Rust `step::rerouting_candidates`: the largest suppliers by capacity (ties by index)
-    until they hold 95% of the stage's capacity, weighted by that capacity, plus every supplier
-    with spare capacity, weighted by its spare; as (mask, weight)."""
+def rerouting_candidates(existing, offer, spare):
+    """Rust `step::rerouting_candidates`: the cover, the largest suppliers by capacity without
+    projects (ties by index) until they hold 95% of the stage's, weighted by their feed-limited
+    output `offer`, plus every other supplier with a positive `spare`, weighted by it; only
+    positive weights; as (mask, weight)."""
     total = 0.0
-    for c in cap:
+    for c in existing:
         total += float(c)
-    order = sorted((i for i in range(len(cap)) if cap[i] > 0.0), key=lambda i: (-cap[i], i))
-    mask = np.zeros(len(cap), dtype=bool)
+    order = sorted((i for i in range(len(existing)) if existing[i] > 0.0),
+                   key=lambda i: (-existing[i], i))
+    cover = np.zeros(len(existing), dtype=bool)
     held = 0.0
     for i in order:
-        mask[i] = True
-        held += float(cap[i])
+        cover[i] = True
+        held += float(existing[i])
         if held >= 0.95 * total:
             break
-    outside = (spare > 0.0) & (cap > 0.0) & ~mask
-    weight = np.where(mask, cap, np.where(outside, spare, 0.0))
-    return mask | outside, weight
+    weight = np.where(cover, offer, spare)
+    return weight > 0.0, weight
+
+
+def feed_limited(cap, kappa, inv, fill, fill_all, first):
+    """Rust `step::feed_limited`: what each supplier can produce this week given its feed,
+    min(K c + a, max(I, φ κ (K c + a)) / κ) at a processing stage (φ its feed orders' filled
+    share this week, or the stage's where it ordered none), K c + a at the first."""
+    if first:
+        return cap
+    phi = np.where(np.isnan(fill), fill_all, fill)
+    return np.minimum(cap, np.maximum(phi * kappa * cap, inv) / kappa)
 
 
 def seqsum(a):
@@ -148,6 +162,7 @@ class Net:
             fm[x["from"]] = True
             self.restrictions.append(dict(x, targets=t, from_mask=fm, from_idx=np.nonzero(fm)[0]))
         self.losses = j["losses"]
+        self.expansions = j.get("expansions", [])
         # Sums of baseline demand and baseline output, as the step folds them.
         self.demand_total = seqsum(self.demand)
         self.base_total = [seqsum(b) for b in self.base_output]
@@ -184,6 +199,9 @@ def initial(net):
     st.fear = [0.0] * ns
     st.adapt = 0.0
     st.supply = [0.0] * ns
+    # Filled share of each buyer's orders at the stage shipped last (NaN: none placed), and the
+    # stage's: the next stage's feed-limited output reads them in the same week.
+    st.fill, st.fill_all = np.full(n, np.nan), 1.0
     st.mined = st.consumed_total = st.converted = st.balance_error = 0.0
     return st
 
@@ -205,6 +223,16 @@ def capacity_factors(net, w):
             loss = 0.0
         cf[l["stage"]][l["node"]] *= 1.0 - loss
     return cf
+
+
+def added(net, w):
+    """add[s][node]: capacity projects add in week w (step/mod.rs fn `expansion_at`): weekly ×
+    min(1, (w − start + 1) / (ramp + 1)) from `start`, summed in the order of the events."""
+    add = [np.zeros(net.n) for _ in range(net.ns)]
+    for e in net.expansions:
+        if w >= e["start"]:
+            add[e["stage"]][e["node"]] += e["weekly"] * min((w - e["start"] + 1) / (e["ramp"] + 1), 1.0)
+    return add
 
 
 def fear(net, w):
@@ -241,6 +269,7 @@ def step(net, st):
     lag, rshare, rw = p["reroute_lag"], p["reroute_share"], p["replenish_weeks"]
     stock_before = stock(st)
     cf = capacity_factors(net, w)
+    add = added(net, w)
     fear_before = st.fear
     st.fear = fear(net, w)
     # Final demand: baseline (no demand shifts) × price response.
@@ -262,7 +291,7 @@ def step(net, st):
                 st.demand + (keep * p["cover_weeks"] * net.demand - st.cons_inv) / rw, 0.0)
         else:
             k1 = net.kappa[s + 1]
-            cap = net.capacity[s + 1] * cf[s + 1] + 0.0
+            cap = net.capacity[s + 1] * cf[s + 1] + add[s + 1]
             plan = np.minimum(st.orders_recv[s + 1], cap)
             want = np.maximum(
                 plan * k1
@@ -276,10 +305,11 @@ def step(net, st):
         ob, oi = fb[act], fi[act]
         oq = want[ob] * wgt[act] / tot[ob]
         # Rerouting of the orders left unfilled `lag` weeks ago (and spot purchases): to every
-        # candidate that does not restrict the buyer, weighted by its capacity (inside the 95%
-        # cover) or its spare capacity (outside it) × friction.
-        cap_now = net.capacity[s] * cf[s] + 0.0
-        spare = np.maximum(cap_now - base_out, 0.0)
+        # candidate that does not restrict the buyer, weighted by its feed-limited output
+        # (inside the 95% cover by capacity) or that output beyond baseline (outside it) ×
+        # friction.
+        existing = net.capacity[s] * cf[s]
+        cap_now = existing + add[s]
         rs = [x for x in active if x["stage"] == s]
         if lag >= 1 and w >= lag:
             due = st.unfilled[s][w % lag].copy()
@@ -290,7 +320,10 @@ def step(net, st):
         rb_idx = np.nonzero(amount > 0.0)[0]
         rb = ri = rq = np.zeros(0)
         if len(rb_idx):
-            cmask, cweight = rerouting_candidates(cap_now, spare)
+            offer = feed_limited(cap_now, net.kappa[s], st.inv_in[s], st.fill, st.fill_all,
+                                 s == 0)
+            spare = np.maximum(offer - base_out, 0.0)
+            cmask, cweight = rerouting_candidates(existing, offer, spare)
             ok = np.broadcast_to(cmask, (len(rb_idx), n)).copy()  # [buyer row, supplier]
             for x in rs:
                 ok[np.ix_(x["targets"][rb_idx], x["from_mask"])] = False
@@ -322,8 +355,8 @@ def step(net, st):
         # Production within the supply response, capacity and feed / κ; pro-rata allocation.
         total = np.bincount(I, D, minlength=n)
         pw = math.exp(st.supply[s])  # the lagged supply response (step 10c)
-        # Idle capacity answers only through the lagged response (no expansions here: a = 0).
-        supply_cap = np.minimum(base_out * cf[s] * pw, cap_now)
+        # Idle capacity answers only through the lagged response; projects' capacity is there.
+        supply_cap = np.minimum(base_out * cf[s] * pw + add[s], cap_now)
         q = np.minimum(total, supply_cap)
         if s == 0:
             mined += seqsum(q)
@@ -343,6 +376,10 @@ def step(net, st):
             st.cons_inv = st.cons_inv + got
         else:
             st.inv_in[s + 1] = st.inv_in[s + 1] + got
+            with np.errstate(divide="ignore", invalid="ignore"):
+                st.fill = np.where(asked > 0.0, np.minimum(got / asked, 1.0), np.nan)
+            ga, aa = seqsum(got), seqsum(asked)
+            st.fill_all = min(ga / aa, 1.0) if aa > 0.0 else 1.0
         if lag >= 1:
             st.unfilled[s][w % lag] = np.maximum(asked - got, 0.0)
         st.orders_recv[s] = recv
@@ -431,7 +468,8 @@ def check_scenario(path, material):
     sc = tomllib.loads(path.read_text())
     bad = sorted({e.get("kind") for e in sc.get("event", [])
                   if e.get("material") == material
-                  and e.get("kind") not in ("export_restriction", "capacity_loss")})
+                  and e.get("kind") not in ("export_restriction", "capacity_loss",
+                                            "capacity_expansion")})
     bad += sorted({q.get("kind") for q in sc.get("policy", [])
                    if q.get("material", material) == material})
     if sc.get("rationing", "proportional") != "proportional":

@@ -130,7 +130,8 @@ pub fn brief(data: Option<&Path>, a: BriefArgs) -> Result<()> {
                 .map(quadrant_report::brief_table)
                 .collect::<Vec<_>>()
                 .join("\n"),
-            _ => bail!("--all-years prints table, json or csv"),
+            BriefFormat::Html => quadrant_report::briefs_html(&all),
+            BriefFormat::Md => bail!("--all-years prints table, json, csv or html"),
         };
         return emit(&text, a.output.as_deref(), brief_kind(fmt), &ds.fingerprint);
     }

@@ -42,6 +42,8 @@ pub enum McFormat {
     Json,
     /// One row per material and subject.
     Csv,
+    /// One self-contained HTML page with the distributions.
+    Html,
     /// One row per run, material and subject (needs --output).
     Parquet,
 }

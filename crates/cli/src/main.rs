@@ -207,8 +207,11 @@ fn run_cmd(cli: Cli) -> Result<()> {
                 .iter()
                 .map(|s| {
                     format!(
-                        "{}\n  {}. {}. {}.\n  {}\n  licence: {}\n",
-                        s.id, s.publisher, s.title, s.edition, s.url, s.licence
+                        "{}\n  {}\n  {}\n  licence: {}\n",
+                        s.id,
+                        s.citation(),
+                        s.url,
+                        s.licence
                     )
                 })
                 .collect();

@@ -298,11 +298,13 @@ pub fn montecarlo_cmd(data: Option<&Path>, a: McArgs) -> Result<()> {
         }
         McFormat::Json => quadrant_report::sim::mc_json(r),
         McFormat::Csv => quadrant_report::sim::mc_csv(r),
+        McFormat::Html => quadrant_report::sim::mc_html(r),
         McFormat::Table => quadrant_report::sim::mc_table(r),
     };
     let kind = match format {
         McFormat::Json => Kind::Json,
         McFormat::Csv => Kind::Csv,
+        McFormat::Html => Kind::Html,
         McFormat::Table | McFormat::Parquet => Kind::Text,
     };
     emit(&text, a.output.as_deref(), kind, &ds.fingerprint)

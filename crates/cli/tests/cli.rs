@@ -469,6 +469,39 @@ fn simulation_html_has_charts() {
     assert!(!t.contains("<script"));
 }
 
+/// Issue 11: `--all-years` and the Monte Carlo print as HTML pages with charts too, and an
+/// `.html` output file picks the format; Markdown has no all-years form and says which do.
+#[test]
+fn all_years_and_montecarlo_print_as_html_pages() {
+    let t = ok(&[
+        "brief",
+        "--all-years",
+        "--material",
+        "lithium",
+        "--format",
+        "html",
+    ]);
+    assert!(t.starts_with("<!doctype html>"), "{}", &t[..100]);
+    assert!(t.contains("Lithium: share of world output") && t.contains("<polyline"));
+    assert!(t.contains("dataset "), "stamped");
+    let o = quadrant(&["brief", "--all-years", "--format", "md"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("table, json, csv or html"));
+    let path = std::env::temp_dir().join(format!("quadrant-mc-{}.html", std::process::id()));
+    ok(&[
+        "montecarlo",
+        "montecarlo-quad",
+        "--runs",
+        "8",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    let mc = std::fs::read_to_string(&path).unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert!(mc.starts_with("<!doctype html>"));
+    assert!(mc.contains("shortfall across the runs") && mc.contains("CVaR95"));
+    assert!(!mc.contains("<script"));
+}
+
 /// The README's tour is real output: every `$ quadrant …` block must match the binary today
 /// (a block may show only the first lines of a long output).
 #[test]

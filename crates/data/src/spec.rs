@@ -176,7 +176,7 @@ tables! {
         refs ["country" => COUNTRIES];
     BLOCS = "curated/blocs.toml", Format::Toml { arrays: &["bloc"] }, "bloc", imported: false,
         "blocs of countries (the Quad, the Minerals Security Partnership …), each cited.",
-        columns ["id", "name", "members", "since", "source", "note"],
+        columns ["id", "name", "short", "members", "since", "source", "note"],
         refs ["members" => COUNTRIES];
     AGREEMENTS = "curated/agreements.toml", Format::Toml { arrays: &["agreement"] }, "agreement",
         imported: false,

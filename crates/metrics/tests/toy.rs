@@ -95,6 +95,7 @@ fn toy() -> Dataset {
     ds.curated.blocs.push(Bloc {
         id: "B".into(),
         name: "bloc".into(),
+        short: None,
         members: vec!["AUS".into(), "JPN".into(), "USA".into()],
         since: String::new(),
         source: "t".into(),

@@ -221,6 +221,13 @@ pub struct Source {
     pub licence: String,
 }
 
+impl Source {
+    /// The citation as a reference list prints it: `Publisher. Title. Edition.`
+    pub fn citation(&self) -> String {
+        format!("{}. {}. {}.", self.publisher, self.title, self.edition)
+    }
+}
+
 /// A country (or an aggregate such as "Rest of world"), a row of `countries.csv`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Country {

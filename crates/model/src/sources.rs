@@ -14,6 +14,8 @@ pub const WMD: &str = "WMD";
 pub const IEA_2025: &str = "IEA-2025";
 /// IEA Critical Minerals Data Explorer, 2025 edition: base-case supply projection.
 pub const IEA_2025_BASE: &str = "IEA-2025-BASE";
+/// Datasets whose figures are projections rather than records of what happened.
+pub const PROJECTIONS: [&str; 1] = [IEA_2025_BASE];
 /// Quadrant's compilation of heavy-rare-earth and NdFeB-magnet production by country, each
 /// figure cited on its line of `data/raw/curated/ree_chain_production.csv`.
 pub const QUADRANT_REE: &str = "QUADRANT-REE";

@@ -5,11 +5,16 @@
 #![warn(missing_docs)]
 
 pub mod backtest;
+mod dist;
 mod html;
+mod page;
 pub mod parquet_out;
 pub mod plan;
 pub mod sim;
+mod simhtml;
+mod svg;
 mod text;
+mod years;
 
 use quadrant_metrics::brief::Brief;
 use quadrant_metrics::GeoPolRisk;
@@ -17,6 +22,7 @@ use serde::Serialize;
 
 pub use html::brief_html;
 pub use text::{brief_table, coverage_text, geopolrisk_table, pct};
+pub use years::briefs_html;
 
 /// One printed figure: what, of whom, how much, and where it came from.
 #[derive(Debug, Clone, Serialize)]

@@ -53,11 +53,14 @@ fn every_format_prints_coverage_beside_control() {
             claim.year
         )));
     }
-    // HTML: beside each control line and in the claims section.
+    // HTML: beside each control line, in the claims section and in each key finding that
+    // states a control share or a claim.
     let html = quadrant_report::brief_html(&b);
+    let control_findings = b.findings.iter().filter(|f| f.coverage.is_some()).count();
+    assert!(control_findings >= b.claims.len());
     assert_eq!(
         html.matches("of output identified").count(),
-        with_control.len() + b.claims.len()
+        with_control.len() + b.claims.len() + control_findings
     );
     assert!(html.contains("Claims checked against the data"));
     // JSON: the typed field, on every control figure and on the claim.

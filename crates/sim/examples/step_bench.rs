@@ -9,7 +9,8 @@
 //!
 //! Writes OUT_DIR/network.json (nodes; per stage capacity, base_output, feed per output κ and
 //! flows; demand; partner pairs; params; the realized restrictions and capacity losses with
-//! their announced weeks; the counts of realized features the numpy peer does not implement)
+//! their announced weeks, and capacity expansions; the counts of realized features the numpy
+//! peer does not implement)
 //! and OUT_DIR/rust_series.csv (per week: stage prices, total shortfall, total production per
 //! stage, total stock, the step's mass-balance residual, the fear index of the last stage), and
 //! prints the median wall time of the run loop and the link-updates per second.
@@ -125,11 +126,20 @@ fn main() {
         .iter()
         .map(|x| format!("{{\"node\": {}, \"stage\": {}, \"share\": {:?}, \"announced\": {}, \"start\": {}, \"end\": {}, \"recovery\": {}}}", x.node, x.stage, x.share, x.announced, x.start, x.end, x.recovery))
         .collect();
+    let es: Vec<String> = r
+        .expansions
+        .iter()
+        .map(|x| {
+            format!(
+                "{{\"node\": {}, \"stage\": {}, \"weekly\": {:?}, \"start\": {}, \"ramp\": {}}}",
+                x.node, x.stage, x.weekly, x.start, x.ramp
+            )
+        })
+        .collect();
     // What the peer does not implement: it refuses a file in which any of these is nonzero.
     let _ = writeln!(
         j,
-        "  \"unsupported\": {{\"expansions\": {}, \"demand_shifts\": {}, \"dumping\": {}, \"stockpiles\": {}, \"pact\": {}, \"trend\": {}, \"price_rationing\": {}}},",
-        r.expansions.len(),
+        "  \"unsupported\": {{\"demand_shifts\": {}, \"dumping\": {}, \"stockpiles\": {}, \"pact\": {}, \"trend\": {}, \"price_rationing\": {}}},",
         r.demand.len(),
         r.dumping.len(),
         r.stockpiles.len(),
@@ -139,9 +149,10 @@ fn main() {
     );
     let _ = writeln!(
         j,
-        "  \"restrictions\": [{}],\n  \"losses\": [{}],\n  \"weeks\": {weeks}\n}}",
+        "  \"restrictions\": [{}],\n  \"losses\": [{}],\n  \"expansions\": [{}],\n  \"weeks\": {weeks}\n}}",
         rs.join(", "),
-        ls.join(", ")
+        ls.join(", "),
+        es.join(", ")
     );
     std::fs::write(out.join("network.json"), j).unwrap();
     // Reference series.

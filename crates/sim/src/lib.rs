@@ -14,6 +14,7 @@
 //!   per step of docs/model.md; [`run`] the loop that feeds [`record`]ers.
 //! * [`simulate`] runs a scenario once; [`montecarlo`] thousands of futures, bit-identically on
 //!   any number of threads; [`chokepoints`] ranks single outages; [`backtest`] replays history.
+//! * [`calendar`] dates the weeks of a run and the windows of its events, for reports.
 //! * [`futures`] reports the Monte Carlo's futures year by year for a planner; [`verify`]
 //!   runs them with and without a plan's projects.
 //! * [`api`] is the entry point the command line (and any server or planner) calls.
@@ -26,6 +27,7 @@
 pub mod api;
 pub mod backtest;
 pub mod balance;
+pub mod calendar;
 pub mod chokepoints;
 pub mod futures;
 pub mod montecarlo;

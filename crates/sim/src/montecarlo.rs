@@ -123,10 +123,43 @@ pub fn stats(v: &[f64]) -> Stats {
 pub struct SubjectStats {
     /// Material id.
     pub material: String,
+    /// Material name (materials.csv).
+    pub material_name: String,
     /// Bloc or member id.
     pub subject: String,
+    /// Its name (curated/blocs.toml or countries.csv), for reports.
+    pub name: String,
     /// Shortfall share of desired demand over runs.
     pub shortfall: Stats,
+    /// How the runs' shortfall shares are distributed.
+    pub histogram: Histogram,
+}
+
+/// Counts of values in equal bins from 0 to the largest value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Histogram {
+    /// Upper edge of the last bin (the largest value; 0 when every value is 0).
+    pub hi: f64,
+    /// Values per bin; bin k covers [k·hi/n, (k+1)·hi/n), the last one closed.
+    pub counts: Vec<usize>,
+}
+
+/// Bins in a Monte Carlo histogram.
+pub const HISTOGRAM_BINS: usize = 20;
+
+/// The histogram of `v` (values ≥ 0) in `bins` bins.
+pub fn histogram(v: &[f64], bins: usize) -> Histogram {
+    let hi = v.iter().copied().fold(0.0f64, f64::max);
+    let mut counts = vec![0; bins.max(1)];
+    for &x in v {
+        let k = if hi > 0.0 {
+            ((x / hi) * bins as f64) as usize
+        } else {
+            0
+        };
+        counts[k.min(bins - 1)] += 1;
+    }
+    Histogram { hi, counts }
 }
 
 /// The results of a Monte Carlo.
@@ -146,6 +179,8 @@ pub struct McResult {
     pub rows: Vec<SubjectStats>,
     /// Peak-price statistics per material.
     pub peak_price: Vec<(String, Stats)>,
+    /// The full citation of every dataset the networks were built from, sorted by id.
+    pub sources: Vec<quadrant_metrics::brief::Citation>,
     /// Each run's outcome, in run order.
     #[serde(skip)]
     pub outcomes: Vec<RunOutcome>,
@@ -281,10 +316,24 @@ pub fn montecarlo(
             break;
         }
     }
-    let subjects: Vec<String> = std::iter::once(sc.bloc.clone())
+    let subjects: Vec<(String, String)> = std::iter::once(sc.bloc.clone())
         .chain(bloc.members.iter().cloned())
+        .map(|id| {
+            let name = match ds.country(&id) {
+                Some(c) => ds.countries[c as usize].name.clone(),
+                None => ds
+                    .curated
+                    .bloc(&id)
+                    .map_or_else(|| id.clone(), |b| b.short_name().to_string()),
+            };
+            (id, name)
+        })
         .collect();
-    let (rows, peak_price) = summarise(nets, &subjects, &outcomes);
+    let names: Vec<String> = nets
+        .iter()
+        .map(|n| ds.materials[n.material_ix as usize].name.clone())
+        .collect();
+    let (rows, peak_price) = summarise(nets, (&subjects, &names), &outcomes);
     McResult {
         scenario: sc.name.clone(),
         seed,
@@ -293,6 +342,7 @@ pub fn montecarlo(
         interrupted,
         rows,
         peak_price,
+        sources: crate::simulate::network_sources(ds, nets),
         outcomes,
     }
 }
@@ -300,18 +350,21 @@ pub fn montecarlo(
 /// Statistics over the runs: each subject's shortfall and the peak price, per material.
 fn summarise(
     nets: &[Network],
-    subjects: &[String],
+    (subjects, names): (&[(String, String)], &[String]),
     outcomes: &[RunOutcome],
 ) -> (Vec<SubjectStats>, Vec<(String, Stats)>) {
     let mut rows = Vec::new();
     let mut peak_price = Vec::new();
     for (mi, net) in nets.iter().enumerate() {
-        for (si, subject) in subjects.iter().enumerate() {
+        for (si, (subject, name)) in subjects.iter().enumerate() {
             let v: Vec<f64> = outcomes.iter().map(|o| o.shortfall[mi][si]).collect();
             rows.push(SubjectStats {
                 material: net.material.clone(),
+                material_name: names[mi].clone(),
                 subject: subject.clone(),
+                name: name.clone(),
                 shortfall: stats(&v),
+                histogram: histogram(&v, HISTOGRAM_BINS),
             });
         }
         let v: Vec<f64> = outcomes.iter().map(|o| o.peak_price[mi]).collect();
@@ -352,5 +405,23 @@ impl Track {
     fn start(&self, w: usize) -> (State, KpiRecorder) {
         let c = (w / CHECKPOINT_WEEKS).min(self.at.len() - 1);
         self.at[c].clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::histogram;
+
+    #[test]
+    fn histograms_count_every_run_once() {
+        let h = histogram(&[0.0, 0.1, 0.25, 0.5, 0.5, 1.0], 4);
+        assert_eq!(h.hi, 1.0);
+        assert_eq!(
+            h.counts,
+            vec![2, 1, 2, 1],
+            "the largest value in the last bin"
+        );
+        let zero = histogram(&[0.0; 5], 20);
+        assert_eq!((zero.hi, zero.counts[0], zero.counts.len()), (0.0, 5, 20));
     }
 }

@@ -1,6 +1,7 @@
 //! One run of a scenario and its results: each member's and the bloc's shortfall, prices,
 //! the bloc's producers' output, per material.
 
+use crate::calendar::{self, EventWindow};
 use crate::network::Network;
 use crate::params::{MatParams, Params};
 use crate::realize::{realize, Draws, Realized};
@@ -9,6 +10,7 @@ use crate::run::run_coupled;
 use crate::scenario::Scenario;
 use crate::trend::{for_scenario, Trend};
 use crate::who::Bloc;
+use quadrant_metrics::brief::{citation_of, Citation};
 use quadrant_metrics::TradeIndex;
 use quadrant_model::Dataset;
 use serde::Serialize;
@@ -88,6 +90,8 @@ pub fn realize_mid(ds: &Dataset, sc: &Scenario, net: &Network) -> Realized {
 pub struct Shortfall {
     /// Country id, bloc id or `world`.
     pub subject: String,
+    /// Its name (countries.csv, curated/blocs.toml, or `World`), for reports.
+    pub name: String,
     /// Σ desired demand, tonnes.
     pub desired_demand_t: f64,
     /// Desired demand minus consumption: rationing plus demand destroyed by price.
@@ -109,6 +113,8 @@ pub struct Shortfall {
 pub struct MaterialResult {
     /// Material id.
     pub material: String,
+    /// Material name (materials.csv), for reports.
+    pub name: String,
     /// The network's structure year.
     pub year: u16,
     /// Datasets the network's stages come from.
@@ -117,6 +123,10 @@ pub struct MaterialResult {
     pub demand_method: quadrant_model::DemandMethod,
     /// Weeks simulated.
     pub weeks: usize,
+    /// ISO date of the first day of week 0 ([`crate::calendar::week0`]).
+    pub start_date: String,
+    /// When each of the scenario's events on this material acts in this run, with dates.
+    pub events: Vec<EventWindow>,
     /// The bloc as a whole.
     pub bloc: Shortfall,
     /// Each member.
@@ -150,8 +160,14 @@ pub struct SimResult {
     pub scenario: String,
     /// Bloc id.
     pub bloc: String,
+    /// The bloc's short name (curated/blocs.toml).
+    pub bloc_name: String,
+    /// What the scenario describes, and its sources (the scenario file's `description`).
+    pub description: String,
     /// Per simulated material.
     pub materials: Vec<MaterialResult>,
+    /// The full citation of every dataset the networks were built from, sorted by id.
+    pub sources: Vec<Citation>,
 }
 
 /// Networks for the scenario's materials, built once and reused across runs.
@@ -168,6 +184,7 @@ fn shortfall(subject: &str, idx: &[usize], kpi: &KpiRecorder) -> Shortfall {
     let u: f64 = idx.iter().map(|&i| kpi.shortfall[i]).sum();
     Shortfall {
         subject: subject.to_string(),
+        name: subject.to_string(),
         desired_demand_t: d,
         shortfall_t: u,
         shortfall_share: if d > 0.0 { u / d } else { 0.0 },
@@ -200,10 +217,13 @@ pub fn summarize(
     let w = kpi.weeks.max(1) as f64;
     MaterialResult {
         material: net.material.clone(),
+        name: net.material.clone(),
         year: net.year,
         datasets: net.datasets.clone(),
         demand_method: net.demand_method,
         weeks: kpi.weeks,
+        start_date: String::new(),
+        events: Vec::new(),
         bloc: shortfall(&bloc.id, &idx, &kpi),
         members: members
             .iter()
@@ -286,11 +306,64 @@ pub fn simulate(
     let materials = nets
         .iter()
         .zip(kpis.into_iter().zip(series))
-        .map(|(net, (kpi, ser))| summarize(&prep.bloc, net, kpi, with_series.then_some(ser)))
+        .map(|(net, (kpi, ser))| {
+            let mut m = summarize(&prep.bloc, net, kpi, with_series.then_some(ser));
+            dated_and_named(ds, sc, net, &mut m);
+            m
+        })
         .collect();
     SimResult {
         scenario: sc.name.clone(),
         bloc: sc.bloc.clone(),
+        bloc_name: bloc_name(ds, &sc.bloc),
+        description: sc.description.clone(),
+        sources: network_sources(ds, nets),
         materials,
+    }
+}
+
+/// The citations of the datasets behind `nets`: each stage's production data, and the trade
+/// data that splits demand where it does.
+pub(crate) fn network_sources(ds: &Dataset, nets: &[Network]) -> Vec<Citation> {
+    let mut ids: Vec<&str> = nets
+        .iter()
+        .flat_map(|n| n.datasets.iter().map(String::as_str))
+        .collect();
+    if nets
+        .iter()
+        .any(|n| n.demand_method == quadrant_model::DemandMethod::Trade)
+    {
+        ids.push(quadrant_model::sources::BACI);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into_iter()
+        .filter_map(|id| citation_of(ds, id))
+        .collect()
+}
+
+/// The bloc's short name, or its id when the dataset does not know it.
+fn bloc_name(ds: &Dataset, id: &str) -> String {
+    ds.curated
+        .bloc(id)
+        .map_or_else(|| id.to_string(), |b| b.short_name().to_string())
+}
+
+/// Puts dates (week 0, each event's window) and names (each subject's) on `m`, so that
+/// reports print them without looking anything up.
+fn dated_and_named(ds: &Dataset, sc: &Scenario, net: &Network, m: &mut MaterialResult) {
+    m.name = ds.materials[net.material_ix as usize].name.clone();
+    m.start_date = calendar::iso(calendar::week0(sc, net.year));
+    m.events = calendar::event_windows(ds, sc, &m.material, m.weeks, &m.start_date);
+    let name = |id: &str| match ds.country(id) {
+        Some(c) => ds.countries[c as usize].name.clone(),
+        None if id == "world" => "World".to_string(),
+        None => bloc_name(ds, id),
+    };
+    for x in std::iter::once(&mut m.bloc)
+        .chain(m.members.iter_mut())
+        .chain(std::iter::once(&mut m.world))
+    {
+        x.name = name(&x.subject);
     }
 }

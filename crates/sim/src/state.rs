@@ -25,12 +25,22 @@ pub struct Scratch {
     pub(crate) recv: Vec<f64>,
     /// Capacity this week, t/week.
     pub(crate) cap_now: Vec<f64>,
-    /// Capacity beyond baseline output this week.
+    /// Capacity this week without projects' additions, K c: what the rerouting cover is
+    /// chosen by.
+    pub(crate) existing: Vec<f64>,
+    /// What each supplier can produce this week given its feed (`step::feed_limited`), t/week.
+    pub(crate) offer: Vec<f64>,
+    /// Feed-limited output beyond baseline output this week.
     pub(crate) spare: Vec<f64>,
-    /// Suppliers with capacity this week, ascending: where rerouted orders go.
+    /// fill[b]: the share of its orders buyer b got at the stage shipped last (this week's
+    /// feed of stage s + 1), `None` where it ordered nothing.
+    pub(crate) fill: Vec<Option<f64>>,
+    /// The share of all orders filled at the stage shipped last (1 where none were placed).
+    pub(crate) fill_all: f64,
+    /// Suppliers that can produce this week, ascending: where rerouted orders go.
     pub(crate) cands: Vec<usize>,
     /// weight[i]: how much of rerouted orders candidate i draws (before partner friction):
-    /// its capacity inside the cover, its spare capacity outside it.
+    /// its feed-limited output inside the cover, that output beyond baseline outside it.
     pub(crate) weight: Vec<f64>,
     /// (pact member, premium, index into `deliverable[i]`) for price-based clearing.
     pub(crate) rank: Vec<(bool, f64, usize)>,
@@ -50,7 +60,11 @@ impl Scratch {
                 delivered: vec![Vec::new(); n],
                 recv: vec![0.0; n],
                 cap_now: vec![0.0; n],
+                existing: vec![0.0; n],
+                offer: vec![0.0; n],
                 spare: vec![0.0; n],
+                fill: vec![None; n],
+                fill_all: 1.0,
                 cands: Vec::with_capacity(n),
                 weight: vec![0.0; n],
                 rank: Vec::with_capacity(n),

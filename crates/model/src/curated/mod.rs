@@ -100,6 +100,9 @@ pub struct Bloc {
     pub id: String,
     /// Full name.
     pub name: String,
+    /// Short name for charts and sentences (`Quad`); absent: the full name.
+    #[serde(default)]
+    pub short: Option<String>,
     /// Member country ids.
     pub members: Vec<String>,
     /// Date the grouping (in this form) began.
@@ -110,6 +113,13 @@ pub struct Bloc {
     /// Caveats.
     #[serde(default)]
     pub note: Option<String>,
+}
+
+impl Bloc {
+    /// The short name, or the full name when there is none.
+    pub fn short_name(&self) -> &str {
+        self.short.as_deref().unwrap_or(&self.name)
+    }
 }
 
 /// What kind of instrument an [`Agreement`] is.

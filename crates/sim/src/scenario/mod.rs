@@ -213,6 +213,16 @@ impl Event {
             | Event::Dumping { material, .. } => material,
         }
     }
+    /// The event's kind as the scenario file names it (`export_restriction` …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::ExportRestriction { .. } => "export_restriction",
+            Event::CapacityLoss { .. } => "capacity_loss",
+            Event::CapacityExpansion { .. } => "capacity_expansion",
+            Event::DemandShift { .. } => "demand_shift",
+            Event::Dumping { .. } => "dumping",
+        }
+    }
     /// The event's kind as the scenario file names it and whom it strikes, for messages
     /// (`capacity_loss of COD`).
     pub fn describe(&self) -> String {

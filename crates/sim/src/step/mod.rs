@@ -12,7 +12,10 @@ use crate::state::{Scratch, State};
 use quadrant_model::Stage;
 
 mod allocate;
+mod expect;
 use allocate::{allocate_by_price, allocate_members_first, allocate_pro_rata, exports_of};
+pub use expect::fear;
+use expect::{adapt, supply};
 
 /// Bound of a regional log premium: a buyer pays between 1/20 and 20 times the world price.
 const PREMIUM_MAX: f64 = 2.995_732_273_553_991; // ln 20
@@ -79,7 +82,7 @@ pub fn step(net: &Network, p: &MatParams, r: &Realized, st: &mut State) {
         reroute(net, p, st, &mut sc, s, &acts);
         quotas(net, &acts, &mut sc);
         mined += produce(net, p, r, st, &mut sc, s);
-        ship(net, p, st, &sc, s);
+        ship(net, p, st, &mut sc, s);
         anchors[s] = dump.iter().map(|d| d.anchor).sum();
         st.orders_recv[s].copy_from_slice(&sc.recv);
     }
@@ -128,43 +131,6 @@ pub fn shocks(net: &Network, r: &Realized, w: usize, sc: &mut Scratch) {
     }
     for e in &r.expansions {
         sc.add[e.stage][e.node] += expansion_at(e, w);
-    }
-}
-
-/// Step 1b, fear: for each stage, the share of its world output that announced, unfinished
-/// supply shocks withhold, each weighted by how much of its remaining length the stocks held
-/// downstream cannot bridge (min(1, weeks to come / weeks of cover)); an upstream shock counts
-/// downstream too. A share, not a count of weeks: a long shock does not saturate it, so the
-/// expected price impact (see [`prices`]) scales with the size of the loss.
-pub fn fear(net: &Network, p: &MatParams, r: &Realized, w: usize, out: &mut [f64]) {
-    let mut upstream = 0.0f64;
-    let last = net.stages.len() - 1;
-    for (s, sn) in net.stages.iter().enumerate() {
-        let world: f64 = sn.base_output.iter().sum();
-        let cover = p.cover_weeks + p.input_cover_weeks * (last - s) as f64;
-        let bridge = |weeks: usize| {
-            if cover > 0.0 {
-                (weeks as f64 / cover).min(1.0)
-            } else {
-                1.0
-            }
-        };
-        let mut lost = 0.0;
-        if world > 0.0 {
-            for x in r.restrictions.iter().filter(|x| x.stage == s) {
-                if w >= x.announced && w < x.end {
-                    lost += (1.0 - x.share) * x.base * bridge(x.end - w.max(x.start));
-                }
-            }
-            for l in r.losses.iter().filter(|l| l.stage == s) {
-                if w >= l.announced && w < l.end {
-                    lost += l.share * sn.base_output[l.node] * bridge(l.end - w.max(l.start));
-                }
-            }
-            lost /= world;
-        }
-        upstream = upstream.max(lost.min(1.0));
-        out[s] = upstream;
     }
 }
 
@@ -269,8 +235,8 @@ pub fn orders(net: &Network, pact: Option<&Pact>, dump: &[&Dumping], sc: &mut Sc
 }
 
 /// Step 4, rerouting: unfilled orders from `reroute_lag` weeks ago (and the whole want of a
-/// buyer without baseline suppliers) go to suppliers with spare capacity that do not restrict
-/// the buyer, weighted towards partners.
+/// buyer without baseline suppliers) go to the suppliers that can produce this week, given
+/// their feed ([`feed_limited`]), that do not restrict the buyer, weighted towards partners.
 pub fn reroute(
     net: &Network,
     p: &MatParams,
@@ -282,14 +248,14 @@ pub fn reroute(
     let (n, w, sn) = (net.n(), st.week, &net.stages[s]);
     for i in 0..n {
         sc.cap_now[i] = sn.capacity[i] * sc.cf[s][i] + sc.add[s][i];
-        sc.spare[i] = (sc.cap_now[i] - sn.base_output[i]).max(0.0);
     }
-    // Rerouted orders go to the large suppliers in proportion to their capacity this week, not
-    // only to spare capacity: a supplier at capacity rations them with its other buyers, so a
-    // buyer cut off by a restriction competes for the rest of the world's output. A small
-    // supplier outside the cover counts only with its spare capacity (what it can add), so
-    // that new capacity there draws orders it can fill and not a share of its whole size.
-    // Candidates are found once per stage and week, and only in a week that reroutes anything.
+    // Rerouted orders go to the large suppliers in proportion to what they can produce this
+    // week, not only to spare capacity: a supplier at capacity rations them with its other
+    // buyers, so a buyer cut off by a restriction competes for the rest of the world's output.
+    // A small supplier outside the cover counts only with what it can add. What a processor
+    // can produce is bounded by its feed, not its capacity: a refinery starved of ore draws no
+    // orders it cannot fill (by capacity, added refining in an ore-short member raised the
+    // bloc's shortfall). Found once per stage and week, and only in a week that reroutes.
     let mut found = false;
     let restricts = |i: usize, b: usize| acts.iter().any(|x| x.binds(i, b));
     for b in 0..n {
@@ -311,7 +277,14 @@ pub fn reroute(
             continue;
         }
         if !found {
-            rerouting_candidates(&sc.cap_now, &sc.spare, &mut sc.cands, &mut sc.weight);
+            feed_limited(net, st, sc, s);
+            rerouting_candidates(
+                &sc.existing,
+                &sc.offer,
+                &sc.spare,
+                &mut sc.cands,
+                &mut sc.weight,
+            );
             found = true;
         }
         // Same order of summation as a scan of all nodes, over the candidates only.
@@ -339,40 +312,74 @@ pub fn reroute(
     }
 }
 
-/// Share of a stage's capacity this week that the rerouting candidates hold together.
+/// Step 4a, feed-limited output: what each supplier of stage s can produce this week, and that
+/// beyond its baseline output. At the first stage its capacity K c + a; at a processing stage
+/// the capacity within the feed it holds (this week's deliveries included) or, if more, the feed
+/// its orders would fetch for full capacity at the share of its feed orders filled this week
+/// (the stage-wide share for a plant that ordered none: a new plant is not shut out before it
+/// has bought anything): min(K c + a, max(I, φ κ (K c + a)) / κ).
+pub fn feed_limited(net: &Network, st: &State, sc: &mut Scratch, s: usize) {
+    let sn = &net.stages[s];
+    let k = sn.feed_per_output;
+    for i in 0..net.n() {
+        let cap = sc.cap_now[i];
+        sc.existing[i] = sn.capacity[i] * sc.cf[s][i];
+        sc.offer[i] = if s == 0 {
+            cap
+        } else {
+            let phi = sc.fill[i].unwrap_or(sc.fill_all);
+            cap.min((phi * k * cap).max(st.inv_in[s][i]) / k)
+        };
+        sc.spare[i] = (sc.offer[i] - sn.base_output[i]).max(0.0);
+    }
+}
+
+/// Share of a stage's capacity this week (projects' additions aside) that the rerouting cover
+/// holds.
 pub const REROUTE_COVER: f64 = 0.95;
 
-/// The suppliers rerouted orders go to: the largest by capacity this week (ties by index) until
-/// they hold [`REROUTE_COVER`] of the stage's capacity, weighted by that capacity, plus every
-/// supplier with spare capacity (new plants included), weighted by its spare; in index order.
-/// The long tail of small producers at capacity is left out: it bounds the fan-out of every
-/// rerouted order (issue 9's worst-case benchmark) at a cost of at most 5% of the capacity a
-/// buyer could turn to. Weighting an outsider by its whole capacity made added capacity able
-/// to raise a bloc's shortfall (orders drawn to a small plant beyond what it could add).
-fn rerouting_candidates(cap: &[f64], spare: &[f64], cands: &mut Vec<usize>, weight: &mut [f64]) {
+/// The suppliers rerouted orders go to: the cover, the largest by capacity this week without
+/// projects' additions, K c (ties by index), until they hold [`REROUTE_COVER`] of the stage's,
+/// each weighted by what it can produce given its feed (`offer`), plus every other supplier
+/// that can produce beyond its baseline output (new plants included), weighted by that `spare`;
+/// only those with a positive weight, in index order. The long tail of small producers at
+/// capacity is left out: it bounds the fan-out of every rerouted order (issue 9's worst-case
+/// benchmark) at a cost of at most 5% of the capacity a buyer could turn to. The cover is not
+/// chosen by feed-limited output nor with projects' capacity: either would let a small plant
+/// slip into it (and draw orders by its whole output, diluting its own buyers' share) when the
+/// large ones run short of feed or a project elsewhere raises the total.
+fn rerouting_candidates(
+    existing: &[f64],
+    offer: &[f64],
+    spare: &[f64],
+    cands: &mut Vec<usize>,
+    weight: &mut [f64],
+) {
     cands.clear();
-    cands.extend((0..cap.len()).filter(|&i| cap[i] > 0.0));
-    let total: f64 = cap.iter().sum();
-    cands.sort_unstable_by(|&a, &b| cap[b].total_cmp(&cap[a]).then(a.cmp(&b)));
+    cands.extend((0..offer.len()).filter(|&i| existing[i] > 0.0 || spare[i] > 0.0));
+    let total: f64 = existing.iter().sum();
+    cands.sort_unstable_by(|&a, &b| existing[b].total_cmp(&existing[a]).then(a.cmp(&b)));
     let mut held = 0.0;
-    let mut keep = 0;
+    let mut cover = 0;
     for &i in cands.iter() {
-        keep += 1;
-        held += cap[i];
-        weight[i] = cap[i];
+        if existing[i] <= 0.0 {
+            break; // only new plants are left
+        }
+        cover += 1;
+        held += existing[i];
         if held >= REROUTE_COVER * total {
             break;
         }
     }
-    // Suppliers with spare capacity beyond the cover stay candidates.
-    let mut read = keep;
-    while read < cands.len() {
-        if spare[cands[read]] > 0.0 {
-            weight[cands[read]] = spare[cands[read]];
-            cands.swap(keep, read);
+    // Inside the cover the feed-limited output, beyond it what a supplier can add.
+    let mut keep = 0;
+    for read in 0..cands.len() {
+        let i = cands[read];
+        weight[i] = if read < cover { offer[i] } else { spare[i] };
+        if weight[i] > 0.0 {
+            cands[keep] = i;
             keep += 1;
         }
-        read += 1;
     }
     cands.truncate(keep);
     cands.sort_unstable();
@@ -480,9 +487,11 @@ pub fn produce(
 }
 
 /// Step 8, shipping: deliveries join the buyers' feed (or, at the last stage, consumer)
-/// inventories; what was not delivered joins the reroute queue.
-pub fn ship(net: &Network, p: &MatParams, st: &mut State, sc: &Scratch, s: usize) {
+/// inventories; what was not delivered joins the reroute queue. Below the last stage, the
+/// share of its orders each buyer got is kept for the next stage's [`feed_limited`].
+pub fn ship(net: &Network, p: &MatParams, st: &mut State, sc: &mut Scratch, s: usize) {
     let (w, last) = (st.week, net.stages.len() - 1);
+    let (mut got_all, mut asked_all) = (0.0, 0.0);
     for b in 0..net.n() {
         let got: f64 = sc.delivered[b].iter().sum();
         let asked: f64 = sc.orders[b].iter().map(|x| x.1).sum();
@@ -490,12 +499,20 @@ pub fn ship(net: &Network, p: &MatParams, st: &mut State, sc: &Scratch, s: usize
             st.cons_inv[b] += got;
         } else {
             st.inv_in[s + 1][b] += got;
+            sc.fill[b] = (asked > 0.0).then(|| (got / asked).min(1.0));
+            got_all += got;
+            asked_all += asked;
         }
         let lag = p.reroute_lag;
         if lag > 0 {
             st.unfilled[s][b * lag + w % lag] = (asked - got).max(0.0);
         }
     }
+    sc.fill_all = if asked_all > 0.0 {
+        (got_all / asked_all).min(1.0)
+    } else {
+        1.0
+    };
 }
 
 /// Step 9, consumption: from consumer inventory, then the consumer's stockpile (below its
@@ -570,22 +587,6 @@ pub fn prices(net: &Network, p: &MatParams, st: &mut State, anchors: &[f64], fea
     }
     adapt(p, st, last);
     supply(p, st);
-}
-
-/// Step 10c, supply: each stage's log supply response moves 1/τ_q of the way each week toward
-/// ε_s ln max(p_s, 1); production stays within capacity (step 6).
-fn supply(p: &MatParams, st: &mut State) {
-    for s in 0..st.price.len() {
-        let target = p.eps_supply * st.price[s].max(1.0).ln();
-        st.supply[s] += (target - st.supply[s]) / p.supply_lag_weeks;
-    }
-}
-
-/// Step 10b, long-run demand: the log demand adjustment moves 1/τ_a of the way each week
-/// toward the long-run response beyond the short-run one, (ε_L − ε_d) ln p_S.
-fn adapt(p: &MatParams, st: &mut State, last: usize) {
-    let target = (p.eps_demand_long - p.eps_demand) * st.price[last].ln();
-    st.adapt += (target - st.adapt) / p.adjust_weeks;
 }
 
 /// Regional premia at stage s: a buyer whose own cover is shorter than the world's (gap `x`)

@@ -16,6 +16,12 @@ use quadrant_model::sources::BACI;
 use quadrant_model::{CountryIx, Dataset, MaterialIx, Stage};
 use serde::Serialize;
 
+mod findings;
+mod refs;
+
+pub use findings::{Finding, FindingKind};
+pub use refs::{all_sources, citation_of, Citation, CountryName};
+
 pub(crate) const OWNERSHIP: &str = "curated/ownership.toml";
 
 /// Why a brief could not be computed.
@@ -46,6 +52,17 @@ pub struct Brief {
     pub materials: Vec<MaterialBrief>,
     /// Checks of published claims against the curated ownership data.
     pub claims: Vec<Claim>,
+    /// The bloc's short name for charts and sentences (curated/blocs.toml `short`).
+    pub bloc_name: String,
+    /// The bloc's full name.
+    pub bloc_full_name: String,
+    /// Every country the brief mentions, with its name, sorted by id ([`Brief::name`]).
+    pub countries: Vec<CountryName>,
+    /// The full citation of every source the brief cites, sorted by id
+    /// ([`Brief::citation`]).
+    pub sources: Vec<Citation>,
+    /// The key findings, in the order a reader should see them, each with its source.
+    pub findings: Vec<Finding>,
 }
 
 /// The brief of one material.
@@ -176,6 +193,8 @@ pub struct StageBrief {
     pub year: u16,
     /// Production dataset the figures come from (a source id: `quadrant source ID`).
     pub source: String,
+    /// Whether that dataset is a projection (`sources::PROJECTIONS`), not a record.
+    pub projection: bool,
     /// World output, tonnes of the material's basis.
     pub total_t: f64,
     /// Top producers with output.
@@ -348,6 +367,7 @@ fn stage_brief(
         stage,
         year: y,
         source: conc.dataset.clone(),
+        projection: quadrant_model::sources::PROJECTIONS.contains(&conc.dataset.as_str()),
         total_t: conc.total_t,
         top: conc
             .shares
@@ -451,7 +471,7 @@ pub fn brief(cx: &Ctx, req: &BriefRequest) -> Result<Brief, BriefError> {
         .iter()
         .filter_map(|c| check_claim(ds, c, &adv))
         .collect();
-    Ok(Brief {
+    let mut b = Brief {
         bloc: req.bloc.to_string(),
         members: members
             .iter()
@@ -461,7 +481,22 @@ pub fn brief(cx: &Ctx, req: &BriefRequest) -> Result<Brief, BriefError> {
         year: req.year,
         materials,
         claims,
-    })
+        bloc_name: ds
+            .curated
+            .bloc(req.bloc)
+            .map_or_else(|| req.bloc.to_string(), |x| x.short_name().to_string()),
+        bloc_full_name: ds
+            .curated
+            .bloc(req.bloc)
+            .map_or_else(|| req.bloc.to_string(), |x| x.name.clone()),
+        countries: Vec::new(),
+        sources: Vec::new(),
+        findings: Vec::new(),
+    };
+    b.countries = refs::country_names(ds, &b);
+    b.sources = refs::citations(ds, &b);
+    b.findings = findings::key_findings(&b);
+    Ok(b)
 }
 
 /// Checks one curated claim (`claims.toml`) against the ownership data: the first of its years
@@ -472,7 +507,11 @@ fn check_claim(ds: &Dataset, c: &quadrant_model::Claim, adv: &str) -> Option<Cla
         let h = host_controlled_by(ds, c.material.as_str(), c.stage, &c.host, home, y)?;
         Some(Claim {
             id: c.id.clone(),
-            claim: c.text_for(home),
+            // The printed claim names the controlling home, not its code.
+            claim: c.text_for(
+                ds.country(home)
+                    .map_or(home, |i| ds.countries[i as usize].name.as_str()),
+            ),
             material: c.material.as_str().to_string(),
             stage: c.stage,
             host: c.host.clone(),
