@@ -58,14 +58,34 @@ const ring = (r) => {
 const mend = (g) => (g.type === 'Polygon'
   ? { type: g.type, coordinates: g.coordinates.map(ring) }
   : { type: g.type, coordinates: g.coordinates.map((poly) => poly.map(ring)) });
+// Where a country's marker goes (the plan's portfolio): the area-weighted centroid of its
+// largest polygon's outer ring, in plain longitude and latitude (the map is equirectangular).
+const ringArea = (r) => r.reduce((a, [x, y], i) => { const [u, v] = r[(i + 1) % r.length]; return a + x * v - u * y; }, 0) / 2;
+function centroid(g) {
+  const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
+  const outer = polys.map((p) => p[0]).reduce((a, b) => (Math.abs(ringArea(b)) > Math.abs(ringArea(a)) ? b : a));
+  const a = ringArea(outer);
+  let cx = 0;
+  let cy = 0;
+  outer.forEach(([x, y], i) => {
+    const [u, v] = outer[(i + 1) % outer.length];
+    const k = x * v - u * y;
+    cx += (x + u) * k;
+    cy += (y + v) * k;
+  });
+  return [Math.round((cx / (6 * a)) * 100) / 100, Math.round((cy / (6 * a)) * 100) / 100];
+}
 geo.features = geo.features
   // Antarctica (010) produces nothing on record and would take a fifth of the map.
   .filter((f) => f.geometry && f.id !== '010')
-  .map((f) => ({
-    type: 'Feature',
-    id: f.id ?? `x-${f.properties.name}`,
-    properties: { name: f.id ?? `x-${f.properties.name}`, label: f.properties.name },
-    geometry: mend({ type: f.geometry.type, coordinates: round(f.geometry.coordinates) }),
-  }));
+  .map((f) => {
+    const geometry = mend({ type: f.geometry.type, coordinates: round(f.geometry.coordinates) });
+    return {
+      type: 'Feature',
+      id: f.id ?? `x-${f.properties.name}`,
+      properties: { name: f.id ?? `x-${f.properties.name}`, label: f.properties.name, centre: centroid(geometry) },
+      geometry,
+    };
+  });
 write('world.json', JSON.stringify(geo));
 console.log(`built ${out} in ${Date.now() - started} ms`);

@@ -158,6 +158,32 @@ const scenarios = [
     check((await page.$$('.compare .shortfall[data-ready="1"]')).length === 2, 'a shortfall chart on each side');
     await shot('compare');
   }],
+  ['the ethical-cobalt plan runs from the UI: its portfolio on the map, the funding matrix', async () => {
+    await go('#plan?plan=ethical-cobalt');
+    check((await page.inputValue('[name=plan]')) === 'ethical-cobalt', 'the plan chosen from the URL');
+    await page.click('#run-plan');
+    await page.waitForFunction(() => /^#run\/\d+$/.test(location.hash));
+    await page.waitForSelector('.run[data-state="done"]', { timeout: 120_000 });
+    await page.waitForSelector('#plan-map[data-ready="1"]');
+    const n = Number(await page.getAttribute('#plan-map', 'data-markers'));
+    check(n >= 1, `${n} portfolio markers`);
+    // The first marker is drawn where the map puts its host: the marker's colour at that pixel.
+    const px = await page.evaluate(() => {
+      const c = window.quadrant.charts.planMap;
+      const [x, y] = c.convertToPixel({ geoIndex: 0 }, c.getOption().series[0].data[0].value.slice(0, 2));
+      const canvas = document.querySelector('#plan-map canvas');
+      const k = canvas.width / canvas.clientWidth;
+      return [...canvas.getContext('2d').getImageData(Math.round(x * k), Math.round(y * k), 1, 1).data];
+    });
+    check(px[0] > 200 && px[1] > 130 && px[1] < 190 && px[2] < 130, `marker colour at its host: ${px}`);
+    const cells = await page.$$eval('#funding tbody td.num', (tds) => tds.map((td) => Number(td.textContent) || 0));
+    check(cells.some((v) => v > 0), `a non-zero cell in the funding matrix: ${cells}`);
+    const text = await page.textContent('#view');
+    check(!/\b(us_dod|jogmec|cobalt_blue_kwinana)\b/.test(text), 'names, not ids');
+    check(text.includes('Australia') && text.includes('Kwinana'), 'host and project by name');
+    check(await page.$('.run a.print'), 'a Print briefing link on the finished plan');
+    await shot('plan-ethical-cobalt');
+  }],
   ['Monte Carlo and chokepoint charts', async () => {
     await go('#editor?scenario=montecarlo-quad');
     await page.fill('[name=runs]', '40');

@@ -2,8 +2,29 @@
 // series (/api/runs/{id}/series); nothing is recomputed here.
 import { dataset, nameOf, pct, tonnes, el, esc, chart, PALETTE, BLOC_COLOR, ADV_COLOR } from './core.js';
 
-function lines(node, { dates, series, unit, fmt, yName }) {
+const KIND = { export_restriction: 'export restriction', capacity_loss: 'capacity loss', demand_shift: 'demand shift', dumping: 'dumping' };
+/** The shocks' windows (from the series endpoint: the library's event windows) as shaded areas. */
+function shaded(dates, events) {
+  const last = dates.length - 1;
+  const data = (events || []).filter((e) => e.shock && e.end_week > e.start_week).map((e) => [
+    { name: `${KIND[e.kind] || e.kind}: ${e.actor_name}`, xAxis: dates[Math.min(e.start_week, last)] },
+    { xAxis: dates[Math.min(e.end_week, last)] },
+  ]);
+  return data.length ? { silent: true, itemStyle: { color: 'rgba(193, 18, 31, 0.09)' }, label: { color: '#8a1c24', fontSize: 11, position: 'insideTop' }, data } : undefined;
+}
+
+/** The shaded windows, in words. */
+function shocks(s) {
+  const list = (s?.events || []).filter((e) => e.shock && e.end_week > e.start_week);
+  if (!list.length) return '';
+  return `<p class="muted event-windows"><i class="swatch" style="background:rgba(193, 18, 31, 0.25)"></i>Shaded: ${list.map((e) => `${KIND[e.kind] || e.kind} (${esc(e.actor_name)}${e.stage ? `, ${e.stage}` : ''}) ${e.start_date} to ${e.end_date}`).join('; ')}.</p>`;
+}
+
+function lines(node, { dates, series, unit, fmt, yName, events }) {
   const c = chart(node);
+  const area = shaded(dates, events);
+  if (area && series.length) series[0] = { ...series[0], markArea: area };
+  node.dataset.shaded = String(area ? area.data.length : 0);
   c.setOption({
     animation: false,
     color: PALETTE,
@@ -27,24 +48,26 @@ export async function simulation(node, run, result, series) {
     const box = node.appendChild(el(`<div class="panel"><h2>${esc(m.material)} · network ${m.year} · ${m.weeks} weeks from ${s ? s.week0 : '?'}</h2>
       <table class="kpis"><thead><tr><th>Who</th><th class="num">Desired demand</th><th class="num">Shortfall</th><th class="num">Share</th><th class="num">Weeks short</th><th class="num">Price paid, peak</th><th class="num">mean</th></tr></thead><tbody>${rows}</tbody></table>
       <p class="muted">World price peak/mean: ${m.prices.map(([st, pk, mn]) => `${st} ×${pk.toFixed(2)} / ×${mn.toFixed(2)}`).join('; ')}. Largest mass-balance residual ${m.max_balance_error.toExponential(1)}.</p>
+      ${shocks(s)}
       <h3>Shortfall per week</h3><div class="chart small shortfall" data-run="${run.id}"></div>
       <h3>Price paid at the last stage (× baseline)</h3><div class="chart small paid"></div>
       <h3>Holdings: consumer inventory and strategic stockpile</h3><div class="chart small inventory"></div></div>`));
     if (!s) continue;
     const members = s.members.map((x) => ({ name: nameOf(d, x.country), x }));
+    const events = s.events;
     lines(box.querySelector('.shortfall'), {
-      dates: s.dates, unit: 't/week', fmt: (v) => tonnes(v),
+      dates: s.dates, events, unit: 't/week', fmt: (v) => tonnes(v),
       series: [{ name: `${s.bloc.subject} (bloc)`, data: s.bloc.shortfall_t, lineStyle: { width: 3 }, color: BLOC_COLOR }, ...members.map((x) => ({ name: x.name, data: x.x.shortfall_t }))],
     });
     const last = s.prices[s.prices.length - 1];
     lines(box.querySelector('.paid'), {
-      dates: s.dates, unit: '× baseline', fmt: (v) => (v == null ? '–' : `×${Number(v).toFixed(2)}`),
+      dates: s.dates, events, unit: '× baseline', fmt: (v) => (v == null ? '–' : `×${Number(v).toFixed(2)}`),
       series: [{ name: `world price (${last.stage})`, data: last.index, lineStyle: { type: 'dashed' }, color: '#555',
-        markLine: { silent: true, symbol: 'none', data: [{ yAxis: 1, label: { formatter: 'baseline' } }], lineStyle: { color: '#aaa' } } },
+        markLine: { silent: true, symbol: 'none', data: [{ yAxis: 1, label: { formatter: 'baseline', position: 'insideEndTop' } }], lineStyle: { color: '#666', type: 'dashed' } } },
       { name: `${s.bloc.subject} (bloc)`, data: s.bloc.price_paid, color: BLOC_COLOR, lineStyle: { width: 3 } }, ...members.map((x) => ({ name: x.name, data: x.x.price_paid }))],
     });
     lines(box.querySelector('.inventory'), {
-      dates: s.dates, unit: 't', fmt: (v) => tonnes(v), series: members.map((x) => ({ name: x.name, data: x.x.inventory_t })),
+      dates: s.dates, events, unit: 't', fmt: (v) => tonnes(v), series: members.map((x) => ({ name: x.name, data: x.x.inventory_t })),
     });
   }
 }

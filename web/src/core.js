@@ -2,14 +2,14 @@
 // dataset's names and citations, number formats and the ECharts build (modular imports, so
 // that the bundle holds only the charts used).
 import * as echarts from 'echarts/core';
-import { MapChart, SankeyChart, LineChart, BarChart, ScatterChart } from 'echarts/charts';
+import { MapChart, SankeyChart, LineChart, BarChart, ScatterChart, HeatmapChart } from 'echarts/charts';
 import {
   GeoComponent, TooltipComponent, VisualMapComponent, GridComponent, LegendComponent,
   TitleComponent, MarkAreaComponent, MarkLineComponent, DataZoomComponent,
 } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 
-echarts.use([MapChart, SankeyChart, LineChart, BarChart, ScatterChart, GeoComponent,
+echarts.use([MapChart, SankeyChart, LineChart, BarChart, ScatterChart, HeatmapChart, GeoComponent,
   TooltipComponent, VisualMapComponent, GridComponent, LegendComponent, TitleComponent,
   MarkAreaComponent, MarkLineComponent, DataZoomComponent, CanvasRenderer]);
 export { echarts };
@@ -51,12 +51,27 @@ export async function dataset() {
       api('/api/dataset/countries'), api('/api/dataset/materials'), api('/api/dataset/sources'),
     ]).then(([countries, materials, sources]) => {
       const byId = new Map(countries.map((c) => [c.id, c]));
-      const byM49 = new Map(countries.filter((c) => c.m49 != null && !c.aggregate)
-        .map((c) => [String(c.m49).padStart(3, '0'), c.id]));
+      // Map shapes are keyed by ISO 3166-1 numeric code (not BACI's, which differs for a few).
+      const byM49 = new Map(countries.filter((c) => c.iso_numeric != null)
+        .map((c) => [String(c.iso_numeric).padStart(3, '0'), c.id]));
       return { countries, materials, sources, byId, byM49, sourceById: new Map(sources.map((s) => [s.id, s])) };
     });
   }
   return meta;
+}
+
+let planMeta;
+/** Financiers, candidate projects and blocs by id, fetched once (names for a plan's ids). */
+export async function planNames() {
+  if (!planMeta) {
+    planMeta = Promise.all([api('/api/dataset/financiers'), api('/api/dataset/candidates'), api('/api/dataset/blocs')])
+      .then(([fin, cands, blocs]) => ({
+        financier: new Map(fin.map((f) => [f.id, f])),
+        project: new Map(cands.map((c) => [c.id, c])),
+        bloc: new Map(blocs.map((b) => [b.id, b])),
+      }));
+  }
+  return planMeta;
 }
 
 /** A country's name ("Rest of world" for aggregates), never its ISO code when the dataset knows it. */
@@ -84,6 +99,16 @@ export function tonnes(t) {
   return `${t.toFixed(a >= 100 ? 0 : 1)} t`;
 }
 export const title = (s) => s.charAt(0).toUpperCase() + s.slice(1);
+/** Millions of US dollars, as a reader writes them. */
+export function usd(m) {
+  if (m == null || Number.isNaN(m)) return '–';
+  const a = Math.abs(m);
+  if (a >= 1000) return `USD ${(m / 1000).toFixed(a >= 1e4 ? 0 : 1)} bn`;
+  if (a < 0.05) return 'USD 0';
+  return `USD ${m.toFixed(a >= 100 ? 0 : 1)} m`;
+}
+/** A long name cut for an axis label (the tooltip gives it whole). */
+export const cut = (s, n = 28) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 /** An element from HTML text. */
 export function el(html) {

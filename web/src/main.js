@@ -6,6 +6,7 @@ import { supplyView } from './supply.js';
 import { tablesView } from './tables.js';
 import { editorView } from './editor.js';
 import { runsView, runView, compareView } from './runs.js';
+import { planView } from './plan.js';
 
 window.quadrant = { charts: {}, echarts };
 
@@ -27,6 +28,7 @@ async function route() {
     if (parts[0] === 'supply') await supplyView(root, params);
     else if (parts[0] === 'tables') await tablesView(root, params);
     else if (parts[0] === 'editor') await editorView(root, params);
+    else if (parts[0] === 'plan') await planView(root, params);
     else if (parts[0] === 'runs') await runsView(root, params);
     else if (parts[0] === 'run') await runView(root, Number(parts[1]));
     else if (parts[0] === 'compare') await compareView(root, Number(parts[1]), Number(parts[2]));

@@ -2,9 +2,13 @@
 // runs side by side, and a chokepoint ranking to submit.
 import { api, dataset, el, esc, token } from './core.js';
 import { simulation, montecarlo, chokepoints } from './charts.js';
+import { planResult } from './plancharts.js';
 
 const what = (r) => r.params.scenario || (r.params.scenario_id ? `stored scenario ${r.params.scenario_id}` : '')
+  || r.params.plan || (r.params.plan_toml ? 'a submitted plan file' : '')
   || `${r.params.material || ''} ${r.params.bloc || ''}`.trim();
+/** Kinds of run with a printed report (GET /api/runs/{id}/report.html). */
+const PRINTED = ['simulate', 'plan'];
 
 export async function runsView(root) {
   const d = await dataset();
@@ -64,10 +68,14 @@ export async function showRun(node, id) {
     update(run);
   }
   if (run.state !== 'done') return;
+  if (PRINTED.includes(run.kind)) {
+    head.querySelector('h2').insertAdjacentHTML('beforeend', ` <a class="button print" href="/api/runs/${id}/report.html" target="_blank" rel="noopener">Print briefing</a>`);
+  }
   const result = await api(`/api/runs/${id}/result`);
   if (run.kind === 'simulate') await simulation(body, run, result, await api(`/api/runs/${id}/series`));
   else if (run.kind === 'montecarlo') await montecarlo(body, run, result);
   else if (run.kind === 'chokepoints') await chokepoints(body, run, result);
+  else if (run.kind === 'plan') await planResult(body, run, result);
   head.dataset.rendered = '1';
 }
 

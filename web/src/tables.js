@@ -1,5 +1,5 @@
 // Concentration and dependence tables from the brief (/api/brief): every figure carries its
-// source and year on hover.
+// source and year on hover; "Print briefing" opens the same brief as the printable page.
 import { api, dataset, nameOf, citation, pct, tonnes, el, esc } from './core.js';
 
 export async function tablesView(root, params) {
@@ -9,9 +9,13 @@ export async function tablesView(root, params) {
     <label>Bloc <input name="bloc" size="8" value="${esc(q.bloc)}"></label>
     <label>Adversary <input name="adversary" size="5" value="${esc(q.adversary)}"></label>
     <label>Year <input name="year" type="number" min="1990" max="2100" value="${esc(q.year)}" style="width:6em"></label>
-    <button id="reload">Show</button></div>`));
+    <button id="reload">Show</button>
+    <a class="button" id="print-brief" target="_blank" rel="noopener">Print briefing</a></div>`));
   const out = root.appendChild(el('<div></div>'));
+  const print = root.querySelector('#print-brief');
   async function draw() {
+    // The printable brief: `quadrant brief --format html`, rendered by the server.
+    print.href = `/api/brief.html?bloc=${encodeURIComponent(q.bloc)}&adversary=${encodeURIComponent(q.adversary)}&year=${q.year}`;
     out.innerHTML = '<p class="muted">Computing the brief…</p>';
     let b;
     try {

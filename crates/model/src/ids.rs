@@ -1,5 +1,31 @@
 //! Ids as people type them: matched exactly, else without regard to case, else refused with
-//! the nearest known id ("did you mean").
+//! the nearest known id ("did you mean"); and a country's ISO 3166-1 numeric code where the
+//! dataset's numeric code (BACI's) differs from it.
+
+/// BACI codes a country under a wider customs territory than its own ISO 3166-1 numeric code
+/// (BACI's `country_codes`): (BACI code, ISO numeric).
+const BACI_TO_ISO: [(u16, u16); 6] = [
+    (251, 250), // France, with Monaco
+    (490, 158), // "Other Asia, nes": Taiwan
+    (579, 578), // Norway, with Svalbard and Jan Mayen
+    (699, 356), // India
+    (757, 756), // Switzerland, with Liechtenstein
+    (842, 840), // United States, with Puerto Rico and the US Virgin Islands
+];
+
+impl crate::Country {
+    /// The ISO 3166-1 numeric code, by which maps (Natural Earth, world-atlas) know the
+    /// country: `m49`, except where BACI's code differs; none for aggregates.
+    pub fn iso_numeric(&self) -> Option<u16> {
+        let m = self.m49.filter(|_| !self.aggregate)?;
+        Some(
+            BACI_TO_ISO
+                .iter()
+                .find(|(baci, _)| *baci == m)
+                .map_or(m, |(_, iso)| *iso),
+        )
+    }
+}
 
 /// Why an id was not found: the nearest known id, if one is close.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

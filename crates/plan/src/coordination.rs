@@ -5,10 +5,10 @@ use crate::error::PlanError;
 use crate::input::{CountryId, Objective, Problem};
 use crate::model::{Scope, Tweaks};
 use crate::plan::{solve_scoped, Plan};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One member's risk and cost, national against pooled.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MemberDiff {
     /// Member.
     pub member: CountryId,

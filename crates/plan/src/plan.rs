@@ -2,14 +2,20 @@
 
 use crate::check::check;
 use crate::error::PlanError;
+use crate::input::{InstrumentKind, SolverChoice};
 use crate::input::{Objective, Problem, RiskMeasure};
 use crate::lp::{solve_explained, Solved};
 use crate::model::{build, capital_recovery_factor, Model, Scope, Tweaks};
 use crate::risk::{cvar, expected};
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// A name from a fixed set (an instrument, a solver, a status). Spelled as an alias so that
+/// serde does not take a `&str` field as borrowed from the input, which would tie every
+/// type holding a [`Plan`] to `'static` input; [`known`] reads it back.
+pub type Name = &'static str;
 
 /// A project the plan builds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Chosen {
     /// Candidate id.
     pub candidate: String,
@@ -22,20 +28,21 @@ pub struct Chosen {
 }
 
 /// Money from one financier to one project through one instrument.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Funding {
     /// Financier id.
     pub financier: String,
     /// Candidate id.
     pub candidate: String,
     /// Instrument.
-    pub instrument: &'static str,
+    #[serde(deserialize_with = "known")]
+    pub instrument: Name,
     /// USD m.
     pub usd_m: f64,
 }
 
 /// Risk of one scope across the futures.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RiskFigure {
     /// `bloc`, a material id, or `member:ISO3`.
     pub scope: String,
@@ -48,7 +55,7 @@ pub struct RiskFigure {
 }
 
 /// A solved plan.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     /// Projects built.
     pub portfolio: Vec<Chosen>,
@@ -65,13 +72,36 @@ pub struct Plan {
     /// Objective value.
     pub objective: f64,
     /// Solver that ran.
-    pub solver: &'static str,
+    #[serde(deserialize_with = "known")]
+    pub solver: Name,
     /// `optimal` or `gap_limit`.
-    pub status: &'static str,
+    #[serde(deserialize_with = "known")]
+    pub status: Name,
     /// Relative MIP gap accepted (0 when proven optimal).
     pub mip_gap: f64,
     /// Caveats (candidates without published opex …).
     pub notes: Vec<String>,
+}
+
+/// The statuses a solved plan reports.
+pub const STATUSES: [&str; 2] = ["optimal", "gap_limit"];
+
+/// Reads back a name the planner writes as a `&'static str` (an instrument, a solver, a
+/// status), so that a stored plan's JSON reads back into the same types.
+fn known<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    use InstrumentKind::*;
+    let s = String::deserialize(d)?;
+    [Equity, Loan, Guarantee, Offtake, Grant]
+        .map(InstrumentKind::as_str)
+        .into_iter()
+        .chain([SolverChoice::Microlp, SolverChoice::Highs].map(SolverChoice::as_str))
+        .chain(STATUSES)
+        .find(|n| *n == s)
+        .ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "{s:?} is not an instrument, solver or status the planner writes"
+            ))
+        })
 }
 
 /// Solves the pooled plan.
@@ -135,7 +165,7 @@ fn write_back(p: &Problem, scope: &Scope, m: &Model, s: &Solved) -> Plan {
         funding,
         objective: s.objective,
         solver: p.options.solver.as_str(),
-        status: if s.optimal { "optimal" } else { "gap_limit" },
+        status: if s.optimal { STATUSES[0] } else { STATUSES[1] },
         mip_gap: if s.optimal { 0.0 } else { p.options.mip_gap },
         notes,
     }
@@ -265,7 +295,7 @@ pub fn marginal_values(
 }
 
 /// One point of the risk–cost frontier.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FrontierPoint {
     /// Risk target, t.
     pub target: f64,

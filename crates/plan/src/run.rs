@@ -13,7 +13,7 @@ use crate::world::{problem, WorldProblem};
 use quadrant_model::Dataset;
 use quadrant_sim::api::Session;
 use quadrant_sim::verify::{week_of_year, PlannedExpansion, Verification};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
 /// Weeks from a project's first output to full capacity in the verification (one year, as
@@ -30,7 +30,7 @@ pub struct RunOptions {
 }
 
 /// A built project as printed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PortfolioRow {
     /// Candidate id.
     pub id: String,
@@ -57,7 +57,7 @@ pub struct PortfolioRow {
 }
 
 /// The plan against the same plan with the ethics constraints off.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EthicsPrice {
     /// Annualised cost with ethics, USD m/yr.
     pub cost_with_usd_m: f64,
@@ -74,7 +74,7 @@ pub struct EthicsPrice {
 }
 
 /// Pooled against national, in short.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct CoordinationRow {
     /// National portfolios judged in the pooled objective, minus the pooled objective.
     pub value: f64,
@@ -93,7 +93,7 @@ pub struct CoordinationRow {
 }
 
 /// The planner's prediction next to the simulator's, per material, in t/yr.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct VerifyRow {
     /// Material.
     pub material: String,
@@ -113,8 +113,9 @@ pub struct VerifyRow {
     pub futures_worse: usize,
 }
 
-/// Everything a plan run produced.
-#[derive(Debug, Clone, Serialize)]
+/// Everything a plan run produced. It reads back from its JSON ([`serde`]), so that a stored
+/// run renders again in any format without solving anything.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PlanReport {
     /// Title of the plan file.
     pub name: String,
@@ -161,7 +162,7 @@ pub struct PlanReport {
 }
 
 /// Wall-clock seconds of each part.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Timings {
     /// Drawing the futures from the simulator.
     pub futures: f64,
@@ -192,7 +193,51 @@ pub fn run(
     spec: &CheckedSpec,
     opt: RunOptions,
 ) -> Result<PlanReport, RunError> {
+    run_with_progress(ds, session, spec, opt, &|_| {})
+}
+
+/// How far a run is: the parts it has finished, each weighed by the solves (or Monte Carlos)
+/// it takes, as a share of all it will take.
+struct Steps<'a> {
+    done: usize,
+    total: usize,
+    report: &'a dyn Fn(f64),
+}
+
+impl Steps<'_> {
+    fn add(&mut self, n: usize) {
+        self.done += n;
+        (self.report)((self.done as f64 / self.total.max(1) as f64).min(1.0));
+    }
+}
+
+/// [`run`], calling `progress` with the share done (0 to 1) after each part: drawing the
+/// futures, the pooled plan, the marginal values, the comparisons, the verification.
+pub fn run_with_progress(
+    ds: &Dataset,
+    session: &Session,
+    spec: &CheckedSpec,
+    opt: RunOptions,
+    progress: &dyn Fn(f64),
+) -> Result<PlanReport, RunError> {
     let s = &spec.spec;
+    let points = *s.compare.frontier_points.get_ref() as usize;
+    let members = spec.members.len();
+    let mut steps = Steps {
+        done: 0,
+        // futures, pooled plan, marginal values, nothing built, then the comparisons (the
+        // coordination solves each member's plan, the pooled one and the national set).
+        total: 4
+            + usize::from(s.compare.without_ethics)
+            + if s.compare.coordination {
+                members + 2
+            } else {
+                0
+            }
+            + points
+            + if opt.verify { 2 } else { 0 },
+        report: progress,
+    };
     let mut t = Timings::default();
     let clock = Instant::now();
     let sc = session.scenario(s.futures.scenario.get_ref())?;
@@ -200,6 +245,7 @@ pub fn run(
     let count = *s.futures.count.get_ref() as usize;
     let fut = session.futures(&sc, count, s.futures.seed, horizon)?;
     t.futures = clock.elapsed().as_secs_f64();
+    steps.add(1);
     let clock = Instant::now();
     let WorldProblem {
         problem: p,
@@ -207,25 +253,33 @@ pub fn run(
         mut notes,
     } = problem(ds, spec, &fut, opt.solver).map_err(RunError::World)?;
     let plan = solve(&p)?;
+    steps.add(1);
     notes.extend(plan.notes.iter().cloned());
     let marginal = marginal_values(&p, &plan, 1.0)?;
+    steps.add(1);
     let none = nothing_built(&p)?;
+    steps.add(1);
     let ethics = if s.compare.without_ethics {
-        Some(ethics_price(&p, &plan)?)
+        let e = ethics_price(&p, &plan)?;
+        steps.add(1);
+        Some(e)
     } else {
         None
     };
     let coord = if s.compare.coordination {
-        Some(coordination_row(&p)?)
+        let c = coordination_row(&p)?;
+        steps.add(members + 2);
+        Some(c)
     } else {
         None
     };
-    let points = *s.compare.frontier_points.get_ref() as usize;
     let front = if points > 0 {
-        frontier(
+        let f = frontier(
             &p,
             &targets(none.risk_optimised, plan.risk_optimised, points),
-        )?
+        )?;
+        steps.add(points);
+        f
     } else {
         Vec::new()
     };
@@ -238,6 +292,7 @@ pub fn run(
             count,
             s.futures.seed,
         )?;
+        steps.add(2);
         verify_rows(&p, &plan, &none, &v, horizon)
     } else {
         Vec::new()

@@ -130,3 +130,39 @@ fn marginal_value_is_positive_only_where_the_budget_binds() {
     assert!(get("jogmec") > 1e-6, "{mv:?}");
     assert!(get("dfc").abs() < 1e-9, "{mv:?}");
 }
+
+#[test]
+fn a_solved_plan_reads_back_from_its_json() {
+    let p = common::small();
+    let plan = solve(&p).unwrap();
+    assert!(
+        !plan.funding.is_empty(),
+        "the small problem funds something"
+    );
+    let text = serde_json::to_string(&plan).unwrap();
+    let back: quadrant_plan::Plan = serde_json::from_str(&text).unwrap();
+    // Equal as written, but for the last bit of a float (serde_json's default parser).
+    let again: serde_json::Value = serde_json::to_value(&back).unwrap();
+    let first = serde_json::to_value(&plan).unwrap();
+    assert!(same(&again, &first), "{again}\n{first}");
+    assert_eq!(back.portfolio, plan.portfolio);
+    // A name the planner never writes is refused, naming it.
+    let bad = text.replacen("\"microlp\"", "\"simplex9\"", 1);
+    let e = serde_json::from_str::<quadrant_plan::Plan>(&bad).unwrap_err();
+    assert!(e.to_string().contains("simplex9"), "{e}");
+}
+
+fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value::*;
+    match (a, b) {
+        (Number(x), Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            (x - y).abs() <= 1e-12 * x.abs().max(y.abs())
+        }
+        (Array(x), Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y)),
+        (Object(x), Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
+}

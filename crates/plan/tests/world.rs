@@ -89,3 +89,27 @@ fn a_world_pool_material_is_refused_with_the_reason() {
     let e = problem(&ds, &spec, &fut, SolverChoice::Microlp).unwrap_err();
     assert!(e.contains("world pool"), "{e}");
 }
+
+#[test]
+fn a_plan_run_reports_its_progress_and_reads_back_from_its_json() {
+    use quadrant_plan::run::{run_with_progress, PlanReport, RunOptions};
+    let ds: Dataset = quadrant_data::load_embedded().unwrap();
+    let spec = PlanSpec::parse("cobalt.toml", &small("ethical-cobalt"), &ds).unwrap();
+    let s = Session::new(&ds, Params::shipped());
+    let seen = std::cell::RefCell::new(Vec::new());
+    let opt = RunOptions {
+        solver: SolverChoice::Microlp,
+        verify: false,
+    };
+    let r = run_with_progress(&ds, &s, &spec, opt, &|x| seen.borrow_mut().push(x)).unwrap();
+    // Futures, the plan, marginal values, nothing built, without ethics, coordination.
+    let seen = seen.into_inner();
+    assert_eq!(seen.len(), 6, "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
+    assert_eq!(seen.last(), Some(&1.0));
+    // The JSON a server stores reads back into the report its printed page is made from.
+    let back: PlanReport = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
+    assert_eq!(back.portfolio.len(), r.portfolio.len());
+    assert_eq!(back.plan.solver, "microlp");
+    assert!(back.coordination.is_some() && back.ethics.is_some());
+}

@@ -1,7 +1,7 @@
 //! What the dashboard reads beyond the dataset and the brief: the map's production layer, a
-//! country's profile, the bloc's supply as origin → refiner links, and scenario validation
-//! as you type. The figures come from `quadrant_metrics::atlas`; the handlers only parse the
-//! query and attach names.
+//! country's profile, the bloc's supply as origin → refiner links, scenario validation as
+//! you type, and the shipped plans. The figures come from `quadrant_metrics::atlas`; the
+//! handlers only parse the query and attach names.
 
 use crate::api::check_scenario;
 use crate::data::{bloc_arg, country_arg, material_arg, num, Params};
@@ -99,7 +99,7 @@ pub async fn map(State(st): State<AppState>, q: Params) -> Result<Json<Value>, A
             .iter()
             .filter_map(|s| {
                 let c = &ds.countries[ds.country(&s.country)? as usize];
-                let code = c.m49.filter(|_| !c.aggregate)?;
+                let code = c.iso_numeric()?;
                 Some((s.country.clone(), format!("{code:03}").into()))
             })
             .collect(),
@@ -246,4 +246,34 @@ pub async fn shipped(Path(name): Path<String>) -> Result<Json<Value>, ApiError> 
     Ok(Json(
         json!({ "name": name, "file": format!("data/scenarios/{path}"), "toml": text }),
     ))
+}
+
+/// `GET /api/plans`: the shipped plans, each with its title, summary and what a run of it
+/// computes, read from the plan file as `quadrant plan NAME` reads it.
+pub async fn plans(State(st): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let rows = quadrant_plan::shipped::PLANS
+        .iter()
+        .map(|(name, text)| {
+            let file = format!("data/plans/{name}.toml");
+            let c = quadrant_plan::spec::PlanSpec::parse(&file, text, st.ds).map_err(|issues| {
+                let first = issues.first().map(ToString::to_string).unwrap_or_default();
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, first)
+            })?;
+            let s = &c.spec;
+            Ok(json!({
+                "name": name,
+                "title": s.name,
+                "summary": s.summary,
+                "bloc": s.bloc.get_ref(),
+                "materials": s.candidates.materials.get_ref(),
+                "horizon_years": s.horizon_years.get_ref(),
+                "futures": s.futures.count.get_ref(),
+                "scenario": s.futures.scenario.get_ref(),
+                "without_ethics": s.compare.without_ethics,
+                "coordination": s.compare.coordination,
+                "frontier_points": s.compare.frontier_points.get_ref(),
+            }))
+        })
+        .collect::<Result<Vec<Value>, ApiError>>()?;
+    Ok(Json(json!(rows)))
 }

@@ -102,7 +102,8 @@ pub async fn countries(State(st): State<AppState>) -> Json<Value> {
         .countries
         .iter()
         .map(|c| json!({
-            "id": c.id, "name": c.name, "m49": c.m49, "aggregate": c.aggregate,
+            "id": c.id, "name": c.name, "m49": c.m49, "iso_numeric": c.iso_numeric(),
+            "aggregate": c.aggregate,
             "source": source_id(ds, c.source),
         }))
         .collect::<Vec<_>>()))
@@ -114,6 +115,21 @@ pub async fn sources(State(st): State<AppState>) -> Json<Value> {
 
 pub async fn ownership(State(st): State<AppState>) -> Json<Value> {
     Json(json!(st.ds.curated.assets))
+}
+
+/// Blocs (curated/blocs.toml): id, name, members, citation.
+pub async fn blocs(State(st): State<AppState>) -> Json<Value> {
+    Json(json!(st.ds.curated.blocs))
+}
+
+/// Financiers (curated/financiers.toml): names, homes, budgets and mandates.
+pub async fn financiers(State(st): State<AppState>) -> Json<Value> {
+    Json(json!(st.ds.curated.financiers))
+}
+
+/// The planner's candidates: curated projects and lithium deposits, in one shape.
+pub async fn candidates(State(st): State<AppState>) -> Json<Value> {
+    Json(json!(st.ds.candidates()))
 }
 
 /// Trade flows filtered by year, exporter, importer and HS6 code, a page at a time.
@@ -186,14 +202,25 @@ fn brief_query(
     Ok((bloc, adversary, year, materials, top))
 }
 
-/// The brief as `quadrant brief --format json` prints it (cached per request).
-async fn brief_json(
+/// How a brief is rendered, as `quadrant brief --format …`.
+#[derive(Debug, Clone, Copy)]
+enum Render {
+    /// `--format json`.
+    Json,
+    /// The flat figures (`--format csv`'s rows), as JSON.
+    Figures,
+    /// `--format html`: the printable briefing.
+    Html,
+}
+
+/// The brief as `quadrant brief` renders it (cached per request).
+async fn brief_text(
     st: &AppState,
     q: &HashMap<String, String>,
-    figures: bool,
+    render: Render,
 ) -> Result<Arc<String>, ApiError> {
     let (bloc, adversary, year, materials, top) = brief_query(st.ds, q)?;
-    let key = format!("{figures}|{bloc}|{adversary}|{year}|{materials:?}|{top}");
+    let key = format!("{render:?}|{bloc}|{adversary}|{year}|{materials:?}|{top}");
     if let Some(hit) = st
         .briefs
         .lock()
@@ -218,11 +245,14 @@ async fn brief_json(
                 format!("no production data for the requested material(s) up to {year}"),
             ));
         }
-        Ok(if figures {
-            serde_json::to_string_pretty(&quadrant_report::figures(&b)).expect("figures serialise")
-                + "\n"
-        } else {
-            quadrant_report::brief_json(&b) + "\n"
+        Ok(match render {
+            Render::Figures => {
+                serde_json::to_string_pretty(&quadrant_report::figures(&b))
+                    .expect("figures serialise")
+                    + "\n"
+            }
+            Render::Json => quadrant_report::brief_json(&b) + "\n",
+            Render::Html => quadrant_report::brief_html(&b),
         })
     })
     .await
@@ -251,10 +281,26 @@ pub async fn indicators(
     _c: Extension<Caller>,
     q: Params,
 ) -> Result<Response, ApiError> {
-    Ok(json_text(brief_json(&st, &q, true).await?))
+    Ok(json_text(brief_text(&st, &q, Render::Figures).await?))
 }
 
 /// The dependency brief.
 pub async fn brief(State(st): State<AppState>, q: Params) -> Result<Response, ApiError> {
-    Ok(json_text(brief_json(&st, &q, false).await?))
+    Ok(json_text(brief_text(&st, &q, Render::Json).await?))
+}
+
+/// The brief as `quadrant brief --format html` prints it: the page the dashboard's "Print
+/// briefing" opens.
+pub async fn brief_html(State(st): State<AppState>, q: Params) -> Result<Response, ApiError> {
+    let text = brief_text(&st, &q, Render::Html).await?;
+    Ok(html_text(text.as_str()))
+}
+
+/// An HTML page as a response.
+pub fn html_text(text: &str) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        text.to_owned(),
+    )
+        .into_response()
 }

@@ -144,6 +144,9 @@ pub fn plan_spec(st: &AppState, p: &RunParams) -> Result<CheckedSpec, ApiError> 
     })
 }
 
+/// A plan's progress is counted in thousandths.
+const PLAN_STEPS: usize = 1000;
+
 /// Takes queued runs one after the other, for as long as the process lives.
 pub async fn worker(st: AppState) {
     loop {
@@ -173,10 +176,15 @@ async fn run(st: &AppState, job: JobRow) {
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .insert(id, stop.clone());
-    let total = serde_json::from_str::<RunParams>(&job.params)
-        .ok()
-        .and_then(|p| p.runs)
-        .unwrap_or(0);
+    // Progress: futures done of a Monte Carlo's; a plan reports its share in steps of
+    // PLAN_STEPS; other runs report none until they end.
+    let total = match job.kind {
+        JobKind::Plan => PLAN_STEPS,
+        _ => serde_json::from_str::<RunParams>(&job.params)
+            .ok()
+            .and_then(|p| p.runs)
+            .unwrap_or(0),
+    };
     let (st2, stop2, done2) = (st.clone(), stop.clone(), done.clone());
     let mut task = tokio::task::spawn_blocking(move || execute(&st2, &job, &stop2, &done2));
     let outcome = loop {
@@ -268,7 +276,10 @@ fn execute(
                 solver: SolverChoice::Microlp,
                 verify: p.verify.unwrap_or(false),
             };
-            let report = quadrant_plan::run::run(st.ds, s, &spec, opt)
+            let progress = |share: f64| {
+                done.store((share * PLAN_STEPS as f64) as usize, Ordering::Relaxed);
+            };
+            let report = quadrant_plan::run::run_with_progress(st.ds, s, &spec, opt, &progress)
                 .map_err(|e| ApiError::invalid("plan", e.to_string()))?;
             quadrant_report::plan::plan_json(&report)
         }

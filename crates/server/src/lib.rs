@@ -10,6 +10,7 @@ mod data;
 mod error;
 mod jobs;
 pub mod limits;
+mod print;
 mod routes;
 mod series;
 
@@ -56,6 +57,8 @@ pub struct Shared {
     pub briefs: Mutex<HashMap<String, Arc<String>>>,
     /// Weekly series of finished simulations, by run id (bounded).
     pub series: Mutex<HashMap<i64, Arc<String>>>,
+    /// Printed reports of finished runs, by run id (bounded).
+    pub reports: Mutex<HashMap<i64, Arc<String>>>,
     /// Wakes the workers when a job is queued.
     pub wake: tokio::sync::Notify,
 }
@@ -74,6 +77,7 @@ impl Shared {
             running: Mutex::new(HashMap::new()),
             briefs: Mutex::new(HashMap::new()),
             series: Mutex::new(HashMap::new()),
+            reports: Mutex::new(HashMap::new()),
             wake: tokio::sync::Notify::new(),
         })
     }

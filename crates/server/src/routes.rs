@@ -1,7 +1,7 @@
 //! The router, built through a list that records every (method, path) it registers: the
 //! OpenAPI test compares that list with the served document.
 
-use crate::{api, assets, dash, data, limits, series, ApiError, AppState};
+use crate::{api, assets, dash, data, limits, print, series, ApiError, AppState};
 use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::handler::Handler;
@@ -47,11 +47,16 @@ pub fn router(state: AppState) -> (Router, RouteList) {
     .get("/api/dataset/sources", data::sources)
     .get("/api/dataset/ownership", data::ownership)
     .get("/api/dataset/flows", data::flows)
+    .get("/api/dataset/blocs", data::blocs)
+    .get("/api/dataset/financiers", data::financiers)
+    .get("/api/dataset/candidates", data::candidates)
     .get("/api/indicators", data::indicators)
     .get("/api/brief", data::brief)
+    .get("/api/brief.html", data::brief_html)
     .get("/api/map", dash::map)
     .get("/api/supply", dash::supply)
     .get("/api/countries/{id}/profile", dash::profile)
+    .get("/api/plans", dash::plans)
     .get("/api/scenarios", api::list_scenarios)
     .post("/api/scenarios", api::create_scenario)
     .post("/api/scenarios/validate", dash::validate)
@@ -64,7 +69,8 @@ pub fn router(state: AppState) -> (Router, RouteList) {
     .get("/api/runs/{id}/events", api::run_events)
     .post("/api/runs/{id}/cancel", api::cancel_run)
     .get("/api/runs/{id}/result", api::run_result)
-    .get("/api/runs/{id}/series", series::run_series);
+    .get("/api/runs/{id}/series", series::run_series)
+    .get("/api/runs/{id}/report.html", print::run_report);
     let mut list = b.list;
     // The dashboard's files hold no data: served to any client, outside the token check.
     list.0.push(("get", "/"));

@@ -11,9 +11,10 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use quadrant_sim::api::Simulation;
 use quadrant_sim::scenario::days;
-use quadrant_store::{JobKind, JobState};
+use quadrant_store::{JobKind, JobRow, JobState};
 use serde_json::{json, Value};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// `YYYY-MM-DD` of `d` days since 1970-01-01 (proleptic Gregorian; H. Hinnant's algorithm).
 fn civil(d: i64) -> String {
@@ -88,19 +89,24 @@ pub fn series_json(sim: &Simulation) -> Value {
     json!({ "scenario": sc.name, "bloc": sim.result.bloc, "materials": materials })
 }
 
-pub async fn run_series(
-    State(st): State<AppState>,
-    Path(id): Path<i64>,
-) -> Result<Response, ApiError> {
-    let job = blocking(&st, move |s| s.job(id))
+/// A finished run of `kind`, or 422 (another kind) / 409 (not done yet).
+pub async fn finished(
+    st: &AppState,
+    id: i64,
+    kinds: &[JobKind],
+    what: &str,
+) -> Result<JobRow, ApiError> {
+    let job = blocking(st, move |s| s.job(id))
         .await?
         .ok_or_else(|| ApiError::not_found("run", id))?;
-    if job.kind != JobKind::Simulate {
+    if !kinds.contains(&job.kind) {
+        let names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
         return Err(ApiError::invalid(
             "id",
             format!(
-                "run {id} is a {} run: weekly series are kept for simulate runs",
-                job.kind.as_str()
+                "run {id} is a {} run: {what} is for {} runs",
+                job.kind.as_str(),
+                names.join(" and ")
             ),
         ));
     }
@@ -108,51 +114,66 @@ pub async fn run_series(
         return Err(ApiError::field(
             StatusCode::CONFLICT,
             "id",
-            format!(
-                "run {id} is {}: its series follow once it is done",
-                job.state
-            ),
+            format!("run {id} is {}: {what} follows once it is done", job.state),
         ));
     }
-    let hit = st
-        .series
+    Ok(job)
+}
+
+/// A finished simulation run again from its stored parameters, with its weekly series (runs
+/// are deterministic: these are the stored run's).
+pub async fn rerun(st: &AppState, job: &JobRow) -> Result<Simulation, ApiError> {
+    let p: RunParams = serde_json::from_str(&job.params)
+        .map_err(|e| ApiError::invalid("params", format!("stored parameters unreadable: {e}")))?;
+    let stored = match p.scenario_id {
+        Some(sid) => Some(
+            blocking(st, move |s| s.scenario(sid))
+                .await?
+                .ok_or_else(|| ApiError::not_found("scenario", sid))?,
+        ),
+        None => None,
+    };
+    let st2 = st.clone();
+    tokio::task::spawn_blocking(move || -> Result<Simulation, ApiError> {
+        let sc = jobs::scenario(&st2, &p, stored.as_ref())?;
+        st2.session
+            .simulate(sc, true)
+            .map_err(|e| ApiError::invalid("scenario", e.to_string()))
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+}
+
+/// `key`'s entry of a cache.
+pub fn cached(cache: &Mutex<HashMap<i64, Arc<String>>>, key: i64) -> Option<Arc<String>> {
+    cache
         .lock()
         .unwrap_or_else(|p| p.into_inner())
-        .get(&id)
-        .cloned();
-    let text = match hit {
+        .get(&key)
+        .cloned()
+}
+
+/// Keeps `text` under `key` in a cache bounded as the briefs' is.
+pub fn keep(cache: &Mutex<HashMap<i64, Arc<String>>>, key: i64, text: String) -> Arc<String> {
+    let text = Arc::new(text);
+    let mut c = cache.lock().unwrap_or_else(|p| p.into_inner());
+    if c.len() >= 32 {
+        c.clear();
+    }
+    c.insert(key, text.clone());
+    text
+}
+
+pub async fn run_series(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let text = match cached(&st.series, id) {
         Some(t) => t,
         None => {
-            let p: RunParams = serde_json::from_str(&job.params).map_err(|e| {
-                ApiError::invalid("params", format!("stored parameters unreadable: {e}"))
-            })?;
-            let stored = match p.scenario_id {
-                Some(sid) => Some(
-                    blocking(&st, move |s| s.scenario(sid))
-                        .await?
-                        .ok_or_else(|| ApiError::not_found("scenario", sid))?,
-                ),
-                None => None,
-            };
-            let st2 = st.clone();
-            let text = tokio::task::spawn_blocking(move || -> Result<String, ApiError> {
-                let sc = jobs::scenario(&st2, &p, stored.as_ref())?;
-                let sim = st2
-                    .session
-                    .simulate(sc, true)
-                    .map_err(|e| ApiError::invalid("scenario", e.to_string()))?;
-                Ok(series_json(&sim).to_string())
-            })
-            .await
-            .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))??;
-            let text = Arc::new(text);
-            let mut cache = st.series.lock().unwrap_or_else(|p| p.into_inner());
-            // Bounded, as the briefs are.
-            if cache.len() >= 32 {
-                cache.clear();
-            }
-            cache.insert(id, text.clone());
-            text
+            let job = finished(&st, id, &[JobKind::Simulate], "the weekly series").await?;
+            let sim = rerun(&st, &job).await?;
+            keep(&st.series, id, series_json(&sim).to_string())
         }
     };
     Ok((

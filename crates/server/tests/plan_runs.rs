@@ -108,5 +108,16 @@ async fn a_plan_run_gives_the_cli_json_with_portfolio_and_funding() {
             r["portfolio"].is_array() && r["funding"].is_array(),
             "{name}: {r}"
         );
+        // Its printed page is rendered from the stored result, as `--format html` renders it.
+        let (s, page, _) = api
+            .call("GET", &format!("/api/runs/{id}/report.html"), None, None)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{name}");
+        let page = String::from_utf8(page).unwrap();
+        let title = r["name"].as_str().unwrap();
+        assert!(
+            page.contains(title),
+            "{name}: the page names the plan {title:?}"
+        );
     }
 }

@@ -1,0 +1,148 @@
+//! What the dashboard's plan view and its "Print briefing" read: the shipped plans, the
+//! dataset's financiers, candidates and blocs (names for ids), the brief as the CLI's HTML
+//! page, and a finished run's printed report.
+
+mod common;
+
+use axum::http::{header, StatusCode};
+use common::{stores, Api, SERIAL};
+use quadrant_server::start_workers;
+use serde_json::{json, Value};
+
+fn find<'a>(rows: &'a Value, key: &str, id: &str) -> &'a Value {
+    rows.as_array()
+        .expect("an array")
+        .iter()
+        .find(|r| r[key] == id)
+        .unwrap_or_else(|| panic!("no {key} {id} in {rows}"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_shipped_plans_and_the_names_a_plan_view_shows() {
+    let api = Api::new(common::sqlite());
+    let (s, plans) = api.get("/api/plans").await;
+    assert_eq!(s, StatusCode::OK, "{plans}");
+    let names: Vec<&str> = plans
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "lithium-processing",
+            "ethical-cobalt",
+            "coordinated-funding"
+        ]
+    );
+    let ec = find(&plans, "name", "ethical-cobalt");
+    assert_eq!(ec["title"], "An ethical cobalt chain");
+    assert!(ec["summary"].as_str().unwrap().contains("cobalt"), "{ec}");
+    assert_eq!(
+        (&ec["without_ethics"], &ec["materials"]),
+        (&json!(true), &json!(["cobalt"]))
+    );
+
+    let (_, fin) = api.get("/api/dataset/financiers").await;
+    let jogmec = find(&fin, "id", "jogmec");
+    assert!(
+        jogmec["name"].as_str().unwrap().contains("JOGMEC"),
+        "{jogmec}"
+    );
+    assert_eq!(jogmec["country"], "JPN");
+    let (_, cands) = api.get("/api/dataset/candidates").await;
+    let kw = find(&cands, "id", "cobalt_blue_kwinana");
+    assert!(kw["name"].as_str().unwrap().contains("Kwinana"), "{kw}");
+    assert_eq!(
+        (&kw["host"], &kw["stage"]),
+        (&json!("AUS"), &json!("refining"))
+    );
+    // Deposits are candidates too.
+    assert!(cands.as_array().unwrap().len() > 100);
+    // Maps know countries by ISO numeric code, which BACI's code is not for a few.
+    let (_, countries) = api.get("/api/dataset/countries").await;
+    let usa = find(&countries, "id", "USA");
+    assert_eq!((&usa["m49"], &usa["iso_numeric"]), (&json!(842), &json!(840)));
+    assert_eq!(find(&countries, "id", "COD")["iso_numeric"], 180);
+    let (_, blocs) = api.get("/api/dataset/blocs").await;
+    assert_eq!(
+        find(&blocs, "id", "QUAD")["members"],
+        json!(["USA", "IND", "JPN", "AUS"])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_brief_prints_as_the_cli_html_page() {
+    let api = Api::new(common::sqlite());
+    let (s, page, h) = api
+        .call("GET", "/api/brief.html?material=cobalt", None, None)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(h[header::CONTENT_TYPE], "text/html; charset=utf-8");
+    let page = String::from_utf8(page).unwrap();
+    assert!(page.starts_with("<!doctype html>"), "{}", &page[..80]);
+    assert!(page.contains("<title>"), "a title");
+    assert!(page.to_lowercase().contains("cobalt"), "the material");
+    let (s, e) = api.get("/api/brief.html?bloc=NOPE").await;
+    assert_eq!(
+        (s, e["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("bloc"))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_finished_simulation_prints_and_other_runs_say_why_not() {
+    let _g = SERIAL.lock().await;
+    for (name, store) in stores() {
+        let api = Api::new(store);
+        let t = api.token("t");
+        let submit = |body: Value| {
+            let api = &api;
+            let t = t.clone();
+            async move {
+                let (s, v) = api.post("/api/runs", Some(&t), body).await;
+                assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+                v["id"].as_i64().unwrap()
+            }
+        };
+        let sim = submit(json!({"kind": "simulate", "scenario": "drc-cobalt-2025"})).await;
+        let choke = submit(
+            json!({"kind": "chokepoints", "material": "cobalt", "horizon": 30, "min_share": 0.2}),
+        )
+        .await;
+        // Not started yet: no page until the run is done.
+        let (s, e) = api.get(&format!("/api/runs/{sim}/report.html")).await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::CONFLICT, Some("id")),
+            "{name}: {e}"
+        );
+        start_workers(api.state()).unwrap();
+        for id in [sim, choke] {
+            assert_eq!(api.wait(id, 600).await["state"], "done", "{name}");
+        }
+        let (s, page, h) = api
+            .call("GET", &format!("/api/runs/{sim}/report.html"), None, None)
+            .await;
+        assert_eq!(s, StatusCode::OK, "{name}");
+        assert_eq!(h[header::CONTENT_TYPE], "text/html; charset=utf-8");
+        let page = String::from_utf8(page).unwrap();
+        assert!(page.contains("<title>") && page.contains("DRC"), "{name}");
+        // The same page again (kept, and the run is deterministic anyway).
+        let (_, again, _) = api
+            .call("GET", &format!("/api/runs/{sim}/report.html"), None, None)
+            .await;
+        assert_eq!(again, page.as_bytes());
+        let (s, e) = api.get(&format!("/api/runs/{choke}/report.html")).await;
+        assert_eq!(
+            (s, e["field"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("id")),
+            "{name}: {e}"
+        );
+        assert!(
+            e["error"].as_str().unwrap().contains("simulate and plan"),
+            "{e}"
+        );
+    }
+}

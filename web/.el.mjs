@@ -1,0 +1,10 @@
+import { chromium } from 'playwright-core';
+const [url, hash, out, sel] = process.argv.slice(2);
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+page.on('pageerror', (e) => console.log('PAGEERROR', e.message));
+await page.goto(`${url}/${hash}`);
+await page.waitForSelector('#view[data-ready="1"]', { timeout: 60000 });
+await page.waitForTimeout(1000);
+await page.locator(sel).first().screenshot({ path: out });
+await browser.close();
