@@ -63,7 +63,10 @@ async fn the_shipped_plans_and_the_names_a_plan_view_shows() {
     // Maps know countries by ISO numeric code, which BACI's code is not for a few.
     let (_, countries) = api.get("/api/dataset/countries").await;
     let usa = find(&countries, "id", "USA");
-    assert_eq!((&usa["m49"], &usa["iso_numeric"]), (&json!(842), &json!(840)));
+    assert_eq!(
+        (&usa["m49"], &usa["iso_numeric"]),
+        (&json!(842), &json!(840))
+    );
     assert_eq!(find(&countries, "id", "COD")["iso_numeric"], 180);
     let (_, blocs) = api.get("/api/dataset/blocs").await;
     assert_eq!(
