@@ -63,7 +63,10 @@ async fn the_shipped_plans_and_the_names_a_plan_view_shows() {
     // Maps know countries by ISO numeric code, which BACI's code is not for a few.
     let (_, countries) = api.get("/api/dataset/countries").await;
     let usa = find(&countries, "id", "USA");
-    assert_eq!((&usa["m49"], &usa["iso_numeric"]), (&json!(842), &json!(840)));
+    assert_eq!(
+        (&usa["m49"], &usa["iso_numeric"]),
+        (&json!(842), &json!(840))
+    );
     assert_eq!(find(&countries, "id", "COD")["iso_numeric"], 180);
     let (_, blocs) = api.get("/api/dataset/blocs").await;
     assert_eq!(
@@ -84,6 +87,12 @@ async fn the_brief_prints_as_the_cli_html_page() {
     assert!(page.starts_with("<!doctype html>"), "{}", &page[..80]);
     assert!(page.contains("<title>"), "a title");
     assert!(page.to_lowercase().contains("cobalt"), "the material");
+    // Full citations on the page, not only source ids.
+    assert!(
+        page.contains("International Energy Agency. Critical Minerals Data Explorer")
+            && page.contains("https://www.iea.org/"),
+        "the IEA citation in full"
+    );
     let (s, e) = api.get("/api/brief.html?bloc=NOPE").await;
     assert_eq!(
         (s, e["field"].as_str()),
