@@ -185,6 +185,8 @@ const scenarios = [
     await page.click('#run-plan');
     await page.waitForFunction(() => /^#run\/\d+$/.test(location.hash));
     await page.waitForSelector('.run[data-state="done"]', { timeout: 120_000 });
+    const states = (await page.getAttribute('.run', 'data-states')).split(' ');
+    check(states.includes('running') && states.at(-1) === 'done', `states seen live: ${states}`);
     await page.waitForSelector('#plan-map[data-ready="1"]');
     const n = Number(await page.getAttribute('#plan-map', 'data-markers'));
     check(n >= 1, `${n} portfolio markers`);
