@@ -106,6 +106,20 @@ const scenarios = [
     check(/Data year \d{4}\./.test(t) && /https?:\/\//.test(t), `hover text: ${t}`);
     check((await page.$$('#dependence tbody tr')).length > 0, 'a dependence table');
   }],
+  ['the brief prints: a page with a title and full citations', async () => {
+    await go('#tables');
+    await page.waitForSelector('#concentration tbody tr');
+    const [popup] = await Promise.all([page.waitForEvent('popup'), page.click('#print-brief')]);
+    await popup.waitForLoadState();
+    check(new URL(popup.url()).pathname === '/api/brief.html', `the print view: ${popup.url()}`);
+    const t = await popup.title();
+    check(/QUAD|Quad/.test(t), `title: ${t}`);
+    const text = await popup.textContent('body');
+    // A full citation: publisher, title and address, not only a source id.
+    check(/International Energy Agency\. Critical Minerals Data Explorer/.test(text) && /https:\/\/www\.iea\.org\//.test(text), 'the IEA citation in full');
+    await popup.screenshot({ path: join(out, 'brief-print.png') });
+    await popup.close();
+  }],
   ['the editor validates as you type, naming file:line:field', async () => {
     await page.goto(`${url}/#map`);
     await page.fill('#token', tok);
@@ -144,6 +158,13 @@ const scenarios = [
     check(axis.x.length === 104 && /^\d{4}-\d{2}-\d{2}$/.test(axis.x[0]), `dates on the x axis: ${axis.x[0]}`);
     check(axis.n === 5 && axis.peak > 0, 'bloc and four members, with a shortfall');
     check((await page.textContent('.kpis')).includes('Japan'), 'members by name');
+    // The export suspension's window, shaded from the series' event windows.
+    const area = await page.evaluate(() => {
+      const o = window.quadrant.echarts.getInstanceByDom(document.querySelector('.shortfall')).getOption();
+      return o.series[0].markArea?.data || [];
+    });
+    check(area.length >= 1 && /^2025-0[1-3]-\d\d$/.test(area[0][0].xAxis) && area[0][1].xAxis > area[0][0].xAxis, `shaded window: ${JSON.stringify(area)}`);
+    check((await page.textContent('.event-windows')).includes('Congo'), 'the window named');
     await shot('run-drc-cobalt');
   }],
   ['two runs side by side', async () => {
@@ -164,6 +185,8 @@ const scenarios = [
     await page.click('#run-plan');
     await page.waitForFunction(() => /^#run\/\d+$/.test(location.hash));
     await page.waitForSelector('.run[data-state="done"]', { timeout: 120_000 });
+    const states = (await page.getAttribute('.run', 'data-states')).split(' ');
+    check(states.includes('running') && states.at(-1) === 'done', `states seen live: ${states}`);
     await page.waitForSelector('#plan-map[data-ready="1"]');
     const n = Number(await page.getAttribute('#plan-map', 'data-markers'));
     check(n >= 1, `${n} portfolio markers`);

@@ -6,8 +6,11 @@ const KIND = { export_restriction: 'export restriction', capacity_loss: 'capacit
 /** The shocks' windows (from the series endpoint: the library's event windows) as shaded areas. */
 function shaded(dates, events) {
   const last = dates.length - 1;
-  const data = (events || []).filter((e) => e.shock && e.end_week > e.start_week).map((e) => [
-    { name: `${KIND[e.kind] || e.kind}: ${e.actor_name}`, xAxis: dates[Math.min(e.start_week, last)] },
+  const list = (events || []).filter((e) => e.shock && e.end_week > e.start_week);
+  const name = (e) => `${KIND[e.kind] || e.kind}: ${e.actor_name}`;
+  // Back-to-back phases of one measure are labelled once.
+  const data = list.map((e, i) => [
+    { name: name(e), xAxis: dates[Math.min(e.start_week, last)], label: { show: i === 0 || name(list[i - 1]) !== name(e) } },
     { xAxis: dates[Math.min(e.end_week, last)] },
   ]);
   return data.length ? { silent: true, itemStyle: { color: 'rgba(193, 18, 31, 0.09)' }, label: { color: '#8a1c24', fontSize: 11, position: 'insideTop' }, data } : undefined;
@@ -30,7 +33,7 @@ function lines(node, { dates, series, unit, fmt, yName, events }) {
     color: PALETTE,
     tooltip: { trigger: 'axis', valueFormatter: fmt },
     legend: { top: 0, type: 'scroll' },
-    grid: { left: 70, right: 20, top: 36, bottom: 40 },
+    grid: { left: 70, right: 20, top: 52, bottom: 40 },
     xAxis: { type: 'category', data: dates, axisLabel: { formatter: (d) => d.slice(0, 7) } },
     yAxis: { type: 'value', name: yName || unit, nameGap: 12, axisLabel: { formatter: fmt } },
     series: series.map((s) => ({ type: 'line', showSymbol: false, ...s })),

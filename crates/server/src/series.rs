@@ -1,5 +1,5 @@
 //! `GET /api/runs/{id}/series`: a finished simulation's weekly series for the dashboard's
-//! charts, dated. The stored result holds the KPIs as `quadrant simulate --format json` prints
+//! charts, dated, with the windows of the scenario's events. The stored result holds the KPIs as `quadrant simulate --format json` prints
 //! them; the series are recomputed from the run's stored parameters through the same session
 //! (a run is deterministic, so they are those of the stored run) and kept in memory.
 
@@ -10,31 +10,17 @@ use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use quadrant_sim::api::Simulation;
-use quadrant_sim::scenario::days;
+use quadrant_sim::calendar::date_of_week;
 use quadrant_store::{JobKind, JobRow, JobState};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-/// `YYYY-MM-DD` of `d` days since 1970-01-01 (proleptic Gregorian; H. Hinnant's algorithm).
-fn civil(d: i64) -> String {
-    let z = d + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}
-
-/// The dashboard's series of one simulation: per material, the date of each week, world
-/// prices per stage, and the bloc's and each member's shortfall, price paid and holdings.
+/// The dashboard's series of one simulation: per material, the date of each week, the events'
+/// windows (as the library dates them), world prices per stage, and the bloc's and each
+/// member's shortfall, price paid and holdings.
 pub fn series_json(sim: &Simulation) -> Value {
     let sc = &sim.scenario;
-    let start = sc.observed.as_ref().and_then(|o| o.start_date.clone());
     let materials: Vec<Value> = sim
         .result
         .materials
@@ -42,14 +28,10 @@ pub fn series_json(sim: &Simulation) -> Value {
         .zip(&sim.nets)
         .filter_map(|(m, net)| {
             let s = m.series.as_ref()?;
-            // Week 0 is the first week of the year after the network's year, unless the
-            // scenario dates it (observed.start_date).
-            let week0 = start
-                .clone()
-                .unwrap_or_else(|| format!("{}-01-01", m.year + 1));
-            let d0 = days(&week0)?;
-            let dates: Vec<String> = (0..s.price.len() as i64)
-                .map(|w| civil(d0 + 7 * w))
+            // Dated as the library dates the run (sim::calendar): the same dates as the
+            // printed report and the event windows.
+            let dates: Vec<String> = (0..s.price.len())
+                .map(|w| date_of_week(&m.start_date, w as f64))
                 .collect();
             let col = |v: &[Vec<f64>], i: usize| v.iter().map(|w| w[i]).collect::<Vec<f64>>();
             let members: Vec<Value> = m
@@ -74,8 +56,9 @@ pub fn series_json(sim: &Simulation) -> Value {
                 .collect();
             Some(json!({
                 "material": m.material,
-                "week0": week0,
+                "week0": m.start_date,
                 "dates": dates,
+                "events": m.events,
                 "prices": prices,
                 "bloc": {
                     "subject": m.bloc.subject,
@@ -181,20 +164,4 @@ pub async fn run_series(
         text.as_str().to_owned(),
     )
         .into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn civil_dates_round_trip() {
-        for d in [
-            "1970-01-01",
-            "2000-02-29",
-            "2025-01-06",
-            "2024-12-31",
-            "2100-03-01",
-        ] {
-            assert_eq!(super::civil(quadrant_sim::scenario::days(d).unwrap()), d);
-        }
-    }
 }

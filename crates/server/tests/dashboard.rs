@@ -291,6 +291,24 @@ async fn a_simulation_has_dated_weekly_series_that_add_up_to_its_result() {
         (dates.len(), &dates[0], &dates[1]),
         (104, &json!("2025-01-06"), &json!("2025-01-13"))
     );
+    // The export suspension's window, as the library dates it: week 7, 24 February 2025.
+    let ev = &m["events"][0];
+    assert_eq!(
+        (
+            &ev["kind"],
+            &ev["shock"],
+            &ev["start_week"],
+            &ev["start_date"]
+        ),
+        (
+            &json!("export_restriction"),
+            &json!(true),
+            &json!(7),
+            &json!("2025-02-24")
+        ),
+        "{ev}"
+    );
+    assert_eq!(ev["start_date"], dates[7]);
     let weekly: f64 = m["bloc"]["shortfall_t"]
         .as_array()
         .unwrap()

@@ -87,6 +87,12 @@ async fn the_brief_prints_as_the_cli_html_page() {
     assert!(page.starts_with("<!doctype html>"), "{}", &page[..80]);
     assert!(page.contains("<title>"), "a title");
     assert!(page.to_lowercase().contains("cobalt"), "the material");
+    // Full citations on the page, not only source ids.
+    assert!(
+        page.contains("International Energy Agency. Critical Minerals Data Explorer")
+            && page.contains("https://www.iea.org/"),
+        "the IEA citation in full"
+    );
     let (s, e) = api.get("/api/brief.html?bloc=NOPE").await;
     assert_eq!(
         (s, e["field"].as_str()),
