@@ -151,13 +151,13 @@ fn overview_section(b: &Brief) -> String {
     s.push_str(&format!(
         "<div class=\"stages\">{}{}</div>",
         share_bars(
-            "Mining: where world output is produced",
+            "Mining: share of world output",
             "share of world mine output by location (%)",
             &rows(true),
             W_HALF,
         ),
         share_bars(
-            "Refining and components: where world output is produced",
+            "Refining and components: share of world output",
             "share of world output by location (%)",
             &rows(false),
             W_HALF,

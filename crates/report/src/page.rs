@@ -6,23 +6,24 @@ use crate::html::esc;
 use crate::svg::{swatch, ADV, BLOC, OTHER};
 use quadrant_metrics::brief::Citation;
 
-/// Screen and print styles. In print: A4, each major section on a new page, charts, stage
-/// blocks, findings and table rows never broken across pages, long citation lists in small
-/// type and two columns.
+/// Screen and print styles. On screen, stage blocks in a row-major grid; in print: A4, each
+/// major section on a new page, stage blocks flowing down two columns, charts, stage blocks,
+/// findings and table rows never broken across pages, long citation lists in small type.
 const CSS: &str = "\
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:980px;margin:2em auto;padding:0 1em;color:#1b1f24;font-size:15px;line-height:1.4}\
 h1{font-size:1.7em;margin:.2em 0 .3em}\
 h2{font-size:1.3em;border-bottom:2px solid #1b1f24;padding-bottom:.15em;margin:1.4em 0 .5em}\
 h3{font-size:1.05em;margin:.9em 0 .3em}\
 .sub{color:#444;margin:.2em 0}\
-ol.findings{padding-left:1.4em}ol.findings li{margin:.35em 0}\
+ol.findings,ol.events{padding-left:2em}ol.findings li{margin:.35em 0}\
 .src{color:#555;font-size:.85em}\
 .legend{margin:.5em 0 .8em;font-size:.9em}\
 .key{margin-right:1.3em;white-space:nowrap}\
 .sw{display:inline-block;width:.9em;height:.9em;margin-right:.35em;vertical-align:-.1em;border-radius:2px}\
 svg.chart{max-width:100%;height:auto;display:block;margin:.5em 0 .8em}\
 .stages{display:grid;grid-template-columns:repeat(auto-fill,minmax(440px,1fr));gap:0 1.6em}\
-.flow{columns:2 440px;column-gap:1.6em}.stage{break-inside:avoid;margin-bottom:.8em}\
+.flow{display:grid;grid-template-columns:repeat(auto-fill,minmax(440px,1fr));gap:0 1.6em;align-items:start}\
+.stage{break-inside:avoid;margin-bottom:.8em}\
 .none{font-style:italic;color:#444}\
 table{border-collapse:collapse;font-size:.88em;margin:.4em 0}\
 td,th{border-bottom:1px solid #ddd;padding:2px 8px;text-align:left;vertical-align:top}\
@@ -39,7 +40,7 @@ h2,h3{break-after:avoid}\
 svg.chart,.stage,tr,li,.events{break-inside:avoid}\
 .stages{grid-template-columns:1fr 1fr;gap:0 6mm}\
 table.kv{font-size:8pt}table.kv td,table.kv th{padding:1px 4px}\
-.flow{columns:2;column-gap:6mm}.stage h3{margin-top:0}\
+.flow{display:block;columns:2;column-gap:6mm}.stage h3{margin-top:0}\
 .entries{columns:2;column-gap:6mm;font-size:6.5pt}\
 a{color:inherit;text-decoration:none}}";
 

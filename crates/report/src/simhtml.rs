@@ -370,7 +370,12 @@ pub fn mc_html(r: &McResult) -> String {
         let Some(bloc) = rows.first() else { continue };
         let name = &bloc.material_name;
         // Sections follow one another; no chart is split across pages.
-        body.push_str(&format!("<section><h2>{}</h2>{}", esc(name), dist_legend()));
+        // The heading, the legend and the first chart stay on one page.
+        body.push_str(&format!(
+            "<section><div class=\"stage\"><h2>{}</h2>{}",
+            esc(name),
+            dist_legend()
+        ));
         let bands: Vec<(String, _)> = rows
             .iter()
             .map(|x| (x.name.clone(), &x.shortfall))
@@ -387,6 +392,7 @@ pub fn mc_html(r: &McResult) -> String {
                 lower_first(name)
             ),
         ));
+        body.push_str("</div>");
         body.push_str(&chart_or(
             dist::histogram(
                 &format!("{name}: {}'s shortfall, runs by size", bloc.name),
