@@ -6,19 +6,9 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Instant;
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// Where the screenshots go: `<target>/e2e-artifacts`, beside the test binaries.
 fn artifacts() -> PathBuf {
@@ -49,22 +39,8 @@ fn the_dashboard_works_in_chromium() {
     assert!(out.status.success(), "{}", common::stderr(&out));
     let token = String::from_utf8(out.stdout).unwrap().trim().to_string();
 
-    let mut child = Command::new(env!("CARGO_BIN_EXE_quadrant"))
-        .args(["serve", "--db", &db, "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("quadrant serve starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let _server = Server(child);
-    let addr = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("first line: {line:?}"))
-        .to_string();
+    let server = common::Served::start(&db);
+    let addr = format!("http://{}", server.addr);
 
     let shots = artifacts();
     std::fs::create_dir_all(&shots).unwrap();

@@ -3,47 +3,30 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use common::Served;
+
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Futures of the long run: long enough to be killed in the middle of, short enough to rerun.
 const RUNS: usize = 2000;
 
-struct Server {
-    child: Child,
-    addr: String,
-}
+/// The served process, with the requests this test makes.
+struct Server(Served);
 
 impl Server {
-    /// Starts `quadrant serve` on a free loopback port and waits until it listens.
     fn start(db: &str) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_quadrant"))
-            .args(["serve", "--db", db, "--addr", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("quadrant serve starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .unwrap_or_else(|| panic!("first line: {line:?}"))
-            .to_string();
-        Server { child, addr }
+        Server(Served::start(db))
     }
     /// One HTTP/1.1 request: (status, headers, body).
     fn call(&self, method: &str, path: &str, token: &str, body: &str) -> (u16, String, Vec<u8>) {
-        let mut s = TcpStream::connect(&self.addr).unwrap();
+        let mut s = TcpStream::connect(&self.0.addr).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
         write!(
             s,
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            self.addr,
+            self.0.addr,
             body.len()
         )
         .unwrap();
@@ -64,15 +47,7 @@ impl Server {
     }
     fn kill(mut self) {
         // Child::kill is SIGKILL on Unix: no chance to tidy up.
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.0.kill();
     }
 }
 
