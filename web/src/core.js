@@ -140,3 +140,11 @@ export function status(msg, cls = '') {
 export const BLOC_COLOR = '#1d6fb8';
 export const ADV_COLOR = '#c1121f';
 export const PALETTE = ['#1d6fb8', '#f4a261', '#2a9d8f', '#8d5fd3', '#e76f51', '#6c757d', '#e9c46a', '#264653'];
+
+/** A refused file's issues as `FILE:LINE: field: expected …` items (or the one message). */
+export function issuesHtml(e) {
+  const items = e.issues.length
+    ? e.issues.map((i) => `<li>${esc(i.file)}:${i.line ?? '?'}: <b>${esc(i.field)}</b>: expected ${esc(i.expected)}${i.found ? `, found ${esc(i.found)}` : ''}</li>`).join('')
+    : `<li>${esc(e.message)}${e.field ? ` (field ${esc(e.field)})` : ''}</li>`;
+  return `<ul class="issues">${items}</ul>`;
+}

@@ -1,30 +1,43 @@
 // The scenario editor: a form and the TOML side by side, kept in step, checked by the server
 // as you type (POST /api/scenarios/validate: the CLI's file:line:field messages), and run as a
-// simulation or a Monte Carlo.
-import { parse, stringify } from 'smol-toml';
-import { api, el, esc, token } from './core.js';
+// simulation or a Monte Carlo. The form patches the TOML text in place (tomledit.js), so the
+// file's comments and layout stay; smol-toml reads the text back into the form.
+import { parse } from 'smol-toml';
+import { api, el, esc, issuesHtml, token } from './core.js';
+import { setValue, appendTable, removeTable, readField } from './tomledit.js';
 
 const TOP = [
   ['name', 'text'], ['description', 'text'], ['materials', 'list'], ['bloc', 'text'], ['adversary', 'text'],
-  ['base_year', 'number'], ['weeks', 'number'], ['rationing', 'text'],
+  ['base_year', 'number'], ['weeks', 'number'], ['trend', 'text'], ['rationing', 'text'],
 ];
-const TEMPLATES = {
-  export_restriction: { kind: 'export_restriction', exporter: 'CHN', material: 'cobalt', stage: 'refining', targets: 'all', share: 0.0, start_week: 4, duration_weeks: 26 },
-  capacity_loss: { kind: 'capacity_loss', country: 'COD', material: 'cobalt', stage: 'mining', share: 0.5, start_week: 4, duration_weeks: 26, recovery_weeks: 8 },
-  capacity_expansion: { kind: 'capacity_expansion', country: 'AUS', material: 'lithium', stage: 'refining', tonnes_per_year: 10000, start_week: 10, ramp_weeks: 52 },
-  demand_shift: { kind: 'demand_shift', material: 'cobalt', factor: 1.2, start_week: 4, duration_weeks: 52 },
-  dumping: { kind: 'dumping', exporter: 'CHN', material: 'lithium', stage: 'refining', price_cut: 0.3, volume_share: 0.2, start_week: 4, duration_weeks: 52 },
+// Fields that are strings whatever they look like (a name of "2025" stays a string).
+const TEXT = new Set(['name', 'description', 'bloc', 'adversary', 'trend', 'rationing', 'kind', 'exporter',
+  'country', 'material', 'stage', 'controlled_by', 'holders', 'members', 'tariff_on', 'from', 'to', 'source', 'targets']);
+// A template per kind the simulator accepts (crates/sim/src/scenario): the `[[event]]` kinds,
+// the `[[policy]]` kinds and the `[[substitution]]` link. `m` is the scenario's first material.
+const TABLES = {
+  event: {
+    export_restriction: () => ({ kind: 'export_restriction', exporter: 'CHN', material: 'cobalt', stage: 'refining', targets: 'all', share: 0.0, start_week: 4, duration_weeks: 26 }),
+    capacity_loss: () => ({ kind: 'capacity_loss', country: 'COD', material: 'cobalt', stage: 'mining', share: 0.5, start_week: 4, duration_weeks: 26, recovery_weeks: 8 }),
+    capacity_expansion: () => ({ kind: 'capacity_expansion', country: 'AUS', material: 'lithium', stage: 'refining', tonnes_per_year: 10000, start_week: 10, ramp_weeks: 52 }),
+    demand_shift: () => ({ kind: 'demand_shift', material: 'cobalt', factor: 1.2, start_week: 4, duration_weeks: 52 }),
+    dumping: () => ({ kind: 'dumping', exporter: 'CHN', material: 'lithium', stage: 'refining', price_cut: 0.3, volume_share: 0.2, start_week: 4, duration_weeks: 52 }),
+  },
+  policy: {
+    stockpile: (m) => ({ kind: 'stockpile', holders: 'bloc:QUAD', material: m[0], weeks: 8, release_below: 0.5 }),
+    pact: () => ({ kind: 'pact', members: 'bloc:QUAD', priority: true, joint_stockpile_weeks: 8, price_floor: 1.0, tariff_on: 'CHN', tariff: 0.25 }),
+  },
+  substitution: {
+    link: (m) => ({ from: m[0], to: m[1] || m[0], elasticity: 0.3, source: 'assumed: substitutes in the same uses' }),
+  },
 };
 
 const show = (v) => (typeof v === 'string' ? v : JSON.stringify(v));
-function read(text, kind) {
-  const t = text.trim();
-  if (kind === 'list') return t ? t.split(',').map((x) => x.trim()).filter(Boolean) : [];
-  if (t === 'true' || t === 'false') return t === 'true';
-  if (t !== '' && !Number.isNaN(Number(t))) return Number(t);
-  if (t.startsWith('[')) { try { return JSON.parse(t); } catch { /* a string as typed */ } }
-  return text;
-}
+/** The kind of a table's field: text for names and ids (unless a list), else any value. */
+const kindOf = (k, v) => (TEXT.has(k) && typeof v !== 'object' ? 'text' : 'any');
+/** The scenario's materials: its list, else those its events name. */
+const materialsOf = (doc) => [...new Set([...(doc.materials?.length ? doc.materials
+  : (doc.event || []).map((e) => e.material).filter(Boolean)), 'cobalt', 'nickel'])];
 
 export async function editorView(root, params) {
   const list = await api('/api/scenarios');
@@ -36,8 +49,9 @@ export async function editorView(root, params) {
     <span id="run-msg"></span></div>`));
   const row = root.appendChild(el(`<div class="row">
     <div class="panel form"><h2>Form</h2><div id="form"></div>
-      <div class="controls"><label>Add an event <select name="add">${Object.keys(TEMPLATES).map((k) => `<option>${k}</option>`).join('')}</select></label><button id="add" class="ghost">Add</button></div>
-      <p class="muted">Editing the form rewrites the TOML (comments are dropped); policies and substitutions are edited in the TOML.</p></div>
+      <div class="controls">${Object.entries(TABLES).map(([t, kinds]) => `<label>Add ${t === 'event' ? 'an event' : `a ${t}`}${Object.keys(kinds).length > 1
+    ? ` <select name="add-${t}">${Object.keys(kinds).map((k) => `<option>${k}</option>`).join('')}</select>` : ''}</label><button id="add-${t}" class="ghost" data-add="${t}">Add</button>`).join(' ')}</div>
+      <p class="muted">The form edits the TOML in place: its comments and layout stay.</p></div>
     <div class="panel"><h2>TOML</h2><textarea class="toml" id="toml" spellcheck="false"></textarea>
       <div id="check" aria-live="polite"></div></div></div>`));
   const ta = row.querySelector('#toml');
@@ -61,10 +75,7 @@ export async function editorView(root, params) {
       check.dataset.state = 'valid';
     } catch (e) {
       if (mine !== seq) return;
-      const items = e.issues.length
-        ? e.issues.map((i) => `<li>${esc(i.file)}:${i.line ?? '?'}: <b>${esc(i.field)}</b>: expected ${esc(i.expected)}${i.found ? `, found ${esc(i.found)}` : ''}</li>`).join('')
-        : `<li>${esc(e.message)}${e.field ? ` (field ${esc(e.field)})` : ''}</li>`;
-      check.innerHTML = `<p class="error">✗ not valid</p><ul class="issues">${items}</ul>`;
+      check.innerHTML = `<p class="error">✗ not valid</p>${issuesHtml(e)}`;
       check.dataset.state = 'invalid';
     }
   }
@@ -72,35 +83,44 @@ export async function editorView(root, params) {
 
   function renderForm() {
     const top = TOP.map(([k, kind]) => `<label>${k}<input data-key="${k}" data-kind="${kind}" value="${esc(doc[k] === undefined ? '' : kind === 'list' ? (doc[k] || []).join(', ') : show(doc[k]))}"></label>`).join('');
-    const events = (doc.event || []).map((ev, i) => `<fieldset><legend>event ${i + 1}: ${esc(ev.kind)} <button class="ghost" data-remove="${i}">remove</button></legend>${Object.entries(ev).map(([k, v]) => `<label>${esc(k)}<input data-event="${i}" data-key="${esc(k)}" value="${esc(show(v))}"></label>`).join('')}</fieldset>`).join('');
-    form.innerHTML = top + events;
+    const tables = Object.keys(TABLES).map((t) => (doc[t] || []).map((row, i) => `<fieldset data-table="${t}" data-index="${i}"><legend>${t} ${i + 1}${row.kind ? `: ${esc(row.kind)}` : ''}
+      <button class="ghost" data-remove="${t}" data-index="${i}">remove</button></legend>${Object.entries(row).map(([k, v]) => `<label>${esc(k)}<input data-table="${t}" data-index="${i}" data-key="${esc(k)}" data-kind="${kindOf(k, v)}" value="${esc(show(v))}"></label>`).join('')}</fieldset>`).join('')).join('');
+    form.innerHTML = top + tables;
   }
-  function fromForm() {
-    ta.value = stringify(doc);
+  /** Applies an edit to the TOML text; `rerender` when the form's shape changed. */
+  function patch(edit, rerender) {
+    try {
+      ta.value = edit(ta.value);
+    } catch (e) {
+      check.innerHTML = `<p class="error">${esc(e.message)}: fix the TOML first</p>`;
+      check.dataset.state = 'invalid';
+      return;
+    }
+    try {
+      doc = parse(ta.value);
+      if (rerender) renderForm();
+    } catch { /* the server's check names the syntax error */ }
     soon();
   }
   form.addEventListener('input', (e) => {
     const i = e.target.dataset;
     if (!i.key) return;
-    const v = read(e.target.value, i.kind);
-    const target = i.event !== undefined ? doc.event[Number(i.event)] : doc;
-    if (v === '' || (Array.isArray(v) && v.length === 0 && i.kind === 'list')) delete target[i.key];
-    else target[i.key] = v;
-    fromForm();
+    const where = i.table ? { table: i.table, index: Number(i.index) } : null;
+    patch((t) => setValue(t, where, i.key, readField(e.target.value, i.kind)), false);
   });
   form.addEventListener('click', (e) => {
-    if (e.target.dataset.remove === undefined) return;
+    const i = e.target.dataset;
+    if (i.remove === undefined) return;
     e.preventDefault();
-    doc.event.splice(Number(e.target.dataset.remove), 1);
-    renderForm();
-    fromForm();
+    patch((t) => removeTable(t, i.remove, Number(i.index)), true);
   });
-  root.querySelector('#add').addEventListener('click', () => {
-    doc.event = doc.event || [];
-    doc.event.push({ ...TEMPLATES[root.querySelector('[name=add]').value] });
-    renderForm();
-    fromForm();
-  });
+  for (const b of row.querySelectorAll('[data-add]')) {
+    b.addEventListener('click', () => {
+      const t = b.dataset.add;
+      const kind = root.querySelector(`[name=add-${t}]`)?.value || Object.keys(TABLES[t])[0];
+      patch((text) => appendTable(text, t, TABLES[t][kind](materialsOf(doc))), true);
+    });
+  }
   ta.addEventListener('input', () => {
     try {
       doc = parse(ta.value);

@@ -2,7 +2,8 @@
 //! fresh store and a token, then runs web/e2e/run.mjs (playwright-core driving Debian's
 //! chromium) against it. Opt-in like the PostgreSQL tests: it runs when QUADRANT_TEST_BROWSER
 //! is set (`.ci/run` installs chromium and the npm packages and sets it); otherwise it says it
-//! is skipped and passes. Screenshots are kept under the cargo target folder.
+//! is skipped and passes. Screenshots are kept under the cargo target folder. The dashboard's
+//! unit tests (web/test/*.mjs, node's built-in runner) run under the same switch.
 
 mod common;
 
@@ -21,11 +22,11 @@ fn artifacts() -> PathBuf {
     target.join("e2e-artifacts")
 }
 
-#[test]
-fn the_dashboard_works_in_chromium() {
+/// web/, with its npm packages installed; None (the test is skipped) without the switch.
+fn web() -> Option<PathBuf> {
     if std::env::var_os("QUADRANT_TEST_BROWSER").is_none() {
         eprintln!("skipped: set QUADRANT_TEST_BROWSER=1 (with chromium and `npm ci` in web/) to run the browser tests");
-        return;
+        return None;
     }
     let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web");
     assert!(
@@ -33,6 +34,35 @@ fn the_dashboard_works_in_chromium() {
         "run `npm ci` in {} first",
         web.display()
     );
+    Some(web)
+}
+
+#[test]
+fn the_dashboards_unit_tests_pass() {
+    let Some(web) = web() else { return };
+    // Listed here rather than globbed by node, whose handling of a directory argument differs
+    // between versions.
+    let mut files: Vec<PathBuf> = std::fs::read_dir(web.join("test"))
+        .expect("web/test")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "mjs"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no unit tests in web/test");
+    let run = Command::new("node")
+        .arg("--test")
+        .args(&files)
+        .current_dir(&web)
+        .output()
+        .expect("node runs");
+    let report = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "a dashboard unit test failed:\n{report}");
+    assert!(report.contains("# fail 0"), "{report}");
+}
+
+#[test]
+fn the_dashboard_works_in_chromium() {
+    let Some(web) = web() else { return };
     let dir = common::dir("browser");
     let db = dir.join("q.db").display().to_string();
     let out = common::run(&["token", "create", "--db", &db, "--name", "browser-test"]);
