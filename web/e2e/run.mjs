@@ -134,6 +134,52 @@ const scenarios = [
     check(/drc-cobalt-2025\.toml:\d+: \S*exporter: expected a country id/.test(issue), `issue: ${issue}`);
     await shot('editor-invalid');
   }],
+  ['the editor form patches the TOML in place: its comments stay', async () => {
+    await go('#editor?scenario=drc-cobalt-2025');
+    await page.waitForSelector('#check[data-state="valid"]');
+    const before = await page.inputValue('#toml');
+    const notes = before.split('\n').filter((l) => l.trim().startsWith('#'));
+    check(notes.length > 0, 'the shipped scenario has comments');
+    await page.fill('#form input[data-key="name"]:not([data-table])', 'Edited "DRC" 2025');
+    await page.fill('#form input[data-table="event"][data-index="0"][data-key="start_week"]', '6');
+    await page.waitForFunction(() => document.querySelector('#check[data-state="valid"]')?.textContent.includes('Edited "DRC" 2025'));
+    const after = await page.inputValue('#toml');
+    check(after.includes('name = "Edited \\"DRC\\" 2025"'), `the name line: ${after.split('\n').find((l) => l.startsWith('name'))}`);
+    check(/\[\[event\]\][^[]*start_week = 6/.test(after), 'the first event starts in week 6');
+    const lost = notes.filter((l) => !after.includes(l));
+    check(lost.length === 0, `comments lost: ${lost.join(' | ')}`);
+    check(after.split('\n').length === before.split('\n').length, 'the same lines, two of them changed');
+    await shot('editor-form-edit');
+  }],
+  ['a policy added from the form runs', async () => {
+    await go('#editor?scenario=drc-cobalt-2025');
+    await page.waitForSelector('#check[data-state="valid"]');
+    const before = await page.inputValue('#toml');
+    check(!before.includes('[[policy]]'), 'no policy to start with');
+    await page.selectOption('[name=add-policy]', 'stockpile');
+    await page.click('#add-policy');
+    await page.waitForSelector('#form fieldset[data-table="policy"]');
+    await page.fill('#form input[data-table="policy"][data-index="0"][data-key="weeks"]', '12');
+    await page.waitForFunction(() => /\[\[policy\]\]\nkind = "stockpile"[^[]*weeks = 12/.test(document.querySelector('#toml').value));
+    const after = await page.inputValue('#toml');
+    check(after.startsWith(before.trimEnd()), 'the shipped text kept as it was, the policy appended');
+    await page.waitForSelector('#check[data-state="valid"]');
+    await shot('editor-policy');
+    await page.click('#run-sim');
+    await page.waitForFunction(() => /^#run\/\d+$/.test(location.hash));
+    await page.waitForSelector('.run[data-state="done"]');
+    const id = Number((await page.evaluate(() => location.hash)).split('/')[1]);
+    const run = await call('GET', `/api/runs/${id}`);
+    const sc = await call('GET', `/api/scenarios/${run.params.scenario_id}`);
+    check(/\[\[policy\]\]\nkind = "stockpile"/.test(sc.toml), 'the stored scenario has the policy');
+    // And removed again from the form: the text returns to the shipped one.
+    await go('#editor?scenario=drc-cobalt-2025');
+    await page.waitForSelector('#check[data-state="valid"]');
+    await page.click('#add-substitution');
+    await page.waitForSelector('#form fieldset[data-table="substitution"]');
+    await page.click('#form button[data-remove="substitution"]');
+    await page.waitForFunction((t) => document.querySelector('#toml').value.trimEnd() === t, before.trimEnd());
+  }],
   ['the DRC cobalt scenario runs from the UI with live progress and its shortfall chart', async () => {
     // Both workers busy with long Monte Carlo runs, so that the DRC run waits in the queue and
     // the page follows it through the event stream: queued, then running, then done.
@@ -206,6 +252,31 @@ const scenarios = [
     check(text.includes('Australia') && text.includes('Kwinana'), 'host and project by name');
     check(await page.$('.run a.print'), 'a Print briefing link on the finished plan');
     await shot('plan-ethical-cobalt');
+  }],
+  ['a plan file edited in the plan view: line:field issues, then the shipped text runs', async () => {
+    await go('#plan?plan=ethical-cobalt');
+    await page.waitForSelector('#plan-check[data-state="valid"]');
+    const text = await page.inputValue('#plan-toml');
+    check(text.includes('alpha = 0.9'), 'the shipped plan\'s TOML, pre-filled');
+    const line = text.split('\n').findIndex((l) => l.startsWith('alpha = 0.9')) + 1;
+    await page.fill('#plan-toml', text.replace('alpha = 0.9', 'alpha = 1.5'));
+    await page.waitForSelector('#plan-check[data-state="invalid"]');
+    const issue = await page.textContent('#plan-check .issues');
+    check(issue.includes(`submitted.toml:${line}: objective.alpha: expected`), `issue: ${issue}`);
+    // A submission is refused with the same words.
+    await page.click('#run-plan-file');
+    await page.waitForSelector('#plan-file-msg .issues');
+    check((await page.textContent('#plan-file-msg')).includes(`submitted.toml:${line}: objective.alpha`), 'the refused run names line and field');
+    await shot('plan-file-invalid');
+    await page.fill('#plan-toml', text);
+    await page.waitForSelector('#plan-check[data-state="valid"]');
+    await page.click('#run-plan-file');
+    await page.waitForFunction(() => /^#run\/\d+$/.test(location.hash));
+    const id = Number((await page.evaluate(() => location.hash)).split('/')[1]);
+    await page.waitForSelector(`.run[data-run="${id}"]`);
+    const run = await call('GET', `/api/runs/${id}`);
+    check(run.kind === 'plan' && run.params.plan_toml === text, 'a plan run of the submitted text');
+    await call('POST', `/api/runs/${id}/cancel`).catch(() => {});
   }],
   ['Monte Carlo and chokepoint charts', async () => {
     await go('#editor?scenario=montecarlo-quad');

@@ -79,7 +79,8 @@ export async function editorView(root, params) {
       check.dataset.state = 'invalid';
     }
   }
-  const soon = () => { clearTimeout(timer); timer = setTimeout(validate, 300); };
+  // 'pending' at once: what is shown no longer answers the text (the tests wait on it).
+  const soon = () => { check.dataset.state = 'pending'; clearTimeout(timer); timer = setTimeout(validate, 300); };
 
   function renderForm() {
     const top = TOP.map(([k, kind]) => `<label>${k}<input data-key="${k}" data-kind="${kind}" value="${esc(doc[k] === undefined ? '' : kind === 'list' ? (doc[k] || []).join(', ') : show(doc[k]))}"></label>`).join('');

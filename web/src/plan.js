@@ -1,7 +1,9 @@
 // The planner: choose a shipped plan (GET /api/plans), run it as a background job, checked by
 // the simulator on request, and follow it on the run page (#run/ID), where its result is drawn
-// (plancharts.js). Earlier plan runs are listed below.
-import { api, dataset, planNames, el, esc, token, nameOf } from './core.js';
+// (plancharts.js). Or edit the plan file (pre-filled with the shipped plan's TOML, or loaded
+// from disk), checked as you type (POST /api/plans/validate), and run that. Earlier plan runs
+// are listed below.
+import { api, dataset, planNames, el, esc, issuesHtml, token, nameOf } from './core.js';
 
 const COMPARE = (p) => [
   p.without_ethics && 'the same plan without its ethics constraints (the price of ethics)',
@@ -34,21 +36,69 @@ export async function planView(root, params) {
   sel.addEventListener('change', describe);
   describe();
 
-  root.querySelector('#run-plan').addEventListener('click', async () => {
-    const msg = root.querySelector('#plan-msg');
+  /** Submits a plan run (`body`: plan or plan_toml) and follows it on the run page. */
+  async function submit(body, msg) {
     if (!token()) { msg.innerHTML = ' <span class="error">Running needs an API token: paste one above (quadrant token create).</span>'; return; }
     msg.textContent = ' submitting…';
     try {
-      const r = await api('/api/runs', { method: 'POST', body: { kind: 'plan', plan: sel.value, verify: root.querySelector('[name=verify]').checked } });
+      const r = await api('/api/runs', { method: 'POST', body: { kind: 'plan', ...body, verify: root.querySelector('[name=verify]').checked } });
       location.hash = `#run/${r.id}`;
     } catch (e) {
-      msg.innerHTML = ` <span class="error">${esc(e.message)}${e.field ? ` (field ${esc(e.field)})` : ''}</span>`;
+      msg.innerHTML = e.issues.length ? `<span class="error">not run:</span>${issuesHtml(e)}` : ` <span class="error">${esc(e.message)}${e.field ? ` (field ${esc(e.field)})` : ''}</span>`;
     }
-  });
+  }
+  root.querySelector('#run-plan').addEventListener('click', () => submit({ plan: sel.value }, root.querySelector('#plan-msg')));
+  await planFile(root, sel, submit);
 
   const title = (r) => plans.find((p) => p.name === r.params.plan)?.title || (r.params.plan_toml ? 'a submitted plan file' : r.params.plan);
   const mine = runs.filter((r) => r.kind === 'plan');
   root.append(el(`<div class="panel"><h2>Plan runs</h2><table id="plan-runs"><thead><tr><th>Run</th><th>Plan</th><th>Verified</th><th>State</th><th>Created</th></tr></thead><tbody>${
     mine.map((r) => `<tr><td><a href="#run/${r.id}">#${r.id}</a></td><td>${esc(title(r))}</td><td>${r.params.verify ? 'yes' : 'no'}</td><td class="state-${r.state}">${r.state}${r.state === 'running' ? ` ${Math.round(r.progress * 100)}%` : ''}</td><td>${esc(r.created)}</td></tr>`).join('')
     || '<tr><td colspan="5" class="muted">No plan runs yet.</td></tr>'}</tbody></table></div>`));
+}
+
+/** The plan file editor: the TOML of the shipped plan chosen (or of a local file), checked as
+ * you type, and run as `plan_toml`. */
+async function planFile(root, sel, submit) {
+  const box = root.appendChild(el(`<div class="panel"><h2>Plan file</h2>
+    <p class="muted">The chosen plan's TOML: edit it, or load your own file, and run it. Issues are named as a run would name them (submitted.toml:LINE).</p>
+    <div class="controls"><label>Load a .toml file <input type="file" id="plan-file" accept=".toml,text/plain"></label>
+      <button id="run-plan-file">Run this plan file</button><span id="plan-file-msg"></span></div>
+    <textarea class="toml" id="plan-toml" spellcheck="false"></textarea>
+    <div id="plan-check" aria-live="polite"></div></div>`));
+  const ta = box.querySelector('#plan-toml');
+  const check = box.querySelector('#plan-check');
+  let timer;
+  let seq = 0;
+  async function validate() {
+    const mine = ++seq;
+    check.dataset.state = 'checking';
+    check.innerHTML = '<p class="muted">checking…</p>';
+    try {
+      const v = await api('/api/plans/validate', { method: 'POST', body: { plan_toml: ta.value } });
+      if (mine !== seq) return;
+      check.innerHTML = `<p class="ok">✓ valid: “${esc(v.title)}”, bloc ${esc(v.bloc)}, ${v.materials.map(esc).join(', ')}, ${v.horizon_years} years, ${v.futures} futures</p>`;
+      check.dataset.state = 'valid';
+    } catch (e) {
+      if (mine !== seq) return;
+      check.innerHTML = `<p class="error">✗ not valid</p>${issuesHtml(e)}`;
+      check.dataset.state = 'invalid';
+    }
+  }
+  // 'pending' at once: what is shown no longer answers the text (the tests wait on it).
+  const soon = () => { check.dataset.state = 'pending'; clearTimeout(timer); timer = setTimeout(validate, 300); };
+  async function load() {
+    ta.value = (await api(`/api/plans/${encodeURIComponent(sel.value)}`)).toml;
+    validate();
+  }
+  ta.addEventListener('input', soon);
+  sel.addEventListener('change', load);
+  box.querySelector('#plan-file').addEventListener('change', async (e) => {
+    const f = e.target.files[0];
+    if (!f) return;
+    ta.value = await f.text();
+    validate();
+  });
+  box.querySelector('#run-plan-file').addEventListener('click', () => submit({ plan_toml: ta.value }, box.querySelector('#plan-file-msg')));
+  await load();
 }

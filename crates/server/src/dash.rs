@@ -1,6 +1,7 @@
 //! What the dashboard reads beyond the dataset and the brief: the map's production layer, a
 //! country's profile, the bloc's supply as origin → refiner links, scenario validation as
-//! you type, and the shipped plans. The figures come from `quadrant_metrics::atlas`; the
+//! you type, and the shipped plans (their summaries and files, and a plan file checked as
+//! you type). The figures come from `quadrant_metrics::atlas`; the
 //! handlers only parse the query and attach names.
 
 use crate::api::check_scenario;
@@ -14,6 +15,7 @@ use axum::Json;
 use quadrant_metrics::atlas::{self, By};
 use quadrant_metrics::Members;
 use quadrant_model::{Dataset, Stage};
+use quadrant_plan::spec::PlanSpec;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
@@ -255,25 +257,63 @@ pub async fn plans(State(st): State<AppState>) -> Result<Json<Value>, ApiError> 
         .iter()
         .map(|(name, text)| {
             let file = format!("data/plans/{name}.toml");
-            let c = quadrant_plan::spec::PlanSpec::parse(&file, text, st.ds).map_err(|issues| {
+            let c = PlanSpec::parse(&file, text, st.ds).map_err(|issues| {
                 let first = issues.first().map(ToString::to_string).unwrap_or_default();
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, first)
             })?;
-            let s = &c.spec;
-            Ok(json!({
-                "name": name,
-                "title": s.name,
-                "summary": s.summary,
-                "bloc": s.bloc.get_ref(),
-                "materials": s.candidates.materials.get_ref(),
-                "horizon_years": s.horizon_years.get_ref(),
-                "futures": s.futures.count.get_ref(),
-                "scenario": s.futures.scenario.get_ref(),
-                "without_ethics": s.compare.without_ethics,
-                "coordination": s.compare.coordination,
-                "frontier_points": s.compare.frontier_points.get_ref(),
-            }))
+            let mut row = plan_summary(&c.spec);
+            row["name"] = json!(name);
+            Ok(row)
         })
         .collect::<Result<Vec<Value>, ApiError>>()?;
     Ok(Json(json!(rows)))
+}
+
+/// What a plan file asks for: its title, summary, world and comparisons.
+fn plan_summary(s: &PlanSpec) -> Value {
+    json!({
+        "title": s.name,
+        "summary": s.summary,
+        "bloc": s.bloc.get_ref(),
+        "materials": s.candidates.materials.get_ref(),
+        "horizon_years": s.horizon_years.get_ref(),
+        "futures": s.futures.count.get_ref(),
+        "scenario": s.futures.scenario.get_ref(),
+        "without_ethics": s.compare.without_ethics,
+        "coordination": s.compare.coordination,
+        "frontier_points": s.compare.frontier_points.get_ref(),
+    })
+}
+
+/// `GET /api/plans/{name}`: a shipped plan's TOML, for the plan view to start from.
+pub async fn plan_file(Path(name): Path<String>) -> Result<Json<Value>, ApiError> {
+    let text = quadrant_plan::shipped::find(&name).ok_or_else(|| {
+        ApiError::field(
+            StatusCode::NOT_FOUND,
+            "name",
+            format!("no shipped plan {name:?} (GET /api/plans lists them)"),
+        )
+    })?;
+    Ok(Json(
+        json!({ "name": name, "file": format!("data/plans/{name}.toml"), "toml": text }),
+    ))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlanDraft {
+    plan_toml: String,
+}
+
+/// `POST /api/plans/validate`: checks a plan file as `POST /api/runs` does for `plan_toml`
+/// (issues named `submitted.toml:LINE`) without running it; reading rights suffice.
+pub async fn validate_plan(
+    State(st): State<AppState>,
+    b: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let d: PlanDraft = crate::api::body(b)?;
+    let c = compute(move || crate::jobs::submitted_plan(&st, &d.plan_toml)).await?;
+    let mut v = plan_summary(&c.spec);
+    v["ok"] = json!(true);
+    Ok(Json(v))
 }

@@ -100,7 +100,7 @@ pub fn scenario(
 /// The run's plan file, checked: a shipped plan by name or a submitted text (named
 /// `submitted.toml` in messages). Problems come back as issues with line and field.
 pub fn plan_spec(st: &AppState, p: &RunParams) -> Result<CheckedSpec, ApiError> {
-    let (file, text) = match (&p.plan, &p.plan_toml) {
+    match (&p.plan, &p.plan_toml) {
         (Some(name), None) => {
             let Some(text) = quadrant_plan::shipped::find(name) else {
                 let names: Vec<&str> = quadrant_plan::shipped::PLANS.iter().map(|p| p.0).collect();
@@ -109,33 +109,43 @@ pub fn plan_spec(st: &AppState, p: &RunParams) -> Result<CheckedSpec, ApiError> 
                     format!("no shipped plan {name:?} (shipped: {})", names.join(", ")),
                 ));
             };
-            (format!("data/plans/{name}.toml"), text.to_string())
+            check_plan(st, &format!("data/plans/{name}.toml"), text, "plan")
         }
-        (None, Some(text)) if text.len() > limits::MAX_SCENARIO => {
-            return Err(ApiError::field(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "plan_toml",
-                format!(
-                    "{} bytes: a plan file is at most {} bytes",
-                    text.len(),
-                    limits::MAX_SCENARIO
-                ),
-            ))
-        }
-        (None, Some(text)) => ("submitted.toml".to_string(), text.clone()),
-        _ => {
-            return Err(ApiError::invalid(
-                "plan",
-                "give either `plan` (a shipped plan's name) or `plan_toml` (a plan file's text)",
-            ))
-        }
-    };
-    PlanSpec::parse(&file, &text, st.ds).map_err(|issues| {
+        (None, Some(text)) => submitted_plan(st, text),
+        _ => Err(ApiError::invalid(
+            "plan",
+            "give either `plan` (a shipped plan's name) or `plan_toml` (a plan file's text)",
+        )),
+    }
+}
+
+/// A submitted plan file's text (`plan_toml`), checked as a run's submission checks it.
+pub fn submitted_plan(st: &AppState, text: &str) -> Result<CheckedSpec, ApiError> {
+    if text.len() > limits::MAX_SCENARIO {
+        return Err(ApiError::field(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "plan_toml",
+            format!(
+                "{} bytes: a plan file is at most {} bytes",
+                text.len(),
+                limits::MAX_SCENARIO
+            ),
+        ));
+    }
+    check_plan(st, "submitted.toml", text, "plan_toml")
+}
+
+/// Parses and checks a plan file as `quadrant plan FILE` does; problems become a 422 on
+/// `field` with one issue (file, line, field, expected) each.
+fn check_plan(
+    st: &AppState,
+    file: &str,
+    text: &str,
+    field: &'static str,
+) -> Result<CheckedSpec, ApiError> {
+    PlanSpec::parse(file, text, st.ds).map_err(|issues| {
         let lines: Vec<String> = issues.iter().map(|i| i.to_string()).collect();
-        let mut err = ApiError::invalid(
-            if p.plan.is_some() { "plan" } else { "plan_toml" },
-            lines.join("\n"),
-        );
+        let mut err = ApiError::invalid(field, lines.join("\n"));
         err.issues = issues
             .iter()
             .map(|i| serde_json::json!({"file": i.file, "line": i.line, "field": i.field, "expected": i.message}))

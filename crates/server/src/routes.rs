@@ -57,6 +57,8 @@ pub fn router(state: AppState) -> (Router, RouteList) {
     .get("/api/supply", dash::supply)
     .get("/api/countries/{id}/profile", dash::profile)
     .get("/api/plans", dash::plans)
+    .get("/api/plans/{name}", dash::plan_file)
+    .post("/api/plans/validate", dash::validate_plan)
     .get("/api/scenarios", api::list_scenarios)
     .post("/api/scenarios", api::create_scenario)
     .post("/api/scenarios/validate", dash::validate)
