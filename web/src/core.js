@@ -144,7 +144,8 @@ export const PALETTE = ['#1d6fb8', '#f4a261', '#2a9d8f', '#8d5fd3', '#e76f51', '
 /** A refused file's issues as `FILE:LINE: field: expected …` items (or the one message). */
 export function issuesHtml(e) {
   const items = e.issues.length
-    ? e.issues.map((i) => `<li>${esc(i.file)}:${i.line ?? '?'}: <b>${esc(i.field)}</b>: expected ${esc(i.expected)}${i.found ? `, found ${esc(i.found)}` : ''}</li>`).join('')
+    // A plan's issues say "expected …" themselves; a scenario's give only what is expected.
+    ? e.issues.map((i) => `<li>${esc(i.file)}:${i.line ?? '?'}: <b>${esc(i.field)}</b>: ${/^expected\b/.test(i.expected) ? '' : 'expected '}${esc(i.expected)}${i.found ? `, found ${esc(i.found)}` : ''}</li>`).join('')
     : `<li>${esc(e.message)}${e.field ? ` (field ${esc(e.field)})` : ''}</li>`;
   return `<ul class="issues">${items}</ul>`;
 }

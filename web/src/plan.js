@@ -63,9 +63,9 @@ async function planFile(root, sel, submit) {
   const box = root.appendChild(el(`<div class="panel"><h2>Plan file</h2>
     <p class="muted">The chosen plan's TOML: edit it, or load your own file, and run it. Issues are named as a run would name them (submitted.toml:LINE).</p>
     <div class="controls"><label>Load a .toml file <input type="file" id="plan-file" accept=".toml,text/plain"></label>
-      <button id="run-plan-file">Run this plan file</button><span id="plan-file-msg"></span></div>
-    <textarea class="toml" id="plan-toml" spellcheck="false"></textarea>
-    <div id="plan-check" aria-live="polite"></div></div>`));
+      <button id="run-plan-file">Run this plan file</button></div><div id="plan-file-msg"></div>
+    <div id="plan-check" aria-live="polite"></div>
+    <textarea class="toml" id="plan-toml" spellcheck="false"></textarea></div>`));
   const ta = box.querySelector('#plan-toml');
   const check = box.querySelector('#plan-check');
   let timer;

@@ -56,7 +56,10 @@ fn the_dashboards_unit_tests_pass() {
         .output()
         .expect("node runs");
     let report = String::from_utf8_lossy(&run.stdout);
-    assert!(run.status.success(), "a dashboard unit test failed:\n{report}");
+    assert!(
+        run.status.success(),
+        "a dashboard unit test failed:\n{report}"
+    );
     assert!(report.contains("# fail 0"), "{report}");
 }
 

@@ -256,10 +256,16 @@ async fn a_shipped_plan_file_and_a_plan_checked_as_you_type() {
     let (s, p) = get(&app, "/api/plans/ethical-cobalt").await;
     assert_eq!(s, StatusCode::OK);
     let text = p["toml"].as_str().unwrap().to_string();
-    assert_eq!(Some(text.as_str()), quadrant_plan::shipped::find("ethical-cobalt"));
+    assert_eq!(
+        Some(text.as_str()),
+        quadrant_plan::shipped::find("ethical-cobalt")
+    );
     assert_eq!(p["file"], "data/plans/ethical-cobalt.toml");
     let (s, v) = get(&app, "/api/plans/no-such").await;
-    assert_eq!((s, v["field"].as_str()), (StatusCode::NOT_FOUND, Some("name")));
+    assert_eq!(
+        (s, v["field"].as_str()),
+        (StatusCode::NOT_FOUND, Some("name"))
+    );
 
     let post = |b: Value| {
         let app = app.clone();
@@ -272,22 +278,40 @@ async fn a_shipped_plan_file_and_a_plan_checked_as_you_type() {
     assert_eq!(s, StatusCode::OK, "{ok}");
     assert_eq!(ok["ok"], true);
     assert_eq!(ok["bloc"], "QUAD", "{ok}");
-    assert!(ok["title"].as_str().unwrap().to_lowercase().contains("cobalt"), "{ok}");
+    assert!(
+        ok["title"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("cobalt"),
+        "{ok}"
+    );
 
     // The same issue a submission gives: file, the line of `alpha`, the field.
     let bad = text.replacen("alpha = 0.9", "alpha = 1.5", 1);
-    let line = bad.lines().position(|l| l.starts_with("alpha = 1.5")).unwrap() + 1;
+    let line = bad
+        .lines()
+        .position(|l| l.starts_with("alpha = 1.5"))
+        .unwrap()
+        + 1;
     let (s, v) = post(json!({"plan_toml": bad})).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(v["field"], "plan_toml");
     let issue = &v["issues"][0];
     assert_eq!(
         (&issue["file"], &issue["field"], issue["line"].as_u64()),
-        (&json!("submitted.toml"), &json!("objective.alpha"), Some(line as u64)),
+        (
+            &json!("submitted.toml"),
+            &json!("objective.alpha"),
+            Some(line as u64)
+        ),
         "{v}"
     );
     let (s, v) = post(json!({"plan_toml": "x".repeat(300_000)})).await;
-    assert_eq!((s, v["field"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, Some("plan_toml")));
+    assert_eq!(
+        (s, v["field"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("plan_toml"))
+    );
     let (s, v) = post(json!({"toml": "x"})).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
 }
