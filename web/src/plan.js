@@ -91,7 +91,8 @@ async function planFile(root, sel, submit) {
     ta.value = (await api(`/api/plans/${encodeURIComponent(sel.value)}`)).toml;
     validate();
   }
-  ta.addEventListener('input', soon);
+  const msg = box.querySelector('#plan-file-msg');
+  ta.addEventListener('input', () => { msg.replaceChildren(); soon(); });
   sel.addEventListener('change', load);
   box.querySelector('#plan-file').addEventListener('change', async (e) => {
     const f = e.target.files[0];
@@ -99,6 +100,6 @@ async function planFile(root, sel, submit) {
     ta.value = await f.text();
     validate();
   });
-  box.querySelector('#run-plan-file').addEventListener('click', () => submit({ plan_toml: ta.value }, box.querySelector('#plan-file-msg')));
+  box.querySelector('#run-plan-file').addEventListener('click', () => submit({ plan_toml: ta.value }, msg));
   await load();
 }

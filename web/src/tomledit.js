@@ -64,7 +64,7 @@ function walk(line, from, state) {
  * end, section, prefix, comment}), `section` the index of the header above (-1: the top).
  */
 export function scan(text) {
-  const lines = text.split('\n');
+  const lines = text.split(/\r?\n/);
   const headers = [];
   const keys = [];
   let state = { str: null, depth: 0 };
@@ -90,7 +90,8 @@ export function scan(text) {
     keys.push(item);
     if (state.str || state.depth > 0) open = item;
   });
-  return { lines, headers, keys };
+  // Lines are joined back with the file's own line ending.
+  return { lines, headers, keys, eol: text.includes('\r\n') ? '\r\n' : '\n' };
 }
 
 /** The header index of the `index`-th `[[table]]` (0-based), or -1 for the top section. */
@@ -117,7 +118,7 @@ export function setValue(text, where, key, value) {
   if (found) {
     if (value === undefined) lines.splice(found.line, found.end - found.line + 1);
     else lines.splice(found.line, found.end - found.line + 1, `${found.prefix}${formatValue(value)}${tail(found.comment)}`);
-    return lines.join('\n');
+    return lines.join(s.eol);
   }
   if (value === undefined) return text;
   const line = `${formatKey(key)} = ${formatValue(value)}`;
@@ -127,7 +128,7 @@ export function setValue(text, where, key, value) {
   else if (section >= 0) at = s.headers[section].line + 1;
   else at = topInsertAt(s);
   lines.splice(at, 0, line);
-  return lines.join('\n');
+  return lines.join(s.eol);
 }
 
 /** Where a new top-level key goes when the top has none: before the first header's comments. */
@@ -157,10 +158,10 @@ export function appendTable(text, table, fields) {
   if (same.length) {
     const at = lastLine(s, same[same.length - 1][1]) + 1;
     lines.splice(at, 0, '', ...block);
-    return lines.join('\n');
+    return lines.join(s.eol);
   }
   while (lines.length && lines[lines.length - 1].trim() === '') lines.pop();
-  return [...lines, '', ...block, ''].join('\n');
+  return [...lines, '', ...block, ''].join(s.eol);
 }
 
 /**
@@ -179,7 +180,7 @@ export function removeTable(text, table, index) {
   if (to >= s.lines.length) {
     while (lines.length > 1 && lines[lines.length - 1].trim() === '' && lines[lines.length - 2].trim() === '') lines.pop();
   }
-  return lines.join('\n');
+  return lines.join(s.eol);
 }
 
 /**

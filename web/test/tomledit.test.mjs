@@ -156,3 +156,13 @@ test('a text field stays a string, whatever it looks like', () => {
   assert.equal(readField('', 'list'), undefined);
   assert.equal(parse(setValue('name = "a"\n', null, 'name', readField('2025', 'text'))).name, '2025');
 });
+
+test('a file with CRLF line endings keeps them', () => {
+  const crlf = DOC.replace(/\n/g, '\r\n');
+  let t = setValue(crlf, { table: 'event', index: 1 }, 'share', 0.25);
+  t = appendTable(t, 'substitution', { from: 'a', to: 'b' });
+  t = removeTable(t, 'event', 0);
+  assert.ok(!/[^\r]\n/.test(t), JSON.stringify(t));
+  assert.equal(parse(t).event[0].share, 0.25);
+  assert.equal(parse(t).substitution[0].to, 'b');
+});
