@@ -1,6 +1,15 @@
 //! One suite, both back-ends: SQLite always, PostgreSQL when `QUADRANT_TEST_PG` names one.
 
-use quadrant_store::{token, JobKind, JobState, SqliteStore, Store, StoreError, REQUEUED};
+use quadrant_store::{token, JobKind, JobState, Output, SqliteStore, Store, StoreError, REQUEUED};
+
+/// A result without a page.
+fn json(bytes: &[u8]) -> Output<'_> {
+    Output {
+        format: "json",
+        bytes,
+        report: None,
+    }
+}
 
 fn suite(s: &dyn Store) {
     assert_eq!(
@@ -37,12 +46,23 @@ fn suite(s: &dyn Store) {
     s.set_progress(j, 0.5).unwrap();
     assert_eq!(s.job(j).unwrap().unwrap().progress, 0.5);
     let bytes = b"{\"result\": [1, 2, 3]}\n\x00\xff".to_vec();
-    s.finish(j, "json", &bytes).unwrap();
+    let page = "<!doctype html><title>ä</title>";
+    let out = Output {
+        format: "json",
+        bytes: &bytes,
+        report: Some(page),
+    };
+    s.finish(j, &out).unwrap();
+    assert_eq!(
+        s.report(j).unwrap().as_deref(),
+        Some(page),
+        "the page as written"
+    );
     let r = s.result(j).unwrap().unwrap();
     assert_eq!(r.bytes, bytes);
     assert_eq!(r.sha256, quadrant_store::sha256_hex(&bytes));
     assert!(matches!(
-        s.finish(j, "json", b"other"),
+        s.finish(j, &json(b"other")),
         Err(StoreError::ResultExists(_))
     ));
     assert_eq!(
@@ -63,8 +83,9 @@ fn suite(s: &dyn Store) {
     // Cancelled: no result can be written after.
     let cancelled = s.cancel(k, "cancelled by its author").unwrap();
     assert_eq!(cancelled.state, JobState::Cancelled);
-    assert!(s.finish(k, "json", b"late").is_err());
+    assert!(s.finish(k, &json(b"late")).is_err());
     assert!(s.result(k).unwrap().is_none());
+    assert!(s.report(k).unwrap().is_none());
     assert!(s.claim().unwrap().is_none());
 
     // A failure is kept with its reason.
