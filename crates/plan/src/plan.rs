@@ -291,6 +291,7 @@ pub fn marginal_values_until(
         fixed: Some(fixed),
         ..Tweaks::default()
     };
+    halt(stop)?;
     let (_, s0) = solve_model(p, &scope, &base)?;
     p.financiers
         .iter()

@@ -170,8 +170,9 @@ async fn a_cancelled_plan_stops_mid_solve_and_stores_nothing() {
         );
         // The worker lets go of the run once the solve under way ends.
         while api.state().running.lock().unwrap().contains_key(&id) {
+            // Seconds (the solve under way); the whole plan solves for minutes (383 s measured).
             assert!(
-                t0.elapsed() < Duration::from_secs(60),
+                t0.elapsed() < Duration::from_secs(30),
                 "{name}: still solving"
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
