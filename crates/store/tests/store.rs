@@ -123,6 +123,23 @@ fn sqlite_file_reopens_and_refuses_a_newer_schema() {
         1,
         "reopened, migrations not re-run"
     );
+    // A version-1 database (no reports table) gains it on opening, its rows kept.
+    rusqlite::Connection::open(p)
+        .unwrap()
+        .execute_batch("DROP TABLE reports; UPDATE schema_version SET version = 1;")
+        .unwrap();
+    let s = SqliteStore::open(p).unwrap();
+    assert_eq!(
+        s.schema_version().unwrap(),
+        quadrant_store::latest_version()
+    );
+    assert_eq!(
+        s.jobs(10).unwrap().len(),
+        1,
+        "rows kept through the migration"
+    );
+    assert!(s.report(1).unwrap().is_none());
+    drop(s);
     SqliteStore::open(p).unwrap().force_version(99).unwrap();
     let e = SqliteStore::open(p).err().expect("refused");
     assert!(e.to_string().contains("schema version 99"), "{e}");
