@@ -285,11 +285,36 @@ const scenarios = [
     check(id, 'Monte Carlo submitted');
     await page.waitForSelector('.mc[data-ready="1"]');
     await shot('montecarlo');
+    // Its printable page, rendered when the run ended and stored with the result.
+    const [popup] = await Promise.all([page.waitForEvent('popup'), page.click('.run a.print')]);
+    await popup.waitForLoadState();
+    check(new URL(popup.url()).pathname === `/api/runs/${id}/report.html`, `the print view: ${popup.url()}`);
+    const t = await popup.title();
+    check(t.startsWith('Quadrant Monte Carlo: '), `title: ${t}`);
+    check((await popup.$$('svg.chart')).length >= 3, 'the distributions charted');
+    check((await popup.textContent('body')).includes('Key findings'), 'findings first');
+    await popup.screenshot({ path: join(out, 'montecarlo-print.png'), fullPage: true });
+    await popup.close();
     await go('#runs');
     await page.click('#choke');
     await page.waitForSelector('.choke[data-ready="1"]', { timeout: 300_000 });
     check((await page.textContent('.run h2')).includes('chokepoints'), 'a chokepoint run');
     await shot('chokepoints');
+  }],
+  ['a running plan is cancelled from its page', async () => {
+    // The coordinated-funding plan solves for minutes: cancelled mid-solve, it ends at once.
+    await go('#plan?plan=coordinated-funding');
+    await page.click('#run-plan');
+    await page.waitForFunction(() => /^#run\/\d+$/.test(location.hash));
+    await page.waitForSelector('.run[data-state="running"] .cancel-run');
+    const t = Date.now();
+    await page.click('.cancel-run');
+    await page.waitForSelector('.run[data-state="cancelled"]');
+    const ms = Date.now() - t;
+    check(!(await page.$('.cancel-run')), 'no Cancel button once cancelled');
+    check((await page.textContent('.run .state')).includes('cancelled by its author'), 'the state says who cancelled');
+    console.log(`  cancelled ${ms} ms after the click`);
+    await shot('plan-cancelled');
   }],
 ];
 

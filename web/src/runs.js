@@ -7,8 +7,7 @@ import { planResult } from './plancharts.js';
 const what = (r) => r.params.scenario || (r.params.scenario_id ? `stored scenario ${r.params.scenario_id}` : '')
   || r.params.plan || (r.params.plan_toml ? 'a submitted plan file' : '')
   || `${r.params.material || ''} ${r.params.bloc || ''}`.trim();
-/** Kinds of run with a printed report (GET /api/runs/{id}/report.html). */
-const PRINTED = ['simulate', 'plan'];
+const FINAL = ['done', 'failed', 'cancelled'];
 
 export async function runsView(root) {
   const d = await dataset();
@@ -55,28 +54,49 @@ export async function showRun(node, id) {
     head.dataset.state = r.state;
   };
   update(run);
-  if (!['done', 'failed', 'cancelled'].includes(run.state)) {
+  if (!FINAL.includes(run.state)) {
+    const cancel = cancelButton(head, id, update);
     await new Promise((resolve) => {
       const es = new EventSource(`/api/runs/${id}/events`);
       es.addEventListener('update', (e) => {
         update(JSON.parse(e.data));
-        if (['done', 'failed', 'cancelled'].includes(run.state)) { es.close(); resolve(); }
+        if (FINAL.includes(run.state)) { es.close(); resolve(); }
       });
       es.onerror = () => { es.close(); resolve(); };
     });
     run = await api(`/api/runs/${id}`);
     update(run);
+    cancel?.remove();
   }
   if (run.state !== 'done') return;
-  if (PRINTED.includes(run.kind)) {
-    head.querySelector('h2').insertAdjacentHTML('beforeend', ` <a class="button print" href="/api/runs/${id}/report.html" target="_blank" rel="noopener">Print briefing</a>`);
-  }
+  // Every finished run has its printable page, stored with its result.
+  head.querySelector('h2').insertAdjacentHTML('beforeend', ` <a class="button print" href="/api/runs/${id}/report.html" target="_blank" rel="noopener">Print briefing</a>`);
   const result = await api(`/api/runs/${id}/result`);
   if (run.kind === 'simulate') await simulation(body, run, result, await api(`/api/runs/${id}/series`));
   else if (run.kind === 'montecarlo') await montecarlo(body, run, result);
   else if (run.kind === 'chokepoints') await chokepoints(body, run, result);
   else if (run.kind === 'plan') await planResult(body, run, result);
   head.dataset.rendered = '1';
+}
+
+/** A "Cancel" button for a queued or running run (its author's token is needed to press it);
+ * the state it answers with is shown at once. None without a token. */
+function cancelButton(head, id, update) {
+  if (!token()) return null;
+  const p = head.appendChild(el('<p class="cancel"><button class="cancel-run">Cancel</button> <span class="msg"></span></p>'));
+  const btn = p.querySelector('button');
+  btn.addEventListener('click', async () => {
+    btn.disabled = true;
+    try {
+      const r = await api(`/api/runs/${id}/cancel`, { method: 'POST' });
+      update(r);
+      p.remove();
+    } catch (e) {
+      btn.disabled = false;
+      p.querySelector('.msg').innerHTML = `<span class="error">${esc(e.message)}</span>`;
+    }
+  });
+  return p;
 }
 
 export async function runView(root, id) {

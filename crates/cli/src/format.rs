@@ -61,6 +61,19 @@ pub enum PlanFormat {
     Html,
 }
 
+/// Formats of `quadrant chokepoints`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ChokeFormat {
+    /// Aligned text for a terminal.
+    Table,
+    /// JSON.
+    Json,
+    /// One row per outage.
+    Csv,
+    /// One self-contained HTML page with the ranking's chart.
+    Html,
+}
+
 /// Formats of the commands that print one table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum TableFormat {

@@ -2,7 +2,7 @@
 
 use crate::cmd::load;
 use crate::cmd::table_kind;
-use crate::format::{pick, McFormat, SimFormat, TableFormat};
+use crate::format::{pick, ChokeFormat, McFormat, SimFormat, TableFormat};
 use crate::out::{self, emit, file_with, Kind};
 use anyhow::{bail, Result};
 use quadrant_sim::api::{load_params, ChokeRequest, Session};
@@ -90,7 +90,7 @@ pub struct ChokeArgs {
     min_share: f64,
     /// Output format (default: from the extension of --output, else table).
     #[arg(long, value_enum)]
-    format: Option<TableFormat>,
+    format: Option<ChokeFormat>,
     /// Write to this file (whole or not at all) instead of standard output.
     #[arg(long, short)]
     output: Option<PathBuf>,
@@ -317,7 +317,7 @@ pub fn chokepoints_cmd(data: Option<&Path>, a: ChokeArgs) -> Result<()> {
     let material = ds
         .material_id(crate::cmd::material(&ds, &a.material)?)
         .to_string();
-    let v = s.chokepoints(&ChokeRequest {
+    let r = s.chokepoints(&ChokeRequest {
         bloc: bloc.clone(),
         material: material.clone(),
         weeks: a.weeks,
@@ -325,15 +325,20 @@ pub fn chokepoints_cmd(data: Option<&Path>, a: ChokeArgs) -> Result<()> {
         year: a.year,
         min_share: a.min_share,
     })?;
-    let fmt = pick(a.format, a.output.as_deref(), TableFormat::Table)?;
-    let text = match fmt {
-        TableFormat::Json => serde_json::to_string_pretty(&v)? + "\n",
-        TableFormat::Csv => quadrant_report::sim::chokepoints_csv(&material, &v),
-        TableFormat::Table => {
-            quadrant_report::sim::chokepoints_table(&material, &bloc, a.weeks, &v)
-        }
+    let fmt = pick(a.format, a.output.as_deref(), ChokeFormat::Table)?;
+    let (text, kind) = match fmt {
+        ChokeFormat::Json => (serde_json::to_string_pretty(&r.rows)? + "\n", Kind::Json),
+        ChokeFormat::Csv => (
+            quadrant_report::sim::chokepoints_csv(&material, &r.rows),
+            Kind::Csv,
+        ),
+        ChokeFormat::Table => (
+            quadrant_report::sim::chokepoints_table(&material, &bloc, a.weeks, &r.rows),
+            Kind::Text,
+        ),
+        ChokeFormat::Html => (quadrant_report::choke::choke_html(&r), Kind::Html),
     };
-    emit(&text, a.output.as_deref(), table_kind(fmt), &ds.fingerprint)
+    emit(&text, a.output.as_deref(), kind, &ds.fingerprint)
 }
 
 pub fn backtest_cmd(data: Option<&Path>, a: BacktestArgs) -> Result<()> {

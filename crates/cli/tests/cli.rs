@@ -387,6 +387,10 @@ fn chokepoints_rank_the_drc_and_china_for_cobalt() {
         shares.windows(2).all(|w| w[0] >= w[1]),
         "ranked by shortfall"
     );
+    // The printable page: a title, the chart, names.
+    let page = ok(&["chokepoints", "--material", "cobalt", "--format", "html"]);
+    assert!(page.contains("<title>Quadrant chokepoints: Quad in Cobalt</title>"));
+    assert!(page.contains("<svg") && page.contains("Dem. Rep. of the Congo"));
 }
 
 #[test]

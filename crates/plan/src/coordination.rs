@@ -1,11 +1,12 @@
 //! The value of coordination: the pooled plan against the members' national plans.
 
 use crate::check::check;
-use crate::error::PlanError;
+use crate::error::{halt, PlanError};
 use crate::input::{CountryId, Objective, Problem};
 use crate::model::{Scope, Tweaks};
 use crate::plan::{solve_scoped, Plan};
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::AtomicBool;
 
 /// One member's risk and cost, national against pooled.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,6 +59,12 @@ fn member_cost(plan: &Plan, m: &CountryId) -> f64 {
 /// objective. Needs `MinCostPlusRisk`: a risk target is a bloc figure with no national share.
 /// National plans each see all the feed (they do not compete for it), which flatters them.
 pub fn coordination(p: &Problem) -> Result<Coordination, PlanError> {
+    coordination_until(p, &AtomicBool::new(false))
+}
+
+/// [`coordination`], stopping with [`PlanError::Cancelled`] before any solve once `stop` is
+/// set.
+pub fn coordination_until(p: &Problem, stop: &AtomicBool) -> Result<Coordination, PlanError> {
     check(p)?;
     if !matches!(p.options.objective, Objective::MinCostPlusRisk { .. }) {
         return Err(PlanError::invalid(
@@ -65,10 +72,12 @@ pub fn coordination(p: &Problem) -> Result<Coordination, PlanError> {
             "MinCostPlusRisk for the value of coordination",
         ));
     }
+    halt(stop)?;
     let pooled = solve_scoped(p, &Scope::pooled(p), &Tweaks::default())?;
     let mut national = Vec::new();
     let mut fixed: Vec<Option<usize>> = vec![None; p.candidates.len()];
     for (k, id) in p.futures.members.iter().enumerate() {
+        halt(stop)?;
         let plan = solve_scoped(p, &Scope::national(p, k), &Tweaks::default())?;
         for c in &plan.portfolio {
             let y = (c.start_year - p.futures.first_year) as usize;
@@ -81,6 +90,7 @@ pub fn coordination(p: &Problem) -> Result<Coordination, PlanError> {
         fixed: Some(fixed),
         ..Tweaks::default()
     };
+    halt(stop)?;
     let national_in_pooled = solve_scoped(p, &Scope::pooled(p), &together)?;
     let per_member = national
         .iter()

@@ -1,6 +1,7 @@
 //! Why a plan could not be made: named constraint families, never a bare solver status.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A family of constraints, the unit in which an infeasible plan is explained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -91,6 +92,19 @@ pub enum PlanError {
     /// The solver asked for is not built in.
     #[error("solver {0} is not built in (enable the cargo feature `highs`)")]
     SolverMissing(&'static str),
+    /// Stopped on request (a cancelled run) between two solves.
+    #[error("stopped on request before the plan finished")]
+    Cancelled,
+}
+
+/// `Err(Cancelled)` once `stop` is set: checked before each solve of a part that solves many
+/// times, so that a cancelled run ends after the solve under way.
+pub(crate) fn halt(stop: &AtomicBool) -> Result<(), PlanError> {
+    if stop.load(Ordering::SeqCst) {
+        Err(PlanError::Cancelled)
+    } else {
+        Ok(())
+    }
 }
 
 impl PlanError {

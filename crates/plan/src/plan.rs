@@ -1,13 +1,14 @@
 //! Solving a problem and writing the solution back as a [`Plan`].
 
 use crate::check::check;
-use crate::error::PlanError;
+use crate::error::{halt, PlanError};
 use crate::input::{InstrumentKind, SolverChoice};
 use crate::input::{Objective, Problem, RiskMeasure};
 use crate::lp::{solve_explained, Solved};
 use crate::model::{build, capital_recovery_factor, Model, Scope, Tweaks};
 use crate::risk::{cvar, expected};
 use serde::{Deserialize, Deserializer, Serialize};
+use std::sync::atomic::AtomicBool;
 
 /// A name from a fixed set (an instrument, a solver, a status). Spelled as an alias so that
 /// serde does not take a `&str` field as borrowed from the input, which would tie every
@@ -269,6 +270,17 @@ pub fn marginal_values(
     plan: &Plan,
     step: f64,
 ) -> Result<Vec<(String, f64)>, PlanError> {
+    marginal_values_until(p, plan, step, &AtomicBool::new(false))
+}
+
+/// [`marginal_values`], stopping with [`PlanError::Cancelled`] before any solve once `stop`
+/// is set.
+pub fn marginal_values_until(
+    p: &Problem,
+    plan: &Plan,
+    step: f64,
+    stop: &AtomicBool,
+) -> Result<Vec<(String, f64)>, PlanError> {
     check(p)?;
     let scope = Scope::pooled(p);
     let mut fixed = vec![None; p.candidates.len()];
@@ -279,11 +291,13 @@ pub fn marginal_values(
         fixed: Some(fixed),
         ..Tweaks::default()
     };
+    halt(stop)?;
     let (_, s0) = solve_model(p, &scope, &base)?;
     p.financiers
         .iter()
         .enumerate()
         .map(|(k, f)| {
+            halt(stop)?;
             let t = Tweaks {
                 budget_bump: Some((k, step)),
                 ..base.clone()
@@ -307,11 +321,21 @@ pub struct FrontierPoint {
 
 /// The least cost for each risk target (min cost s.t. risk ≤ target).
 pub fn frontier(p: &Problem, targets: &[f64]) -> Result<Vec<FrontierPoint>, PlanError> {
+    frontier_until(p, targets, &AtomicBool::new(false))
+}
+
+/// [`frontier`], stopping with [`PlanError::Cancelled`] before any solve once `stop` is set.
+pub fn frontier_until(
+    p: &Problem,
+    targets: &[f64],
+    stop: &AtomicBool,
+) -> Result<Vec<FrontierPoint>, PlanError> {
     check(p)?;
     let scope = Scope::pooled(p);
     targets
         .iter()
         .map(|&target| {
+            halt(stop)?;
             let t = Tweaks {
                 objective: Some(Objective::MinCostSubjectToRisk { target }),
                 ..Tweaks::default()

@@ -3,17 +3,19 @@
 //! frontier), and on request the simulator's verdict on the chosen portfolio. The result is
 //! one tidy record ([`PlanReport`]) that every output format renders.
 
-use crate::coordination::{coordination, MemberDiff};
+use crate::coordination::{coordination_until, MemberDiff};
 use crate::error::PlanError;
 use crate::input::{Objective, Problem, SolverChoice};
 use crate::model::{Scope, Tweaks};
-use crate::plan::{frontier, marginal_values, solve, solve_scoped, FrontierPoint, Funding, Plan};
+use crate::plan::{frontier_until, marginal_values_until, solve, solve_scoped};
+use crate::plan::{FrontierPoint, Funding, Plan};
 use crate::spec::CheckedSpec;
 use crate::world::{problem, WorldProblem};
 use quadrant_model::Dataset;
 use quadrant_sim::api::Session;
 use quadrant_sim::verify::{week_of_year, PlannedExpansion, Verification};
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// Weeks from a project's first output to full capacity in the verification (one year, as
@@ -180,10 +182,32 @@ pub enum RunError {
     Sim(#[from] quadrant_sim::api::SimError),
     /// The planner refused or failed.
     #[error(transparent)]
-    Plan(#[from] PlanError),
+    Plan(PlanError),
     /// The world cannot give what the plan file asks.
     #[error("{0}")]
     World(String),
+    /// Stopped on request ([`Control::stop`]) before it finished.
+    #[error("the plan run was stopped on request before it finished")]
+    Cancelled,
+}
+
+impl From<PlanError> for RunError {
+    fn from(e: PlanError) -> RunError {
+        match e {
+            PlanError::Cancelled => RunError::Cancelled,
+            e => RunError::Plan(e),
+        }
+    }
+}
+
+/// What a caller sees of a run and how it stops one: `progress` gets the share done (0 to 1)
+/// after each part; once `stop` is set the run ends with [`RunError::Cancelled`] after the
+/// solve (or Monte Carlo run) under way.
+pub struct Control<'a> {
+    /// Called with the share done.
+    pub progress: &'a dyn Fn(f64),
+    /// Set to stop.
+    pub stop: &'a AtomicBool,
 }
 
 /// Runs a checked plan file.
@@ -193,7 +217,12 @@ pub fn run(
     spec: &CheckedSpec,
     opt: RunOptions,
 ) -> Result<PlanReport, RunError> {
-    run_with_progress(ds, session, spec, opt, &|_| {})
+    let never = AtomicBool::new(false);
+    let ctl = Control {
+        progress: &|_| {},
+        stop: &never,
+    };
+    run_with_progress(ds, session, spec, opt, &ctl)
 }
 
 /// How far a run is: the parts it has finished, each weighed by the solves (or Monte Carlos)
@@ -201,24 +230,33 @@ pub fn run(
 struct Steps<'a> {
     done: usize,
     total: usize,
-    report: &'a dyn Fn(f64),
+    ctl: &'a Control<'a>,
 }
 
 impl Steps<'_> {
     fn add(&mut self, n: usize) {
         self.done += n;
-        (self.report)((self.done as f64 / self.total.max(1) as f64).min(1.0));
+        (self.ctl.progress)((self.done as f64 / self.total.max(1) as f64).min(1.0));
+    }
+    /// `Err(Cancelled)` once the stop flag is set: checked before every solve.
+    fn go(&self) -> Result<(), RunError> {
+        if self.ctl.stop.load(Ordering::SeqCst) {
+            Err(RunError::Cancelled)
+        } else {
+            Ok(())
+        }
     }
 }
 
-/// [`run`], calling `progress` with the share done (0 to 1) after each part: drawing the
-/// futures, the pooled plan, the marginal values, the comparisons, the verification.
+/// [`run`], reporting its progress after each part (drawing the futures, the pooled plan, the
+/// marginal values, the comparisons, the verification) and checking `ctl.stop` before every
+/// solve, inside the parts that solve many times and between the Monte Carlos' runs.
 pub fn run_with_progress(
     ds: &Dataset,
     session: &Session,
     spec: &CheckedSpec,
     opt: RunOptions,
-    progress: &dyn Fn(f64),
+    ctl: &Control,
 ) -> Result<PlanReport, RunError> {
     let s = &spec.spec;
     let points = *s.compare.frontier_points.get_ref() as usize;
@@ -236,14 +274,18 @@ pub fn run_with_progress(
             }
             + points
             + if opt.verify { 2 } else { 0 },
-        report: progress,
+        ctl,
     };
+    let stop = ctl.stop;
     let mut t = Timings::default();
     let clock = Instant::now();
     let sc = session.scenario(s.futures.scenario.get_ref())?;
     let horizon = *s.horizon_years.get_ref() as usize;
     let count = *s.futures.count.get_ref() as usize;
-    let fut = session.futures(&sc, count, s.futures.seed, horizon)?;
+    steps.go()?;
+    let fut = session
+        .futures_until(&sc, count, s.futures.seed, horizon, stop)?
+        .ok_or(RunError::Cancelled)?;
     t.futures = clock.elapsed().as_secs_f64();
     steps.add(1);
     let clock = Instant::now();
@@ -252,14 +294,17 @@ pub fn run_with_progress(
         names,
         mut notes,
     } = problem(ds, spec, &fut, opt.solver).map_err(RunError::World)?;
+    steps.go()?;
     let plan = solve(&p)?;
     steps.add(1);
     notes.extend(plan.notes.iter().cloned());
-    let marginal = marginal_values(&p, &plan, 1.0)?;
+    let marginal = marginal_values_until(&p, &plan, 1.0, stop)?;
     steps.add(1);
+    steps.go()?;
     let none = nothing_built(&p)?;
     steps.add(1);
     let ethics = if s.compare.without_ethics {
+        steps.go()?;
         let e = ethics_price(&p, &plan)?;
         steps.add(1);
         Some(e)
@@ -267,16 +312,17 @@ pub fn run_with_progress(
         None
     };
     let coord = if s.compare.coordination {
-        let c = coordination_row(&p)?;
+        let c = coordination_row(&p, stop)?;
         steps.add(members + 2);
         Some(c)
     } else {
         None
     };
     let front = if points > 0 {
-        let f = frontier(
+        let f = frontier_until(
             &p,
             &targets(none.risk_optimised, plan.risk_optimised, points),
+            stop,
         )?;
         steps.add(points);
         f
@@ -286,12 +332,16 @@ pub fn run_with_progress(
     t.plan = clock.elapsed().as_secs_f64();
     let clock = Instant::now();
     let verify = if opt.verify {
-        let v = session.verify(
-            &sc,
-            &expansions(&p, &plan, sc.base_year)?,
-            count,
-            s.futures.seed,
-        )?;
+        steps.go()?;
+        let v = session
+            .verify_until(
+                &sc,
+                &expansions(&p, &plan, sc.base_year)?,
+                count,
+                s.futures.seed,
+                stop,
+            )?
+            .ok_or(RunError::Cancelled)?;
         steps.add(2);
         verify_rows(&p, &plan, &none, &v, horizon)
     } else {
@@ -351,14 +401,14 @@ fn ethics_price(p: &Problem, with: &Plan) -> Result<EthicsPrice, PlanError> {
     })
 }
 
-fn coordination_row(p: &Problem) -> Result<CoordinationRow, PlanError> {
+fn coordination_row(p: &Problem, stop: &AtomicBool) -> Result<CoordinationRow, PlanError> {
     if !matches!(p.options.objective, Objective::MinCostPlusRisk { .. }) {
         return Err(PlanError::Invalid {
             at: "objective.kind".into(),
             expected: "min_cost_plus_risk with compare.coordination (a bloc risk target has no national share)".into(),
         });
     }
-    let c = coordination(p)?;
+    let c = coordination_until(p, stop)?;
     Ok(CoordinationRow {
         value: c.value,
         pooled_cost_usd_m: c.pooled.cost_usd_m_per_year,

@@ -166,3 +166,31 @@ fn same(a: &serde_json::Value, b: &serde_json::Value) -> bool {
         _ => a == b,
     }
 }
+
+#[test]
+fn the_loops_of_solves_stop_on_request() {
+    use quadrant_plan::coordination::coordination_until;
+    use quadrant_plan::plan::{frontier_until, marginal_values_until};
+    use std::sync::atomic::AtomicBool;
+    let p = common::small();
+    let plan = solve(&p).unwrap();
+    let stop = AtomicBool::new(true);
+    assert_eq!(
+        coordination_until(&p, &stop).unwrap_err(),
+        PlanError::Cancelled
+    );
+    assert_eq!(
+        frontier_until(&p, &[1_000.0, 2_000.0], &stop).unwrap_err(),
+        PlanError::Cancelled
+    );
+    assert_eq!(
+        marginal_values_until(&p, &plan, 1.0, &stop).unwrap_err(),
+        PlanError::Cancelled
+    );
+    // Not stopped: the same answers as without a flag.
+    let go = AtomicBool::new(false);
+    assert_eq!(
+        frontier_until(&p, &[2_000.0], &go).unwrap(),
+        frontier(&p, &[2_000.0]).unwrap()
+    );
+}

@@ -8,6 +8,7 @@ use quadrant_plan::world::problem;
 use quadrant_plan::SolverChoice;
 use quadrant_sim::api::Session;
 use quadrant_sim::params::Params;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 fn small(name: &str) -> String {
     quadrant_plan::shipped::find(name)
@@ -92,7 +93,7 @@ fn a_world_pool_material_is_refused_with_the_reason() {
 
 #[test]
 fn a_plan_run_reports_its_progress_and_reads_back_from_its_json() {
-    use quadrant_plan::run::{run_with_progress, PlanReport, RunOptions};
+    use quadrant_plan::run::{run_with_progress, Control, PlanReport, RunOptions};
     let ds: Dataset = quadrant_data::load_embedded().unwrap();
     let spec = PlanSpec::parse("cobalt.toml", &small("ethical-cobalt"), &ds).unwrap();
     let s = Session::new(&ds, Params::shipped());
@@ -101,7 +102,11 @@ fn a_plan_run_reports_its_progress_and_reads_back_from_its_json() {
         solver: SolverChoice::Microlp,
         verify: false,
     };
-    let r = run_with_progress(&ds, &s, &spec, opt, &|x| seen.borrow_mut().push(x)).unwrap();
+    let ctl = Control {
+        progress: &|x| seen.borrow_mut().push(x),
+        stop: &AtomicBool::new(false),
+    };
+    let r = run_with_progress(&ds, &s, &spec, opt, &ctl).unwrap();
     // Futures, the plan, marginal values, nothing built, without ethics, coordination.
     let seen = seen.into_inner();
     assert_eq!(seen.len(), 6, "{seen:?}");
@@ -112,4 +117,39 @@ fn a_plan_run_reports_its_progress_and_reads_back_from_its_json() {
     assert_eq!(back.portfolio.len(), r.portfolio.len());
     assert_eq!(back.plan.solver, "microlp");
     assert!(back.coordination.is_some() && back.ethics.is_some());
+}
+
+#[test]
+fn a_stopped_plan_run_ends_cancelled_before_its_next_solve() {
+    use quadrant_plan::run::{run_with_progress, Control, RunError, RunOptions};
+    let ds: Dataset = quadrant_data::load_embedded().unwrap();
+    let spec = PlanSpec::parse("cobalt.toml", &small("ethical-cobalt"), &ds).unwrap();
+    let s = Session::new(&ds, Params::shipped());
+    let opt = RunOptions {
+        solver: SolverChoice::Microlp,
+        verify: true,
+    };
+    // Stopped before it starts: nothing is drawn or solved, so no part reports progress.
+    let seen = std::cell::RefCell::new(Vec::new());
+    let stop = AtomicBool::new(true);
+    let ctl = Control {
+        progress: &|x| seen.borrow_mut().push(x),
+        stop: &stop,
+    };
+    let r = run_with_progress(&ds, &s, &spec, opt, &ctl);
+    assert!(matches!(r, Err(RunError::Cancelled)), "{r:?}");
+    assert!(seen.borrow().is_empty(), "{:?}", seen.borrow());
+    // Stopped once the futures are drawn: the pooled plan is never solved.
+    let seen = std::cell::RefCell::new(Vec::new());
+    let stop = AtomicBool::new(false);
+    let ctl = Control {
+        progress: &|x| {
+            seen.borrow_mut().push(x);
+            stop.store(true, Ordering::SeqCst);
+        },
+        stop: &stop,
+    };
+    let r = run_with_progress(&ds, &s, &spec, opt, &ctl);
+    assert!(matches!(r, Err(RunError::Cancelled)), "{r:?}");
+    assert_eq!(seen.borrow().len(), 1, "{:?}", seen.borrow());
 }

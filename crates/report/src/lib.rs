@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod backtest;
+pub mod choke;
 mod dist;
 mod html;
 mod page;

@@ -360,6 +360,31 @@ pub(crate) struct BarRow {
 
 /// Horizontal bars of shares on a 0–100% axis titled `x_title`, `width` pixels wide.
 pub(crate) fn share_bars(title: &str, x_title: &str, rows: &[BarRow], width: f64) -> String {
+    let axis = Axis {
+        lo: 0.0,
+        hi: 1.0,
+        step: 0.25,
+    };
+    bars_on(title, x_title, rows, width, &axis)
+}
+
+/// Horizontal bars of shares on a 0% to nice-top axis over the largest bar (small shares
+/// stay legible).
+pub(crate) fn share_bars_fit(title: &str, x_title: &str, rows: &[BarRow], width: f64) -> String {
+    let top = rows
+        .iter()
+        .flat_map(|r| r.bars.iter().map(|b| b.0))
+        .fold(0.0, f64::max);
+    let axis = if top > 0.0 {
+        Axis::nice(0.0, top.min(1.0), 5)
+    } else {
+        Axis::nice(0.0, 0.01, 5)
+    };
+    bars_on(title, x_title, rows, width, &axis)
+}
+
+/// Horizontal bars on `axis` (shares, printed as %).
+fn bars_on(title: &str, x_title: &str, rows: &[BarRow], width: f64, axis: &Axis) -> String {
     let lw = rows
         .iter()
         .map(|r| r.label.chars().count())
@@ -372,12 +397,7 @@ pub(crate) fn share_bars(title: &str, x_title: &str, rows: &[BarRow], width: f64
     let bar_h = 11.0;
     let row_h = |r: &BarRow| bar_h * r.bars.len() as f64 + 5.0;
     let plot_h: f64 = rows.iter().map(row_h).sum();
-    let axis = Axis {
-        lo: 0.0,
-        hi: 1.0,
-        step: 0.25,
-    };
-    let px = |v: f64| lw + plot * v.clamp(0.0, 1.0);
+    let px = |v: f64| lw + plot * (v / axis.hi).clamp(0.0, 1.0);
     let mut s = String::new();
     let base = TOP + plot_h;
     for t in axis.ticks() {

@@ -5,12 +5,12 @@
 use crate::api::{blocking, check_scenario};
 use crate::{limits, ApiError, AppState};
 use axum::http::StatusCode;
-use quadrant_plan::run::RunOptions;
+use quadrant_plan::run::{Control, RunOptions};
 use quadrant_plan::spec::{CheckedSpec, PlanSpec};
 use quadrant_plan::SolverChoice;
 use quadrant_sim::api::ChokeRequest;
 use quadrant_sim::scenario::Scenario;
-use quadrant_store::{JobKind, JobRow, JobState, ScenarioRow};
+use quadrant_store::{JobKind, JobRow, JobState, Output, ScenarioRow};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -214,9 +214,10 @@ async fn run(st: &AppState, job: JobRow) {
         .unwrap_or_else(|p| p.into_inner())
         .remove(&id);
     let end = match outcome {
-        // Cancelled meanwhile: the partial output is discarded.
-        Ok(Ok(_)) if stop.load(Ordering::SeqCst) => return,
-        Ok(Ok((format, bytes))) => blocking(st, move |s| s.finish(id, format, &bytes)).await,
+        // Cancelled meanwhile: the partial output (or the error a stopped plan returns) is
+        // discarded; the job is already cancelled in the store.
+        Ok(_) if stop.load(Ordering::SeqCst) => return,
+        Ok(Ok(out)) => blocking(st, move |s| s.finish(id, &out.as_output())).await,
         Ok(Err(e)) => blocking(st, move |s| s.fail(id, &e.message)).await,
         Err(e) => {
             let msg = format!("the run stopped unexpectedly: {e}");
@@ -228,13 +229,31 @@ async fn run(st: &AppState, job: JobRow) {
     }
 }
 
-/// Computes a job's result: (format, bytes), rendered as the CLI's `--format json` renders it.
+/// A finished run's result (as the CLI's `--format json` renders it) and its printable page
+/// (as `--format html` renders it), rendered now: a Monte Carlo's page needs the histograms
+/// its stored summary drops.
+pub struct Finished {
+    json: String,
+    html: String,
+}
+
+impl Finished {
+    fn as_output(&self) -> Output<'_> {
+        Output {
+            format: "json",
+            bytes: self.json.as_bytes(),
+            report: Some(&self.html),
+        }
+    }
+}
+
+/// Computes a job's result and its printable page.
 fn execute(
     st: &AppState,
     job: &JobRow,
     stop: &AtomicBool,
     done: &AtomicUsize,
-) -> Result<(&'static str, Vec<u8>), ApiError> {
+) -> Result<Finished, ApiError> {
     let p: RunParams = serde_json::from_str(&job.params)
         .map_err(|e| ApiError::invalid("params", format!("stored parameters unreadable: {e}")))?;
     let s = &st.session;
@@ -247,11 +266,15 @@ fn execute(
         ),
         None => None,
     };
-    let text = match job.kind {
+    let (json, html) = match job.kind {
         JobKind::Simulate => {
             let sc = scenario(st, &p, stored.as_ref())?;
-            let sim = s.simulate(sc, false).map_err(sim_err)?;
-            serde_json::to_string_pretty(&sim.result).expect("results serialise") + "\n"
+            // With the weekly series for the page's charts (not serialised in the result).
+            let sim = s.simulate(sc, true).map_err(sim_err)?;
+            (
+                serde_json::to_string_pretty(&sim.result).expect("results serialise") + "\n",
+                quadrant_report::sim::sim_html(&sim.result),
+            )
         }
         JobKind::Montecarlo => {
             let sc = scenario(st, &p, stored.as_ref())?;
@@ -266,7 +289,10 @@ fn execute(
                     done,
                 )
                 .map_err(sim_err)?;
-            quadrant_report::sim::mc_json(&mc.result)
+            (
+                quadrant_report::sim::mc_json(&mc.result),
+                quadrant_report::sim::mc_html(&mc.result),
+            )
         }
         JobKind::Chokepoints => {
             let q = ChokeRequest {
@@ -277,8 +303,11 @@ fn execute(
                 year: p.year.unwrap_or(2024),
                 min_share: p.min_share.unwrap_or(0.01),
             };
-            let v = s.chokepoints(&q).map_err(sim_err)?;
-            serde_json::to_string_pretty(&v).expect("chokepoints serialise") + "\n"
+            let r = s.chokepoints(&q).map_err(sim_err)?;
+            (
+                serde_json::to_string_pretty(&r.rows).expect("chokepoints serialise") + "\n",
+                quadrant_report::choke::choke_html(&r),
+            )
         }
         JobKind::Plan => {
             let spec = plan_spec(st, &p)?;
@@ -289,10 +318,17 @@ fn execute(
             let progress = |share: f64| {
                 done.store((share * PLAN_STEPS as f64) as usize, Ordering::Relaxed);
             };
-            let report = quadrant_plan::run::run_with_progress(st.ds, s, &spec, opt, &progress)
+            let ctl = Control {
+                progress: &progress,
+                stop,
+            };
+            let report = quadrant_plan::run::run_with_progress(st.ds, s, &spec, opt, &ctl)
                 .map_err(|e| ApiError::invalid("plan", e.to_string()))?;
-            quadrant_report::plan::plan_json(&report)
+            (
+                quadrant_report::plan::plan_json(&report),
+                quadrant_report::plan::plan_html(&report),
+            )
         }
     };
-    Ok(("json", text.into_bytes()))
+    Ok(Finished { json, html })
 }

@@ -423,7 +423,16 @@ async fn a_run_streams_progress_and_its_result_is_immutable() {
             .await;
         assert_eq!(again, first, "re-read byte for byte");
         assert!(
-            api.store(|s| s.finish(id, "json", b"tampered").is_err()),
+            api.store(|s| s
+                .finish(
+                    id,
+                    &quadrant_store::Output {
+                        format: "json",
+                        bytes: b"tampered",
+                        report: None
+                    }
+                )
+                .is_err()),
             "a second write is refused"
         );
         let (_, third, _) = api

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use common::{stores, Api, SERIAL};
 use quadrant_server::start_workers;
 use serde_json::{json, Value};
+use std::time::{Duration, Instant};
 
 /// The shipped ethical-cobalt plan, cut to 4 futures over 5 years without the comparisons:
 /// small enough to solve in a test, the same world otherwise.
@@ -119,5 +120,70 @@ async fn a_plan_run_gives_the_cli_json_with_portfolio_and_funding() {
             page.contains(title),
             "{name}: the page names the plan {title:?}"
         );
+    }
+}
+
+/// Polls run `id` until `pred` holds for it (at most `secs`).
+async fn until(api: &Api, id: i64, secs: u64, pred: impl Fn(&Value) -> bool) -> Value {
+    let t0 = Instant::now();
+    loop {
+        let (_, v) = api.get(&format!("/api/runs/{id}")).await;
+        if pred(&v) {
+            return v;
+        }
+        assert!(t0.elapsed().as_secs() < secs, "run {id}: {v}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cancelled_plan_stops_mid_solve_and_stores_nothing() {
+    let _g = SERIAL.lock().await;
+    for (name, store) in stores() {
+        let api = Api::new(store);
+        let t = api.token("t");
+        start_workers(api.state()).unwrap();
+        // The shipped coordinated-funding plan solves for minutes.
+        let (s, v) = api
+            .post(
+                "/api/runs",
+                Some(&t),
+                json!({"kind": "plan", "plan": "coordinated-funding"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::ACCEPTED, "{name}: {v}");
+        let id = v["id"].as_i64().unwrap();
+        // Mid-solve: the futures drawn and the pooled plan solved (progress reported).
+        let started = Instant::now();
+        until(&api, id, 600, |v| {
+            v["state"] == "running" && v["progress"].as_f64().unwrap_or(0.0) > 0.0
+        })
+        .await;
+        let mid = started.elapsed();
+        let t0 = Instant::now();
+        let (s, v) = api
+            .post(&format!("/api/runs/{id}/cancel"), Some(&t), json!({}))
+            .await;
+        assert_eq!(
+            (s, v["state"].as_str()),
+            (StatusCode::OK, Some("cancelled"))
+        );
+        // The worker lets go of the run once the solve under way ends.
+        while api.state().running.lock().unwrap().contains_key(&id) {
+            // Seconds (the solve under way); the whole plan solves for minutes (383 s measured).
+            assert!(
+                t0.elapsed() < Duration::from_secs(30),
+                "{name}: still solving"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let stopped = t0.elapsed();
+        eprintln!("{name}: running after {mid:?}; stopped {stopped:?} after the cancel");
+        let end = api.wait(id, 5).await;
+        assert_eq!(end["state"], "cancelled", "{name}: {end}");
+        assert!(api.store(|s| s.result(id).unwrap().is_none()), "{name}");
+        assert!(api.store(|s| s.report(id).unwrap().is_none()), "{name}");
+        let (s, _) = api.get(&format!("/api/runs/{id}/result")).await;
+        assert_eq!(s, StatusCode::CONFLICT, "{name}");
     }
 }

@@ -100,8 +100,18 @@ async fn the_brief_prints_as_the_cli_html_page() {
     );
 }
 
+/// The page of a finished run, as served.
+async fn page(api: &Api, id: i64) -> String {
+    let (s, page, h) = api
+        .call("GET", &format!("/api/runs/{id}/report.html"), None, None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "run {id}");
+    assert_eq!(h[header::CONTENT_TYPE], "text/html; charset=utf-8");
+    String::from_utf8(page).unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread")]
-async fn a_finished_simulation_prints_and_other_runs_say_why_not() {
+async fn every_finished_run_prints_the_page_stored_with_its_result() {
     let _g = SERIAL.lock().await;
     for (name, store) in stores() {
         let api = Api::new(store);
@@ -116,6 +126,8 @@ async fn a_finished_simulation_prints_and_other_runs_say_why_not() {
             }
         };
         let sim = submit(json!({"kind": "simulate", "scenario": "drc-cobalt-2025"})).await;
+        let mc =
+            submit(json!({"kind": "montecarlo", "scenario": "drc-cobalt-2025", "runs": 30})).await;
         let choke = submit(
             json!({"kind": "chokepoints", "material": "cobalt", "horizon": 30, "min_share": 0.2}),
         )
@@ -128,30 +140,76 @@ async fn a_finished_simulation_prints_and_other_runs_say_why_not() {
             "{name}: {e}"
         );
         start_workers(api.state()).unwrap();
-        for id in [sim, choke] {
+        for id in [sim, mc, choke] {
             assert_eq!(api.wait(id, 600).await["state"], "done", "{name}");
         }
-        let (s, page, h) = api
-            .call("GET", &format!("/api/runs/{sim}/report.html"), None, None)
-            .await;
-        assert_eq!(s, StatusCode::OK, "{name}");
-        assert_eq!(h[header::CONTENT_TYPE], "text/html; charset=utf-8");
-        let page = String::from_utf8(page).unwrap();
-        assert!(page.contains("<title>") && page.contains("DRC"), "{name}");
-        // The same page again (kept, and the run is deterministic anyway).
-        let (_, again, _) = api
-            .call("GET", &format!("/api/runs/{sim}/report.html"), None, None)
-            .await;
-        assert_eq!(again, page.as_bytes());
-        let (s, e) = api.get(&format!("/api/runs/{choke}/report.html")).await;
-        assert_eq!(
-            (s, e["field"].as_str()),
-            (StatusCode::UNPROCESSABLE_ENTITY, Some("id")),
-            "{name}: {e}"
-        );
+        let pages = [
+            page(&api, sim).await,
+            page(&api, mc).await,
+            page(&api, choke).await,
+        ];
+        for (id, p) in [sim, mc, choke].iter().zip(&pages) {
+            // Served byte for byte as stored with the result.
+            let stored = api
+                .store(|s| s.report(*id).unwrap())
+                .expect("a stored page");
+            assert_eq!(&stored, p, "{name}: run {id}");
+            assert!(
+                p.starts_with("<!doctype html>") && p.contains("<svg"),
+                "{name}: {id}"
+            );
+        }
         assert!(
-            e["error"].as_str().unwrap().contains("simulate and plan"),
-            "{e}"
+            pages[0].contains("<title>") && pages[0].contains("DRC"),
+            "{name}"
         );
+        assert!(pages[1].contains("<title>Quadrant Monte Carlo: "), "{name}");
+        assert!(
+            pages[1].contains("Cobalt: Quad's shortfall, runs by size"),
+            "{name}"
+        );
+        assert!(pages[2].contains("<title>Quadrant chokepoints: Quad in Cobalt</title>"));
+        assert!(
+            pages[2].contains("Dem. Rep. of the Congo"),
+            "{name}: names, not codes"
+        );
+        assert!(pages[2].contains("<h2>Sources</h2>"), "{name}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn runs_ended_before_pages_were_stored_print_when_they_can() {
+    let _g = SERIAL.lock().await;
+    for (name, store) in stores() {
+        let api = Api::new(store);
+        let t = api.token("t");
+        // Runs ended as a version-1 server ended them: a result, no page.
+        let mut ids = Vec::new();
+        for body in [
+            json!({"kind": "simulate", "scenario": "drc-cobalt-2025"}),
+            json!({"kind": "montecarlo", "scenario": "drc-cobalt-2025", "runs": 5}),
+        ] {
+            let (s, v) = api.post("/api/runs", Some(&t), body).await;
+            assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+            let id = v["id"].as_i64().unwrap();
+            api.store(|s| {
+                assert_eq!(s.claim().unwrap().unwrap().id, id);
+                let out = quadrant_store::Output {
+                    format: "json",
+                    bytes: b"{}",
+                    report: None,
+                };
+                s.finish(id, &out).unwrap();
+            });
+            ids.push(id);
+        }
+        let sim = page(&api, ids[0]).await;
+        assert!(
+            sim.contains("DRC") && sim.contains("<svg"),
+            "{name}: re-rendered"
+        );
+        let (s, e) = api.get(&format!("/api/runs/{}/report.html", ids[1])).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{name}: {e}");
+        assert!(e["error"].as_str().unwrap().contains("run it again"), "{e}");
     }
 }

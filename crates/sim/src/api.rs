@@ -5,7 +5,7 @@
 use crate::backtest::{
     backtest_case, band, bootstrap, cross_validate, fit, BacktestCase, CvCase, Fit,
 };
-use crate::chokepoints::{chokepoints, Chokepoint};
+use crate::chokepoints::{chokepoints, country_names, ChokeReport};
 use crate::montecarlo::{montecarlo, McResult};
 use crate::network::Network;
 use crate::params::Params;
@@ -450,8 +450,8 @@ impl<'a> Session<'a> {
         }
         Ok(cases)
     }
-    /// Ranks single outages by the bloc's shortfall.
-    pub fn chokepoints(&self, q: &ChokeRequest) -> Result<Vec<Chokepoint>, SimError> {
+    /// Ranks single outages by the bloc's shortfall, with names and sources for a report.
+    pub fn chokepoints(&self, q: &ChokeRequest) -> Result<ChokeReport, SimError> {
         check_range("horizon", q.horizon, OUTAGE_START + 1, MAX_HORIZON)?;
         check_range("weeks", q.weeks, 1, q.horizon - OUTAGE_START)?;
         if !(q.min_share > 0.0 && q.min_share <= 1.0) {
@@ -469,14 +469,28 @@ impl<'a> Session<'a> {
             Bloc::of(self.ds, &q.bloc).ok_or_else(|| SimError::UnknownBloc(q.bloc.clone()))?;
         let net = crate::network::build(self.ds, &self.trade, m, q.year)
             .ok_or_else(|| SimError::NoProduction(q.material.clone()))?;
-        Ok(chokepoints(
+        let rows = chokepoints(
             &net,
             self.params.get(&q.material),
             &bloc.demand_nodes(&net),
             q.weeks,
             q.horizon,
             q.min_share,
-        ))
+        );
+        Ok(ChokeReport {
+            bloc: (q.bloc.clone(), crate::simulate::bloc_name(self.ds, &q.bloc)),
+            material: (
+                q.material.clone(),
+                self.ds.materials[net.material_ix as usize].name.clone(),
+            ),
+            weeks: q.weeks,
+            horizon: q.horizon,
+            year: q.year,
+            min_share: q.min_share,
+            names: country_names(self.ds, &rows),
+            sources: crate::simulate::network_sources(self.ds, std::slice::from_ref(&net)),
+            rows,
+        })
     }
     /// Replays the shipped back-tests; with `fit`, first fits (λ, ρ) on the cases marked
     /// fitted and reports with the fit.

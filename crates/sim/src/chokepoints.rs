@@ -6,8 +6,11 @@ use crate::params::MatParams;
 use crate::realize::{CapLoss, Realized};
 use crate::record::{KpiRecorder, Recorder};
 use crate::run::run;
+use quadrant_metrics::brief::Citation;
+use quadrant_model::Dataset;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// The week a chokepoint outage starts.
 pub const OUTAGE_START: usize = 4;
@@ -95,4 +98,45 @@ pub fn chokepoints(
             .then(b.world_share.total_cmp(&a.world_share))
     });
     out
+}
+
+/// A ranking with what a report prints beside it: the question asked, names for the ids and
+/// the full citations of the network's data.
+#[derive(Debug, Clone)]
+pub struct ChokeReport {
+    /// Bloc id and its short name.
+    pub bloc: (String, String),
+    /// Material id and its name.
+    pub material: (String, String),
+    /// Outage length, weeks.
+    pub weeks: usize,
+    /// Weeks simulated.
+    pub horizon: usize,
+    /// Structure year of the network.
+    pub year: u16,
+    /// Smallest share of a stage's world output for a candidate.
+    pub min_share: f64,
+    /// The outages, largest shortfall first.
+    pub rows: Vec<Chokepoint>,
+    /// Country names by id, for the countries in `rows`.
+    pub names: BTreeMap<String, String>,
+    /// The sources of the network.
+    pub sources: Vec<Citation>,
+}
+
+impl ChokeReport {
+    /// The name of country `id`, or the id when the dataset has none.
+    pub fn country_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.names.get(id).map_or(id, String::as_str)
+    }
+}
+
+/// The names of the countries in `rows`.
+pub(crate) fn country_names(ds: &Dataset, rows: &[Chokepoint]) -> BTreeMap<String, String> {
+    rows.iter()
+        .filter_map(|c| {
+            let ix = ds.country(&c.country)?;
+            Some((c.country.clone(), ds.countries[ix as usize].name.clone()))
+        })
+        .collect()
 }

@@ -19,6 +19,7 @@ use crate::state::State;
 use crate::who::Bloc;
 use rayon::prelude::*;
 use serde::Serialize;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Weeks in a simulated year (the step's year is 52 weeks).
 pub const WEEKS_PER_YEAR: usize = 52;
@@ -290,6 +291,20 @@ impl Session<'_> {
         seed: u64,
         horizon_years: usize,
     ) -> Result<Futures, SimError> {
+        let never = AtomicBool::new(false);
+        let f = self.futures_until(sc, n_futures, seed, horizon_years, &never)?;
+        Ok(f.expect("never stopped"))
+    }
+
+    /// [`Session::futures`], or `None` once `stop` is set (checked before each future).
+    pub fn futures_until(
+        &self,
+        sc: &Scenario,
+        n_futures: usize,
+        seed: u64,
+        horizon_years: usize,
+        stop: &AtomicBool,
+    ) -> Result<Option<Futures>, SimError> {
         check_range("futures", n_futures, 1, crate::api::MAX_RUNS)?;
         check_range("horizon_years", horizon_years, 1, MAX_HORIZON_YEARS)?;
         let mut sc = sc.clone();
@@ -302,6 +317,9 @@ impl Session<'_> {
         let futures = (0..n_futures)
             .into_par_iter()
             .map(|run| {
+                if stop.load(Ordering::Relaxed) {
+                    return None;
+                }
                 let reals: Vec<Realized> = (0..nets.len())
                     .map(|m| realize_run(&prep, m, seed, run))
                     .collect();
@@ -321,7 +339,7 @@ impl Session<'_> {
                     sc.weeks,
                     &mut dyn_recs,
                 );
-                Future {
+                Some(Future {
                     run,
                     weight,
                     sampled: sampled(&sc, seed, run),
@@ -335,10 +353,13 @@ impl Session<'_> {
                             years: rec.finish(net, first_year),
                         })
                         .collect(),
-                }
+                })
             })
-            .collect();
-        Ok(Futures {
+            .collect::<Option<Vec<Future>>>();
+        let Some(futures) = futures else {
+            return Ok(None);
+        };
+        Ok(Some(Futures {
             scenario: sc.name.clone(),
             bloc: sc.bloc.clone(),
             seed,
@@ -347,6 +368,6 @@ impl Session<'_> {
             materials: nets.iter().map(|n| n.material.clone()).collect(),
             members: prep.bloc.members.clone(),
             futures,
-        })
+        }))
     }
 }

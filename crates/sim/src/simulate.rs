@@ -343,7 +343,7 @@ pub(crate) fn network_sources(ds: &Dataset, nets: &[Network]) -> Vec<Citation> {
 }
 
 /// The bloc's short name, or its id when the dataset does not know it.
-fn bloc_name(ds: &Dataset, id: &str) -> String {
+pub(crate) fn bloc_name(ds: &Dataset, id: &str) -> String {
     ds.curated
         .bloc(id)
         .map_or_else(|| id.to_string(), |b| b.short_name().to_string())

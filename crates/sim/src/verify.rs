@@ -224,23 +224,44 @@ impl Session<'_> {
         n: usize,
         seed: u64,
     ) -> Result<Verification, SimError> {
+        let never = AtomicBool::new(false);
+        let v = self.verify_until(sc, plan, n, seed, &never)?;
+        Ok(v.expect("never stopped"))
+    }
+
+    /// [`Session::verify`], or `None` once `stop` is set (the Monte Carlos check it between
+    /// runs).
+    pub fn verify_until(
+        &self,
+        sc: &Scenario,
+        plan: &[PlannedExpansion],
+        n: usize,
+        seed: u64,
+        stop: &AtomicBool,
+    ) -> Result<Option<Verification>, SimError> {
         let planned = with_expansions(sc, plan)?;
-        let (stop, done) = (AtomicBool::new(false), AtomicUsize::new(0));
-        let without = self.montecarlo(sc, n, seed, false, &stop, &done)?;
-        let with = self.montecarlo(&planned, n, seed, false, &stop, &done)?;
+        let done = AtomicUsize::new(0);
+        let without = self.montecarlo(sc, n, seed, false, stop, &done)?;
+        if without.result.interrupted {
+            return Ok(None);
+        }
+        let with = self.montecarlo(&planned, n, seed, false, stop, &done)?;
+        if with.result.interrupted {
+            return Ok(None);
+        }
         let materials = without
             .materials
             .iter()
             .enumerate()
             .map(|(m, id)| verified(id, m, &without.result, &with.result))
             .collect();
-        Ok(Verification {
+        Ok(Some(Verification {
             scenario: sc.name.clone(),
             bloc: sc.bloc.clone(),
             seed,
             runs: n,
             expansions: plan.to_vec(),
             materials,
-        })
+        }))
     }
 }

@@ -376,3 +376,20 @@ fn refining_added_in_an_ore_short_member_does_not_raise_the_bloc_s_shortfall() {
     };
     assert!(jpn(&with) <= jpn(&without));
 }
+
+#[test]
+fn futures_and_verification_stop_on_request() {
+    let s = session();
+    let sc = narrowed(&s, "montecarlo-quad", &["cobalt"], 104);
+    let stop = AtomicBool::new(true);
+    assert!(s.futures_until(&sc, 4, 1, 2, &stop).unwrap().is_none());
+    let plan = [cobalt_refining("AUS", 5_000.0, 10)];
+    assert!(s.verify_until(&sc, &plan, 4, 1, &stop).unwrap().is_none());
+    let go = AtomicBool::new(false);
+    let f = s
+        .futures_until(&sc, 4, 1, 2, &go)
+        .unwrap()
+        .expect("not stopped");
+    assert_eq!(f.futures.len(), 4);
+    assert!(s.verify_until(&sc, &plan, 4, 1, &go).unwrap().is_some());
+}

@@ -174,7 +174,7 @@ fn an_outage_stocks_cannot_cover_costs_the_bloc() {
     }
     let s = Session::new(&ds, params);
     for material in ["cobalt", "lithium", "rare_earths"] {
-        let v = s
+        let r = s
             .chokepoints(&ChokeRequest {
                 bloc: "QUAD".into(),
                 material: material.into(),
@@ -184,8 +184,11 @@ fn an_outage_stocks_cannot_cover_costs_the_bloc() {
                 min_share: 0.05,
             })
             .unwrap();
+        let v = &r.rows;
         assert!(!v.is_empty());
-        for c in &v {
+        assert!(!r.sources.is_empty(), "{material}: the network's sources");
+        for c in v {
+            assert!(r.names.contains_key(&c.country), "a name for {}", c.country);
             assert!(
                 c.bloc_shortfall_share > 0.0,
                 "{material}: outage of {} {} ({:?}, {:.0}% of world) costs QUAD nothing",

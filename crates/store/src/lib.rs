@@ -209,6 +209,17 @@ pub struct ResultRow {
     pub sha256: String,
 }
 
+/// What a finished job leaves: its result and, for the kinds that print, its page.
+#[derive(Debug, Clone, Copy)]
+pub struct Output<'a> {
+    /// `json`, `csv` …
+    pub format: &'a str,
+    /// The result's bytes.
+    pub bytes: &'a [u8],
+    /// The printable HTML page.
+    pub report: Option<&'a str>,
+}
+
 /// The one interface both back-ends implement.
 pub trait Store: Send + Sync {
     /// The schema version the database is at.
@@ -243,11 +254,14 @@ pub trait Store: Send + Sync {
     fn fail(&self, id: i64, message: &str) -> Result<(), StoreError>;
     /// Cancels a queued or running job; the job as it is after.
     fn cancel(&self, id: i64, message: &str) -> Result<JobRow, StoreError>;
-    /// Writes a running job's result and marks it done, in one transaction: a result is
-    /// never seen without its job being done, nor written twice.
-    fn finish(&self, id: i64, format: &str, bytes: &[u8]) -> Result<(), StoreError>;
+    /// Writes a running job's result (and its printable page, when it has one) and marks it
+    /// done, in one transaction: a result is never seen without its job being done, nor
+    /// written twice.
+    fn finish(&self, id: i64, out: &Output<'_>) -> Result<(), StoreError>;
     /// A job's result, exactly as written.
     fn result(&self, job: i64) -> Result<Option<ResultRow>, StoreError>;
+    /// A job's printable page, exactly as written.
+    fn report(&self, job: i64) -> Result<Option<String>, StoreError>;
 }
 
 /// Opens the store a `--db` value names: `postgres://…` or `postgresql://…` for PostgreSQL,
@@ -272,9 +286,10 @@ pub struct Migration {
 }
 
 /// The migrations, applied in order; a database records the last one applied.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    sqlite: "
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        sqlite: "
         CREATE TABLE tokens (id INTEGER PRIMARY KEY, name TEXT NOT NULL, salt TEXT NOT NULL,
             hash TEXT NOT NULL, created INTEGER NOT NULL);
         CREATE TABLE scenarios (id INTEGER PRIMARY KEY, name TEXT NOT NULL, toml TEXT NOT NULL,
@@ -287,7 +302,7 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
         CREATE INDEX jobs_state ON jobs(state, id);
         CREATE TABLE results (job INTEGER PRIMARY KEY REFERENCES jobs(id), format TEXT NOT NULL,
             bytes BLOB NOT NULL, sha256 TEXT NOT NULL, created INTEGER NOT NULL);",
-    postgres: "
+        postgres: "
         CREATE TABLE tokens (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL, salt TEXT NOT NULL,
             hash TEXT NOT NULL, created BIGINT NOT NULL);
         CREATE TABLE scenarios (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL, toml TEXT NOT NULL,
@@ -300,7 +315,17 @@ pub const MIGRATIONS: &[Migration] = &[Migration {
         CREATE INDEX jobs_state ON jobs(state, id);
         CREATE TABLE results (job BIGINT PRIMARY KEY REFERENCES jobs(id), format TEXT NOT NULL,
             bytes BYTEA NOT NULL, sha256 TEXT NOT NULL, created BIGINT NOT NULL);",
-}];
+    },
+    // A run's printable page, rendered when it ends (a Monte Carlo's needs what its stored
+    // summary drops) and written with its result.
+    Migration {
+        version: 2,
+        sqlite: "CREATE TABLE reports (job INTEGER PRIMARY KEY REFERENCES jobs(id),
+            html TEXT NOT NULL, created INTEGER NOT NULL);",
+        postgres: "CREATE TABLE reports (job BIGINT PRIMARY KEY REFERENCES jobs(id),
+            html TEXT NOT NULL, created BIGINT NOT NULL);",
+    },
+];
 
 /// The newest schema version this binary knows.
 pub fn latest_version() -> i64 {

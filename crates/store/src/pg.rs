@@ -1,8 +1,8 @@
 //! The shared back-end: PostgreSQL, for a team server.
 
 use crate::{
-    now, pending, sha256_hex, JobKind, JobRow, JobState, ResultRow, ScenarioRow, Store, StoreError,
-    TokenRow, REQUEUED,
+    now, pending, sha256_hex, JobKind, JobRow, JobState, Output, ResultRow, ScenarioRow, Store,
+    StoreError, TokenRow, REQUEUED,
 };
 use postgres::{Client, GenericClient, NoTls, Row};
 use std::sync::{Mutex, MutexGuard};
@@ -287,7 +287,7 @@ impl Store for PgStore {
         tx.commit().map_err(db)?;
         Ok(after)
     }
-    fn finish(&self, id: i64, format: &str, bytes: &[u8]) -> Result<(), StoreError> {
+    fn finish(&self, id: i64, out: &Output<'_>) -> Result<(), StoreError> {
         let mut c = self.c();
         let mut tx = c.transaction().map_err(db)?;
         let state: String = tx
@@ -312,9 +312,16 @@ impl Store for PgStore {
         let t = now();
         tx.execute(
             "INSERT INTO results (job, format, bytes, sha256, created) VALUES ($1, $2, $3, $4, $5)",
-            &[&id, &format, &bytes, &sha256_hex(bytes), &t],
+            &[&id, &out.format, &out.bytes, &sha256_hex(out.bytes), &t],
         )
         .map_err(db)?;
+        if let Some(html) = out.report {
+            tx.execute(
+                "INSERT INTO reports (job, html, created) VALUES ($1, $2, $3)",
+                &[&id, &html, &t],
+            )
+            .map_err(db)?;
+        }
         tx.execute(
             "UPDATE jobs SET state = 'done', progress = 1, finished = $2 WHERE id = $1",
             &[&id, &t],
@@ -336,5 +343,12 @@ impl Store for PgStore {
                 bytes: r.get(2),
                 sha256: r.get(3),
             }))
+    }
+    fn report(&self, job: i64) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .c()
+            .query_opt("SELECT html FROM reports WHERE job = $1", &[&job])
+            .map_err(db)?
+            .map(|r| r.get(0)))
     }
 }

@@ -2,8 +2,8 @@
 //! was committed).
 
 use crate::{
-    now, pending, sha256_hex, JobKind, JobRow, JobState, ResultRow, ScenarioRow, Store, StoreError,
-    TokenRow, REQUEUED,
+    now, pending, sha256_hex, JobKind, JobRow, JobState, Output, ResultRow, ScenarioRow, Store,
+    StoreError, TokenRow, REQUEUED,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::sync::{Mutex, MutexGuard};
@@ -313,7 +313,7 @@ impl Store for SqliteStore {
         tx.commit().map_err(db)?;
         Ok(after)
     }
-    fn finish(&self, id: i64, format: &str, bytes: &[u8]) -> Result<(), StoreError> {
+    fn finish(&self, id: i64, out: &Output<'_>) -> Result<(), StoreError> {
         let mut c = self.c();
         let tx = c.transaction().map_err(db)?;
         let have: Option<i64> = tx
@@ -338,9 +338,16 @@ impl Store for SqliteStore {
         let t = now();
         tx.execute(
             "INSERT INTO results (job, format, bytes, sha256, created) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id, format, bytes, sha256_hex(bytes), t],
+            params![id, out.format, out.bytes, sha256_hex(out.bytes), t],
         )
         .map_err(db)?;
+        if let Some(html) = out.report {
+            tx.execute(
+                "INSERT INTO reports (job, html, created) VALUES (?1, ?2, ?3)",
+                params![id, html, t],
+            )
+            .map_err(db)?;
+        }
         tx.execute(
             "UPDATE jobs SET state = 'done', progress = 1, finished = ?2 WHERE id = ?1",
             params![id, t],
@@ -362,6 +369,14 @@ impl Store for SqliteStore {
                     })
                 },
             )
+            .optional()
+            .map_err(db)
+    }
+    fn report(&self, job: i64) -> Result<Option<String>, StoreError> {
+        self.c()
+            .query_row("SELECT html FROM reports WHERE job = ?1", [job], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(db)
     }

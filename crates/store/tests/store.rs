@@ -1,6 +1,15 @@
 //! One suite, both back-ends: SQLite always, PostgreSQL when `QUADRANT_TEST_PG` names one.
 
-use quadrant_store::{token, JobKind, JobState, SqliteStore, Store, StoreError, REQUEUED};
+use quadrant_store::{token, JobKind, JobState, Output, SqliteStore, Store, StoreError, REQUEUED};
+
+/// A result without a page.
+fn json(bytes: &[u8]) -> Output<'_> {
+    Output {
+        format: "json",
+        bytes,
+        report: None,
+    }
+}
 
 fn suite(s: &dyn Store) {
     assert_eq!(
@@ -37,12 +46,23 @@ fn suite(s: &dyn Store) {
     s.set_progress(j, 0.5).unwrap();
     assert_eq!(s.job(j).unwrap().unwrap().progress, 0.5);
     let bytes = b"{\"result\": [1, 2, 3]}\n\x00\xff".to_vec();
-    s.finish(j, "json", &bytes).unwrap();
+    let page = "<!doctype html><title>ä</title>";
+    let out = Output {
+        format: "json",
+        bytes: &bytes,
+        report: Some(page),
+    };
+    s.finish(j, &out).unwrap();
+    assert_eq!(
+        s.report(j).unwrap().as_deref(),
+        Some(page),
+        "the page as written"
+    );
     let r = s.result(j).unwrap().unwrap();
     assert_eq!(r.bytes, bytes);
     assert_eq!(r.sha256, quadrant_store::sha256_hex(&bytes));
     assert!(matches!(
-        s.finish(j, "json", b"other"),
+        s.finish(j, &json(b"other")),
         Err(StoreError::ResultExists(_))
     ));
     assert_eq!(
@@ -63,8 +83,9 @@ fn suite(s: &dyn Store) {
     // Cancelled: no result can be written after.
     let cancelled = s.cancel(k, "cancelled by its author").unwrap();
     assert_eq!(cancelled.state, JobState::Cancelled);
-    assert!(s.finish(k, "json", b"late").is_err());
+    assert!(s.finish(k, &json(b"late")).is_err());
     assert!(s.result(k).unwrap().is_none());
+    assert!(s.report(k).unwrap().is_none());
     assert!(s.claim().unwrap().is_none());
 
     // A failure is kept with its reason.
@@ -102,6 +123,23 @@ fn sqlite_file_reopens_and_refuses_a_newer_schema() {
         1,
         "reopened, migrations not re-run"
     );
+    // A version-1 database (no reports table) gains it on opening, its rows kept.
+    rusqlite::Connection::open(p)
+        .unwrap()
+        .execute_batch("DROP TABLE reports; UPDATE schema_version SET version = 1;")
+        .unwrap();
+    let s = SqliteStore::open(p).unwrap();
+    assert_eq!(
+        s.schema_version().unwrap(),
+        quadrant_store::latest_version()
+    );
+    assert_eq!(
+        s.jobs(10).unwrap().len(),
+        1,
+        "rows kept through the migration"
+    );
+    assert!(s.report(1).unwrap().is_none());
+    drop(s);
     SqliteStore::open(p).unwrap().force_version(99).unwrap();
     let e = SqliteStore::open(p).err().expect("refused");
     assert!(e.to_string().contains("schema version 99"), "{e}");
