@@ -152,6 +152,24 @@ mod tests {
     }
 
     #[test]
+    fn a_crlf_file_refers_to_the_same_lines_as_an_lf_one() {
+        let rows = "heavy_rare_earths,mining,MMR,2024,39400,t REO,true,WMD;CNBC,\"copied\"\n\
+                    heavy_rare_earths,mining,MMR,2023,38000,t REO,true,WMD;CNBC,\"copied\"\n";
+        let refs = |rows: &str| -> Vec<String> {
+            let (prod, issues) = run(rows);
+            assert!(issues.is_empty(), "{issues:?}");
+            prod.into_iter().map(|p| p.raw_ref).collect()
+        };
+        let want = [
+            "curated/ree_chain_production.csv:2",
+            "curated/ree_chain_production.csv:3",
+        ];
+        assert_eq!(refs(rows), want);
+        // The header stays LF: the second line ending alone decides the third row's line.
+        assert_eq!(refs(&rows.replace('\n', "\r\n")), want);
+    }
+
+    #[test]
     fn uncited_or_malformed_figures_are_refused_with_their_line_and_field() {
         let (prod, issues) = run(concat!(
             "heavy_rare_earths,mining,MMR,2024,39400,t REO,true,NOWHERE,copied\n",
