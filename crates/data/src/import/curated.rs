@@ -125,7 +125,10 @@ mod tests {
     }
 
     fn run(rows: &str) -> (Vec<Prod>, Vec<Issue>) {
-        let dir = std::env::temp_dir().join(format!("quadrant-curated-{}", std::process::id()));
+        // One folder per call: the tests run in parallel in one process.
+        static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let k = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("quadrant-curated-{}-{k}", std::process::id()));
         std::fs::create_dir_all(dir.join("curated")).unwrap();
         let head = "material,stage,country,year,value,unit,estimated,cites,derivation\n";
         std::fs::write(dir.join(CURATED_FILE), format!("{head}{rows}")).unwrap();
