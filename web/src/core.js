@@ -34,7 +34,9 @@ export class ApiError extends Error {
 export async function api(path, { method = 'GET', body } = {}) {
   const headers = {};
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (method !== 'GET' && token()) headers.Authorization = `Bearer ${token()}`;
+  // Writes need the token; reads of runs and scenarios send it too, since a stored scenario
+  // and its runs are visible to their author alone until shared.
+  if (token() && (method !== 'GET' || /^\/api\/(runs|scenarios)\b/.test(path))) headers.Authorization = `Bearer ${token()}`;
   const r = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await r.text();
   let v;

@@ -118,7 +118,7 @@ export async function mapView(root, params) {
     const partners = (list) => list.map(([c, t]) => `${esc(nameOf(d, c))} ${tonnes(t)}`).join(', ') || '–';
     const lines = v.lines.map((l) => {
       const src = citation(d, l.source, l.year);
-      const tsrc = l.trade_year ? citation(d, 'BACI-HS92-V202401b', l.trade_year) : '';
+      const tsrc = l.trade_year ? citation(d, l.trade_source, l.trade_year) : '';
       return `<tr><td>${esc(d.materials.find((m) => m.id === l.material)?.name || l.material)}</td><td>${l.stage}</td>
         <td class="num" title="${esc(src)}">${l.rank ? `${tonnes(l.output_t)} · ${pct(l.share)} · #${l.rank}` : '–'}</td>
         <td title="${esc(tsrc)}">${l.trade_year ? `${tonnes(l.imports_t)} from ${partners(l.suppliers)}` : '<span class="muted">no trade data</span>'}</td>

@@ -59,9 +59,8 @@ export async function supplyView(root, params) {
       const adv = r === f.adversary;
       links.push({ source: `${VERB[t.stage]}:${r}`, target: 'bloc', value: tq, adv, lineStyle: { color: adv ? ADV_COLOR : '#b8c2cc', opacity: 0.5 } });
     }
-    const src = `${t.datasets[0]}+${t.datasets[1]}+BACI-HS92-V202401b`;
     panel.querySelector('#supply-note').textContent = `Columns: ${VERB[up]} in → ${VERB[t.stage]} in → ${f.bloc}. Upstream feed by ${t.upstream_method === 'trade' ? 'bilateral trade' : 'the world surplus pro rata (no trade data for the upstream stage)'}; proportional mixing (docs/model.md, "Origin tracing").`
-      + (hidden ? ` ${hidden} links under 0.2% of the supply are not drawn.` : '') + ` Sources: ${citation(d, src, t.trade_year)}`;
+      + (hidden ? ` ${hidden} links under 0.2% of the supply are not drawn.` : '') + ` Sources: ${citation(d, t.source, t.trade_year)}`;
     c.setOption({
       animation: false,
       tooltip: {

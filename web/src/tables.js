@@ -43,7 +43,7 @@ export async function tablesView(root, params) {
           const rel = s.bloc_reliance;
           const members = s.member_reliance.map((r) => `${esc(nameOf(d, r.country))} ${pct(r.net_import_reliance)}`).join(', ');
           const o = s.origin;
-          const osrc = o ? `${o.datasets[0]}+${o.datasets[1]}+BACI-HS92-V202401b` : '';
+          const osrc = o?.source || '';
           dep.push(`<tr><td>${esc(m.name)}</td><td>${s.stage}</td>
             ${cell(rel?.net_import_reliance, s.reliance_source, rel?.trade_year)}
             ${cell(rel?.self_sufficiency, s.reliance_source, rel?.trade_year)}

@@ -73,7 +73,21 @@ fn parameter_files_refuse_values_outside_their_domain() {
         let err = stderr(&o);
         assert!(!o.status.success(), "{to} was accepted");
         assert!(err.contains(&format!("`{field}`")), "{to}: {err}");
+        // Named once: the file's problem is not printed again as the error's cause.
+        assert_eq!(err.matches(&format!("`{field}`")).count(), 1, "{to}: {err}");
     }
+    // A file that is not TOML: the parser's message, once.
+    let p = d.join("bad.toml");
+    std::fs::write(&p, "foo = [\n").unwrap();
+    let o = run(&[
+        "simulate",
+        "drc-cobalt-2025",
+        "--params",
+        p.to_str().unwrap(),
+    ]);
+    let err = stderr(&o);
+    assert!(!o.status.success(), "bad TOML was accepted");
+    assert_eq!(err.matches("TOML parse error").count(), 1, "{err}");
 }
 
 #[test]
@@ -373,4 +387,25 @@ fn a_directory_or_fifo_given_as_a_scenario_is_called_that() {
         let o = run(&["simulate", fifo.to_str().unwrap()]);
         assert!(stderr(&o).contains("a special file"), "{}", stderr(&o));
     }
+}
+
+#[test]
+fn an_error_and_its_cause_are_printed_once() {
+    let d = dir("once");
+    let out = d.join("no-such-folder").join("brief.csv");
+    let o = run(&["brief", "--material", "cobalt", "-o", out.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert!(!o.status.success(), "wrote into a missing folder");
+    assert_eq!(err.matches("No such file or directory").count(), 1, "{err}");
+    let db = d.join("no-such-folder").join("x.db");
+    let o = run(&[
+        "serve",
+        "--db",
+        db.to_str().unwrap(),
+        "--addr",
+        "127.0.0.1:0",
+    ]);
+    let err = stderr(&o);
+    assert!(!o.status.success(), "served from a missing folder");
+    assert_eq!(err.matches("unable to open").count(), 1, "{err}");
 }

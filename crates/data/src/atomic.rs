@@ -14,24 +14,25 @@ use std::sync::Mutex;
 static IN_PROGRESS: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
-/// Why a file could not be written.
+/// Why a file could not be written. The cause is part of the message and not a `source`: as
+/// both, a printer of error chains (anyhow's `{:#}`) would show it twice.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError<E: std::error::Error + 'static> {
     /// Creating, writing, syncing or renaming the file failed.
-    #[error("{}: {}", .path.display(), describe(.source))]
+    #[error("{}: {}", .path.display(), describe(.error))]
     Io {
         /// The file asked for.
         path: PathBuf,
         /// The system's error.
-        source: io::Error,
+        error: io::Error,
     },
     /// The content could not be produced.
-    #[error("{}: {source}", .path.display())]
+    #[error("{}: {error}", .path.display())]
     Content {
         /// The file asked for.
         path: PathBuf,
         /// What went wrong.
-        source: E,
+        error: E,
     },
 }
 
@@ -89,9 +90,9 @@ where
     E: std::error::Error + 'static,
     F: FnOnce(&mut BufWriter<File>) -> Result<(), E>,
 {
-    let io_err = |source: io::Error| WriteError::Io {
+    let io_err = |error: io::Error| WriteError::Io {
         path: path.to_path_buf(),
-        source,
+        error,
     };
     if path.is_dir() {
         return Err(io_err(io::Error::other("is a directory, not a file")));
@@ -103,9 +104,9 @@ where
         .open(&tmp.0)
         .map_err(io_err)?;
     let mut w = BufWriter::new(file);
-    body(&mut w).map_err(|source| WriteError::Content {
+    body(&mut w).map_err(|error| WriteError::Content {
         path: path.to_path_buf(),
-        source,
+        error,
     })?;
     let file = w.into_inner().map_err(|e| io_err(e.into_error()))?;
     file.sync_all().map_err(io_err)?;

@@ -59,14 +59,15 @@ impl Table {
         }
         let mut rows = Vec::new();
         let mut errs = Vec::new();
+        let mut lines = LineCounter::new(bytes);
         for rec in rdr.records() {
             match rec {
                 Ok(r) => {
-                    let line = r.position().map(|p| p.line() as usize).unwrap_or(0);
+                    let line = r.position().map(|p| lines.at(p.byte())).unwrap_or(0);
                     rows.push((line, r));
                 }
                 Err(e) => {
-                    let line = e.position().map(|p| p.line() as usize);
+                    let line = e.position().map(|p| lines.at(p.byte()));
                     errs.push(issue(
                         file,
                         line,
@@ -89,6 +90,40 @@ impl Table {
             .iter()
             .position(|h| h == name)
             .expect("required column checked in parse")
+    }
+}
+
+/// 1-based line numbers of records, counted from the bytes: after a CRLF the csv crate puts a
+/// record's position (line and byte) on the `\n` that ends the line above, so a CRLF file's
+/// references would name the line above. Records are asked in increasing order, so each byte
+/// is scanned once.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    byte: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        LineCounter {
+            bytes,
+            byte: 0,
+            line: 1,
+        }
+    }
+
+    fn at(&mut self, byte: u64) -> usize {
+        let mut to = (byte as usize).min(self.bytes.len());
+        // A record never starts with a line ending: skip the one it was placed on.
+        while matches!(self.bytes.get(to), Some(b'\r' | b'\n')) {
+            to += 1;
+        }
+        if to < self.byte {
+            *self = LineCounter::new(self.bytes);
+        }
+        self.line += memchr::memchr_iter(b'\n', &self.bytes[self.byte..to]).count();
+        self.byte = to;
+        self.line
     }
 }
 
@@ -146,5 +181,22 @@ impl Fields<'_> {
     pub fn push(&mut self, line: usize, field: &str, expected: &str, found: &str) {
         self.issues
             .push(issue(self.file, Some(line), field, expected, found));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_numbers_are_the_same_for_lf_and_crlf_files() {
+        let lf = b"a,b\n1,x\n2,y\n3,\"multi\nline\"\n4,z\n";
+        let crlf = b"a,b\r\n1,x\r\n2,y\r\n3,\"multi\r\nline\"\r\n4,z\r\n";
+        let lines = |bytes: &[u8]| -> Vec<usize> {
+            let t = Table::parse("t.csv", bytes, &["a", "b"]).expect("parses");
+            t.rows.iter().map(|(l, _)| *l).collect()
+        };
+        assert_eq!(lines(lf), vec![2, 3, 4, 6]);
+        assert_eq!(lines(crlf), vec![2, 3, 4, 6]);
     }
 }

@@ -123,6 +123,8 @@ pub struct ProfileLine {
     pub rank: Option<usize>,
     /// Year of the trade data, when trade data covers the stage.
     pub trade_year: Option<u16>,
+    /// The trade dataset, when trade data covers the stage.
+    pub trade_source: Option<String>,
     /// Imports, tonnes of content.
     pub imports_t: f64,
     /// Exports, tonnes of content.
@@ -196,6 +198,7 @@ fn profile_line(
         share: conc.share_of_country(c),
         rank,
         trade_year,
+        trade_source: trade_year.map(|_| cx.trade.source().to_string()),
         imports_t,
         exports_t,
         suppliers: named(sup),

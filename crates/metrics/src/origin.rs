@@ -45,7 +45,8 @@ impl fmt::Display for UpstreamMethod {
 }
 
 /// The origin trace of a bloc's supply at one stage (docs/model.md, "Origin tracing").
-#[derive(Debug, Clone, Serialize)]
+/// Serialised with its [`source`](OriginTrace::source) string as `source`.
+#[derive(Debug, Clone)]
 pub struct OriginTrace {
     /// Material id.
     pub material: String,
@@ -57,6 +58,8 @@ pub struct OriginTrace {
     pub trade_year: u16,
     /// Production datasets used for the downstream and upstream stage.
     pub datasets: (String, String),
+    /// The trade dataset (the dataset's edition of BACI).
+    pub trade_dataset: String,
     /// How the upstream feed was sourced: `trade` (BACI) or `pool` (surplus pro rata).
     pub upstream_method: UpstreamMethod,
     /// The bloc's supply at `stage`, in tonnes of content.
@@ -71,6 +74,40 @@ pub struct OriginTrace {
     pub adversary_upstream: f64,
     /// Share that passed through the adversary at either stage.
     pub through_adversary: f64,
+}
+
+impl OriginTrace {
+    /// The trace's sources as outputs cite them: both production datasets and the trade
+    /// dataset, `+`-joined, then the trade year (`USGS-MCS2024+IEA-2025+BACI-HS92-V202401b
+    /// 2022`).
+    pub fn source(&self) -> String {
+        format!(
+            "{}+{}+{} {}",
+            self.datasets.0, self.datasets.1, self.trade_dataset, self.trade_year
+        )
+    }
+}
+
+impl Serialize for OriginTrace {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut t = s.serialize_struct("OriginTrace", 15)?;
+        t.serialize_field("material", &self.material)?;
+        t.serialize_field("stage", &self.stage)?;
+        t.serialize_field("year", &self.year)?;
+        t.serialize_field("trade_year", &self.trade_year)?;
+        t.serialize_field("datasets", &self.datasets)?;
+        t.serialize_field("trade_dataset", &self.trade_dataset)?;
+        t.serialize_field("source", &self.source())?;
+        t.serialize_field("upstream_method", &self.upstream_method)?;
+        t.serialize_field("supply_t", &self.supply_t)?;
+        t.serialize_field("by_stage_country", &self.by_stage_country)?;
+        t.serialize_field("by_origin", &self.by_origin)?;
+        t.serialize_field("adversary_at_stage", &self.adversary_at_stage)?;
+        t.serialize_field("adversary_upstream", &self.adversary_upstream)?;
+        t.serialize_field("through_adversary", &self.through_adversary)?;
+        t.end()
+    }
 }
 
 /// Supply mix of one country at a stage: domestic output kept (P − X, floored at 0) plus
@@ -302,6 +339,7 @@ pub fn origin_trace(
         year: down.year,
         trade_year,
         datasets: (down.dataset.clone(), up.dataset.clone()),
+        trade_dataset: trade.source().to_string(),
         upstream_method: if by_trade {
             UpstreamMethod::Trade
         } else {

@@ -1,8 +1,8 @@
 //! Trade in material content: BACI flows mapped by `hs_map.csv` to (material, stage) and
 //! converted from gross tonnes to the material's basis by each code's content factor.
 
-use quadrant_model::{CountryIx, Dataset, MaterialIx, Stage};
-use std::collections::HashMap;
+use quadrant_model::{sources, CountryIx, Dataset, MaterialIx, Stage};
+use std::collections::{BTreeSet, HashMap};
 
 /// Bilateral flows (exporter, importer, tonnes of content), aggregated over HS codes, for each
 /// (material, stage, year). Built once per dataset in one pass over the trade table.
@@ -11,6 +11,8 @@ pub struct TradeIndex {
     flows: HashMap<(MaterialIx, Stage, u16), Vec<(CountryIx, CountryIx, f64)>>,
     /// BACI rows of mapped codes that had no quantity (value only).
     pub missing_qty: usize,
+    /// The source id of the trade rows (their edition of BACI), `+`-joined if several.
+    source: String,
 }
 
 impl TradeIndex {
@@ -54,7 +56,14 @@ impl TradeIndex {
         TradeIndex {
             flows,
             missing_qty: missing,
+            source: trade_source(ds),
         }
+    }
+
+    /// The source id of the trade data, as the dataset's rows name it (`BACI-HS92-V202401b`
+    /// for the shipped one); the edition the code names when the table is empty.
+    pub fn source(&self) -> &str {
+        &self.source
     }
 
     /// Flows (exporter, importer, tonnes of content) of (material, stage, year).
@@ -92,5 +101,23 @@ impl TradeIndex {
             }
         }
         (im, ex)
+    }
+}
+
+/// The distinct sources of the trade table's rows, `+`-joined in id order.
+fn trade_source(ds: &Dataset) -> String {
+    let ids: BTreeSet<&str> = ds
+        .trade
+        .source
+        .iter()
+        .copied()
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(|s| ds.source_of(s).id.as_str())
+        .collect();
+    if ids.is_empty() {
+        sources::BACI.to_string()
+    } else {
+        ids.into_iter().collect::<Vec<_>>().join("+")
     }
 }

@@ -234,6 +234,48 @@ fn adversary_is_a_parameter_not_a_name() {
     assert!((refining.origin.as_ref().unwrap().through_adversary - 0.25).abs() < EPS);
 }
 
+/// An origin trace cites the trade edition the dataset's rows name, not one written in code,
+/// and the brief's finding on it cites the trace's own source string.
+#[test]
+fn an_origin_trace_cites_the_datasets_trade_edition() {
+    let mut ds = toy();
+    ds.sources.push(Source {
+        id: "BACI-TEST-2099".into(),
+        title: "toy trade".into(),
+        publisher: "test".into(),
+        edition: "2099".into(),
+        url: String::new(),
+        licence: String::new(),
+    });
+    ds.reindex();
+    let edition = ds.source("BACI-TEST-2099").unwrap();
+    ds.trade.source.iter_mut().for_each(|s| *s = edition);
+    let cx = Ctx::new(&ds);
+    let b = brief(
+        &cx,
+        &BriefRequest {
+            bloc: "B",
+            adversary: ds.country("CHN").unwrap(),
+            year: 2024,
+            materials: vec![0],
+            top_n: 3,
+        },
+    )
+    .unwrap();
+    let o = b.materials[0].stages[1].origin.as_ref().unwrap();
+    assert_eq!(o.source(), "T+T+BACI-TEST-2099 2024");
+    let f = b
+        .findings
+        .iter()
+        .find(|f| f.kind == quadrant_metrics::brief::FindingKind::ThroughAdversary)
+        .expect("a through-adversary finding");
+    assert_eq!(f.source, o.source());
+    assert_eq!(
+        b.materials[0].stages[1].reliance_source,
+        "T+BACI-TEST-2099 2024"
+    );
+}
+
 /// Claims come from the data (curated/claims.toml), not from code: the toy's one mine, 51%
 /// held from CHN, is "controlled by" the adversary when the claim names no controller, and
 /// by the named home when it does.

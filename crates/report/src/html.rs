@@ -263,13 +263,7 @@ fn stage_table(b: &Brief, st: &StageBrief) -> String {
                 pct(o.adversary_at_stage),
                 pct(o.adversary_upstream),
                 named_shares(b, &o.by_origin),
-                src(&format!(
-                    "{}+{}+{} {}",
-                    o.datasets.0,
-                    o.datasets.1,
-                    quadrant_model::sources::BACI,
-                    o.trade_year
-                ))
+                src(&o.source())
             ),
         ));
     }

@@ -230,13 +230,7 @@ pub fn figures(b: &Brief) -> Vec<Figure> {
                 }
             }
             if let Some(o) = &s.origin {
-                let src = format!(
-                    "{}+{}+{} {}",
-                    o.datasets.0,
-                    o.datasets.1,
-                    quadrant_model::sources::BACI,
-                    o.trade_year
-                );
+                let src = o.source();
                 f(
                     "supply_through_adversary",
                     &b.bloc,

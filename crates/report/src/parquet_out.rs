@@ -36,7 +36,7 @@ pub enum ParquetError {
     #[error("column {0} has a different length")]
     Ragged(String),
     /// The Parquet writer failed.
-    #[error("{0}")]
+    #[error(transparent)]
     Parquet(#[from] parquet::errors::ParquetError),
 }
 

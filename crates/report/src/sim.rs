@@ -6,6 +6,7 @@ use crate::text::pct;
 use quadrant_sim::chokepoints::Chokepoint;
 use quadrant_sim::montecarlo::McResult;
 use quadrant_sim::network::Network;
+use quadrant_sim::simulate::{MaterialResult, Shortfall};
 use quadrant_sim::SimResult;
 
 /// A simulation's KPIs as a terminal table.
@@ -20,26 +21,22 @@ pub fn sim_table(r: &SimResult) -> String {
             m.demand_method,
             m.weeks
         ));
-        if m.demand_method == quadrant_model::DemandMethod::WorldPool {
-            s.push_str("  (no trade data at the last stage: demand is one world pool; members are shown with\n   the world's tonnes and average shortfall share)\n");
+        if pooled(m) {
+            s.push_str(&format!("  ({POOLED_NOTE})\n"));
         }
         s.push_str("  who        desired demand     shortfall   share  rationed  weeks short  price paid: peak  mean\n");
-        for x in std::iter::once(&m.bloc)
-            .chain(m.members.iter())
-            .chain(std::iter::once(&m.world))
-        {
-            s.push_str(&format!(
-                "  {:<9} {:>15.0} t {:>11.0} t {:>6} {:>8.0} t {:>11}  {:>16} {:>5}\n",
-                x.subject,
-                x.desired_demand_t,
-                x.shortfall_t,
-                pct(x.shortfall_share),
-                x.rationed_t,
-                x.short_weeks,
-                format!("×{:.2}", x.peak_price_paid),
-                format!("×{:.2}", x.mean_price_paid)
-            ));
+        s.push_str(&kpi_row(&m.bloc));
+        for x in &m.members {
+            if pooled(m) {
+                s.push_str(&format!(
+                    "  {:<9} {:>17} {:>13} {:>6} {:>10} {:>11}  {:>16} {:>5}\n",
+                    x.subject, "–", "–", "–", "–", "–", "–", "–"
+                ));
+            } else {
+                s.push_str(&kpi_row(x));
+            }
         }
+        s.push_str(&kpi_row(&m.world));
         for (st, peak, mean) in &m.prices {
             s.push_str(&format!(
                 "  price, {st}: peak ×{peak:.2}, mean ×{mean:.2} of baseline\n"
@@ -65,6 +62,33 @@ pub fn sim_table(r: &SimResult) -> String {
         ));
     }
     s
+}
+
+/// What a world-pool material's table says of its rows: its members' demand is not told apart
+/// from the pool's, so their rows print "–" (the simulator's 0 t there means "not modelled").
+pub(crate) const POOLED_NOTE: &str =
+    "No trade data at the last stage: demand is one world pool, so members' own demand is\n   \
+     not modelled (–); the bloc's row is the pool's: world tonnes, average shortfall share and\n   \
+     prices paid";
+
+/// Whether `m`'s final demand is one world pool, its members' rows not modelled.
+pub(crate) fn pooled(m: &MaterialResult) -> bool {
+    m.demand_method == quadrant_model::DemandMethod::WorldPool
+}
+
+/// One row of the KPI table.
+fn kpi_row(x: &Shortfall) -> String {
+    format!(
+        "  {:<9} {:>15.0} t {:>11.0} t {:>6} {:>8.0} t {:>11}  {:>16} {:>5}\n",
+        x.subject,
+        x.desired_demand_t,
+        x.shortfall_t,
+        pct(x.shortfall_share),
+        x.rationed_t,
+        x.short_weeks,
+        format!("×{:.2}", x.peak_price_paid),
+        format!("×{:.2}", x.mean_price_paid)
+    )
 }
 
 /// A simulation's KPIs as CSV, one row per material and subject.

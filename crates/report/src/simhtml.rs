@@ -6,11 +6,13 @@
 use crate::dist::{self, BAND, CVAR, MEAN, MEDIAN};
 use crate::html::{esc, lower_first, src};
 use crate::page::{page, sources_section};
+use crate::sim::{pooled, POOLED_NOTE};
 use crate::svg::{line_chart, swatch, LineChart, Series, Window, XAxis, BLOC, COLOURS, PERCENT};
 use crate::svg::{thousands, PLAIN, W};
 use crate::text::pct;
 use quadrant_sim::calendar::{pretty, ticks, EventWindow};
 use quadrant_sim::montecarlo::McResult;
+use quadrant_sim::simulate::Shortfall;
 use quadrant_sim::{MaterialResult, SimResult};
 
 /// An event in words: what, by or at whom, how much.
@@ -196,6 +198,8 @@ fn charts(m: &MaterialResult) -> String {
         .iter()
         .enumerate()
         .filter_map(|(k, x)| member(k, &x.subject))
+        // A world pool's members have no series of their own (their nodes buy nothing).
+        .filter(|_| !pooled(m))
         .collect();
     for &(k, i) in &idx {
         short.push(Series {
@@ -247,32 +251,50 @@ fn charts(m: &MaterialResult) -> String {
     s
 }
 
-/// The KPI table of one material.
+/// The KPI table of one material; a world-pool material's members print "–" (not modelled).
 fn kpi_table(m: &MaterialResult) -> String {
     let mut s = String::from(
         "<table><tr><th>who</th><th class=\"n\">desired demand (t)</th><th class=\"n\">shortfall (t)</th>\
          <th class=\"n\">share</th><th class=\"n\">rationed (t)</th><th class=\"n\">weeks short</th>\
          <th class=\"n\">peak price paid</th><th class=\"n\">mean price paid</th></tr>",
     );
-    for x in std::iter::once(&m.bloc)
-        .chain(m.members.iter())
-        .chain(std::iter::once(&m.world))
-    {
+    s.push_str(&kpi_row(&m.bloc));
+    for x in &m.members {
+        if pooled(m) {
+            s.push_str(&format!(
+                "<tr><td>{}</td>{}</tr>",
+                esc(&x.name),
+                "<td class=\"n\">–</td>".repeat(7)
+            ));
+        } else {
+            s.push_str(&kpi_row(x));
+        }
+    }
+    s.push_str(&kpi_row(&m.world));
+    s.push_str("</table>");
+    if pooled(m) {
         s.push_str(&format!(
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
-             <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">×{:.2}</td><td class=\"n\">×{:.2}</td></tr>",
-            esc(&x.name),
-            thousands(x.desired_demand_t, 0),
-            thousands(x.shortfall_t, 0),
-            pct(x.shortfall_share),
-            thousands(x.rationed_t, 0),
-            x.short_weeks,
-            x.peak_price_paid,
-            x.mean_price_paid
+            "<p class=\"none\">{}.</p>",
+            esc(&POOLED_NOTE.replace("\n   ", " "))
         ));
     }
-    s.push_str("</table>");
     s
+}
+
+/// One row of the KPI table.
+fn kpi_row(x: &Shortfall) -> String {
+    format!(
+        "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
+         <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">×{:.2}</td><td class=\"n\">×{:.2}</td></tr>",
+        esc(&x.name),
+        thousands(x.desired_demand_t, 0),
+        thousands(x.shortfall_t, 0),
+        pct(x.shortfall_share),
+        thousands(x.rationed_t, 0),
+        x.short_weeks,
+        x.peak_price_paid,
+        x.mean_price_paid
+    )
 }
 
 /// One self-contained, printable page: key findings, events, weekly charts, KPI tables and

@@ -190,13 +190,7 @@ fn stage_block(b: &Brief, s: &StageBrief, out: &mut String) {
             .collect();
         wrap(
             &format!("{} supply", b.bloc),
-            &[format!(
-                "{} ({} + {} + BACI {})",
-                tonnes(o.supply_t),
-                o.datasets.0,
-                o.datasets.1,
-                o.trade_year
-            )],
+            &[format!("{} ({})", tonnes(o.supply_t), o.source())],
             out,
         );
         wrap(&format!(" {}", verb(o.stage)), &at, out);

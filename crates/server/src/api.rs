@@ -6,8 +6,9 @@ use crate::routes::Caller;
 use crate::{limits, ApiError, AppState};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{header, StatusCode};
+use axum::middleware::Next;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -16,6 +17,7 @@ use quadrant_sim::scenario::Scenario;
 use quadrant_store::{JobKind, JobRow, JobState, ScenarioRow, Store, StoreError};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// Runs `f` on the store from a blocking thread (both back-ends block).
@@ -237,6 +239,49 @@ async fn job_or_404(st: &AppState, id: i64) -> Result<JobRow, ApiError> {
         .ok_or_else(|| ApiError::not_found("run", id))
 }
 
+/// Whether `caller` may see `job`: a run of a stored scenario is as private as the scenario
+/// (its author's until shared), since its parameters, state and result show what it holds.
+/// `seen` memoises scenario ids already looked up.
+fn run_visible(
+    s: &dyn Store,
+    job: &JobRow,
+    caller: Option<i64>,
+    seen: &mut HashMap<i64, bool>,
+) -> Result<bool, StoreError> {
+    let params: Value = serde_json::from_str(&job.params).unwrap_or(Value::Null);
+    let Some(sid) = params["scenario_id"].as_i64() else {
+        return Ok(true);
+    };
+    if let Some(&v) = seen.get(&sid) {
+        return Ok(v);
+    }
+    let v = s
+        .scenario(sid)?
+        .is_some_and(|r| r.shared || Some(r.author) == caller);
+    seen.insert(sid, v);
+    Ok(v)
+}
+
+/// The middleware of every `/api/runs/{id}…` route: a run `caller` may not see is a 404, as
+/// its private scenario is, before any handler or cache is reached.
+pub async fn visible_run(
+    State(st): State<AppState>,
+    Path(id): Path<i64>,
+    Extension(c): Extension<Caller>,
+    req: Request,
+    next: Next,
+) -> Result<Response, ApiError> {
+    let visible = blocking(&st, move |s| match s.job(id)? {
+        Some(j) => run_visible(s, &j, c.token, &mut HashMap::new()),
+        None => Ok(false),
+    })
+    .await?;
+    if !visible {
+        return Err(ApiError::not_found("run", id));
+    }
+    Ok(next.run(req).await)
+}
+
 pub async fn submit_run(
     State(st): State<AppState>,
     Extension(c): Extension<Caller>,
@@ -361,9 +406,33 @@ fn within(field: &str, v: usize, lo: usize, hi: usize) -> Result<usize, ApiError
     }
 }
 
-pub async fn list_runs(State(st): State<AppState>, q: Params) -> Result<Json<Value>, ApiError> {
+/// The latest `limit` runs the caller may see.
+pub async fn list_runs(
+    State(st): State<AppState>,
+    Extension(c): Extension<Caller>,
+    q: Params,
+) -> Result<Json<Value>, ApiError> {
     let limit = num(&q, "limit", 50i64, 1, limits::MAX_LIST as i64)?;
-    let jobs = blocking(&st, move |s| s.jobs(limit)).await?;
+    let jobs = blocking(&st, move |s| {
+        let mut seen = HashMap::new();
+        // Hidden runs leave gaps: ask for more until `limit` are visible or none are left.
+        let mut ask = limit;
+        loop {
+            let all = s.jobs(ask)?;
+            let mut shown = Vec::new();
+            for j in &all {
+                if run_visible(s, j, c.token, &mut seen)? {
+                    shown.push(j.clone());
+                }
+            }
+            if shown.len() as i64 >= limit || (all.len() as i64) < ask {
+                shown.truncate(limit as usize);
+                return Ok(shown);
+            }
+            ask *= 2;
+        }
+    })
+    .await?;
     Ok(Json(json!(jobs.iter().map(run_view).collect::<Vec<_>>())))
 }
 

@@ -30,15 +30,22 @@ use std::sync::{Arc, Mutex};
 /// The OpenAPI 3 document served at `/api/openapi.json`.
 pub const OPENAPI: &str = include_str!("../openapi.json");
 
-/// Why the server could not start.
+/// Why the server could not start. A cause is in the message or is the `source`, never both:
+/// a printer of error chains (anyhow's `{:#}`) would show it twice.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
     /// The store could not be opened or migrated.
     #[error("store: {0}")]
-    Store(#[from] quadrant_store::StoreError),
+    Store(quadrant_store::StoreError),
     /// The address could not be bound, or serving failed.
-    #[error("{0}")]
+    #[error(transparent)]
     Io(#[from] std::io::Error),
+}
+
+impl From<quadrant_store::StoreError> for ServerError {
+    fn from(e: quadrant_store::StoreError) -> Self {
+        ServerError::Store(e)
+    }
 }
 
 /// What every handler shares. The dataset and the session live as long as the process.

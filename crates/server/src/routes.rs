@@ -8,7 +8,7 @@ use axum::handler::Handler;
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use std::net::SocketAddr;
 
@@ -19,6 +19,7 @@ pub struct RouteList(pub Vec<(&'static str, &'static str)>);
 struct Builder {
     router: Router<AppState>,
     list: RouteList,
+    state: AppState,
 }
 
 impl Builder {
@@ -32,6 +33,13 @@ impl Builder {
         self.list.0.push(("post", path));
         self
     }
+    /// A route of one run (`/api/runs/{id}…`): served only to a caller who may see the run.
+    fn run(mut self, method: &'static str, path: &'static str, m: MethodRouter<AppState>) -> Self {
+        let guard = middleware::from_fn_with_state(self.state.clone(), api::visible_run);
+        self.router = self.router.route(path, m.route_layer(guard));
+        self.list.0.push((method, path));
+        self
+    }
 }
 
 /// The API's router over `state`, and the routes it serves.
@@ -39,6 +47,7 @@ pub fn router(state: AppState) -> (Router, RouteList) {
     let b = Builder {
         router: Router::new(),
         list: RouteList::default(),
+        state: state.clone(),
     }
     .get("/api/openapi.json", api::openapi)
     .get("/api/health", api::health)
@@ -67,12 +76,12 @@ pub fn router(state: AppState) -> (Router, RouteList) {
     .post("/api/scenarios/{id}/share", api::share_scenario)
     .get("/api/runs", api::list_runs)
     .post("/api/runs", api::submit_run)
-    .get("/api/runs/{id}", api::get_run)
-    .get("/api/runs/{id}/events", api::run_events)
-    .post("/api/runs/{id}/cancel", api::cancel_run)
-    .get("/api/runs/{id}/result", api::run_result)
-    .get("/api/runs/{id}/series", series::run_series)
-    .get("/api/runs/{id}/report.html", print::run_report);
+    .run("get", "/api/runs/{id}", get(api::get_run))
+    .run("get", "/api/runs/{id}/events", get(api::run_events))
+    .run("post", "/api/runs/{id}/cancel", post(api::cancel_run))
+    .run("get", "/api/runs/{id}/result", get(api::run_result))
+    .run("get", "/api/runs/{id}/series", get(series::run_series))
+    .run("get", "/api/runs/{id}/report.html", get(print::run_report));
     let mut list = b.list;
     // The dashboard's files hold no data: served to any client, outside the token check.
     list.0.push(("get", "/"));

@@ -124,6 +124,17 @@ async fn dataset_brief_and_indicators_cite_their_sources() {
     let expected =
         quadrant_report::brief_json(&quadrant_metrics::brief::brief(&cx, &req).unwrap()) + "\n";
     assert_eq!(String::from_utf8(b).unwrap(), expected);
+    // Each origin trace carries its sources as one string.
+    let v: Value = serde_json::from_str(&expected).unwrap();
+    let stages = v["materials"][0]["stages"].as_array().unwrap();
+    let o = stages.iter().find_map(|s| s["origin"].as_object()).unwrap();
+    assert!(
+        o["source"]
+            .as_str()
+            .unwrap()
+            .contains("+BACI-HS92-V202401b 20"),
+        "{o:?}"
+    );
     let (s, v) = api.get("/api/indicators?material=cobalt&bloc=NOPE").await;
     assert_eq!(
         (s, v["field"].as_str()),

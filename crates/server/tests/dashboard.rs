@@ -160,6 +160,8 @@ async fn a_country_profile_and_the_supply_links() {
         .find(|l| l["material"] == "cobalt" && l["stage"] == "mining")
         .expect("cobalt mining");
     assert_eq!(line["rank"], 1);
+    // Trade lines name the dataset's trade edition.
+    assert_eq!(line["trade_source"], quadrant_model::sources::BACI);
     let buyer = line["buyers"][0][0].as_str().unwrap();
     assert_eq!(p["names"][buyer], "China");
     let (_, aus) = get(&app, "/api/countries/AUS/profile").await;
@@ -193,6 +195,18 @@ async fn a_country_profile_and_the_supply_links() {
         "{through} {supply} {expected}"
     );
     assert_eq!(f["names"]["CHN"], "China");
+    // The trace's sources, as one string the dashboard cites without rebuilding it.
+    let t = &f["trace"];
+    assert_eq!(
+        t["source"],
+        format!(
+            "{}+{}+{} {}",
+            t["datasets"][0].as_str().unwrap(),
+            t["datasets"][1].as_str().unwrap(),
+            quadrant_model::sources::BACI,
+            t["trade_year"]
+        )
+    );
     let (s, e) = get(&app, "/api/supply?material=lithium&stage=mining").await;
     assert_eq!(
         (s, e["field"].as_str()),

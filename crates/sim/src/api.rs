@@ -42,13 +42,14 @@ pub enum SimError {
     /// The scenario was refused; every problem is listed.
     #[error("scenario refused:\n{}", list(.0))]
     Scenario(Vec<Issue>),
-    /// The parameter file was refused.
-    #[error("{file}: {source}")]
+    /// The parameter file was refused. The problem is part of the message, not a `source`:
+    /// as both, a printer of error chains (anyhow's `{:#}`) would show it twice.
+    #[error("{file}: {problem}")]
     Params {
         /// The file.
         file: String,
         /// What is wrong in it.
-        source: crate::params::ParamsError,
+        problem: crate::params::ParamsError,
     },
     /// None of the scenario's materials has production data for a network.
     #[error("no network could be built for the scenario's materials {0:?}")]
@@ -136,7 +137,7 @@ pub fn load_params(path: Option<&Path>) -> Result<Params, SimError> {
         file: file.clone(),
         message: e.to_string(),
     })?;
-    Params::parse(&text).map_err(|source| SimError::Params { file, source })
+    Params::parse(&text).map_err(|problem| SimError::Params { file, problem })
 }
 
 /// Material m's P10–P90 price paths over `runs` (each run with its weekly series).

@@ -170,18 +170,8 @@ pub fn backtest_case(
                 &mut [&mut rec as &mut dyn Recorder],
             );
             let stage_name = obs.and_then(|o| o.stage.clone());
-            let s = stage_name
-                .as_deref()
-                .and_then(|n| net.stages.iter().position(|x| x.stage.as_str() == n))
-                .unwrap_or(net.stages.len() - 1);
-            let announced = r
-                .restrictions
-                .iter()
-                .map(|x| x.announced)
-                .chain(r.losses.iter().map(|l| l.announced))
-                .min()
-                .unwrap_or(0);
-            let ratios = obs.and_then(|o| observed_ratios(o, announced));
+            let s = stage_ix(net, stage_name.as_deref());
+            let ratios = obs.and_then(|o| observed_ratios(o, first_announced(&r)));
             let mut case = compare(&rec.price, s, ratios.as_ref(), obs);
             case.scenario = sc.name.clone();
             case.material = net.material.clone();
@@ -199,6 +189,22 @@ pub fn backtest_case(
         .collect()
 }
 
+/// The stage the observation names, else the network's last.
+fn stage_ix(net: &Network, name: Option<&str>) -> usize {
+    name.and_then(|n| net.stages.iter().position(|x| x.stage.as_str() == n))
+        .unwrap_or(net.stages.len() - 1)
+}
+
+/// The week the first of the run's measures and losses was announced (0 without any).
+fn first_announced(r: &Realized) -> usize {
+    r.restrictions
+        .iter()
+        .map(|x| x.announced)
+        .chain(r.losses.iter().map(|l| l.announced))
+        .min()
+        .unwrap_or(0)
+}
+
 /// Simulated against observed prices at stage s: the path, the peaks and their weeks. Without a
 /// path, the old single `price_ratio` against the run's peak.
 fn compare(
@@ -213,15 +219,7 @@ fn compare(
         fitted: false,
         stage: String::new(),
         observed_stage: None,
-        product: obs
-            .map(|o| {
-                let p = o.product.clone().unwrap_or_default();
-                match &o.assessment {
-                    Some(a) => format!("{p} ({a})"),
-                    None => p,
-                }
-            })
-            .unwrap_or_default(),
+        product: obs.map(product).unwrap_or_default(),
         predicted_price_ratio: price.iter().map(|p| p[s]).fold(1.0, f64::max),
         observed_price_ratio: obs.map(|o| o.price_ratio).filter(|v| *v > 0.0),
         price_log_error: None,
@@ -234,34 +232,55 @@ fn compare(
         source: String::new(),
     };
     if let Some((base, pts)) = ratios {
-        let end = pts.last().map_or(0.0, |p| p.0);
-        c.path = pts
-            .iter()
-            .map(|&(w, o)| (w, o, price_at(price, s, w)))
-            .collect();
-        let peak = pts
-            .iter()
-            .copied()
-            .fold((0.0, 0.0), |a, p| if p.1 > a.1 { p } else { a });
-        c.observed_price_ratio = Some(peak.1);
-        c.observed_peak_week = Some(peak.0);
-        // The simulated peak over the same window.
-        let (mut pw, mut pv) = (*base, 1.0);
-        for (w, p) in price.iter().enumerate() {
-            let w = w as f64;
-            if w > *base && w <= end.ceil() && p[s] > pv {
-                (pw, pv) = (w, p[s]);
-            }
-        }
-        c.predicted_price_ratio = pv;
-        c.predicted_peak_week = Some(pw);
-        let se: f64 = c.path.iter().map(|p| (p.2 / p.1).ln().powi(2)).sum();
-        c.path_rms_log_error = Some((se / c.path.len() as f64).sqrt());
+        compare_path(&mut c, price, s, *base, pts);
     }
     c.price_log_error = c
         .observed_price_ratio
         .map(|o| (c.predicted_price_ratio / o).ln());
     c
+}
+
+/// The observed product as reports name it, with its price assessment.
+fn product(o: &Observed) -> String {
+    let p = o.product.clone().unwrap_or_default();
+    match &o.assessment {
+        Some(a) => format!("{p} ({a})"),
+        None => p,
+    }
+}
+
+/// Compares the simulated price path of stage `s` with an observed one (`pts`: week, price
+/// ratio to the week-`base` level): the points side by side, both peaks and the RMS log error.
+fn compare_path(c: &mut BacktestCase, price: &[Vec<f64>], s: usize, base: f64, pts: &[(f64, f64)]) {
+    let end = pts.last().map_or(0.0, |p| p.0);
+    c.path = pts
+        .iter()
+        .map(|&(w, o)| (w, o, price_at(price, s, w)))
+        .collect();
+    let peak = pts
+        .iter()
+        .copied()
+        .fold((0.0, 0.0), |a, p| if p.1 > a.1 { p } else { a });
+    c.observed_price_ratio = Some(peak.1);
+    c.observed_peak_week = Some(peak.0);
+    let (pw, pv) = simulated_peak(price, s, base, end);
+    c.predicted_price_ratio = pv;
+    c.predicted_peak_week = Some(pw);
+    let se: f64 = c.path.iter().map(|p| (p.2 / p.1).ln().powi(2)).sum();
+    c.path_rms_log_error = Some((se / c.path.len() as f64).sqrt());
+}
+
+/// The simulated peak (week, price ratio) of stage `s` over the observed window, after week
+/// `base` up to week `end` (rounded up); (`base`, 1) when the price never rises.
+fn simulated_peak(price: &[Vec<f64>], s: usize, base: f64, end: f64) -> (f64, f64) {
+    let (mut pw, mut pv) = (base, 1.0);
+    for (w, p) in price.iter().enumerate() {
+        let w = w as f64;
+        if w > base && w <= end.ceil() && p[s] > pv {
+            (pw, pv) = (w, p[s]);
+        }
+    }
+    (pw, pv)
 }
 
 /// The change of restriction `x`'s exporter's exports (its facilities included) against its

@@ -179,16 +179,21 @@ pub fn networks(ds: &Dataset, trade: &TradeIndex, sc: &Scenario) -> Vec<Network>
         .collect()
 }
 
+/// Σ of `v` over `idx`; 0 for no node (Rust's empty float sum is -0.0, printed "-0 t").
+fn total(idx: &[usize], v: &[f64]) -> f64 {
+    idx.iter().fold(0.0, |a, &i| a + v[i])
+}
+
 fn shortfall(subject: &str, idx: &[usize], kpi: &KpiRecorder) -> Shortfall {
-    let d: f64 = idx.iter().map(|&i| kpi.demand[i]).sum();
-    let u: f64 = idx.iter().map(|&i| kpi.shortfall[i]).sum();
+    let d = total(idx, &kpi.demand);
+    let u = total(idx, &kpi.shortfall);
     Shortfall {
         subject: subject.to_string(),
         name: subject.to_string(),
         desired_demand_t: d,
         shortfall_t: u,
         shortfall_share: if d > 0.0 { u / d } else { 0.0 },
-        rationed_t: idx.iter().map(|&i| kpi.unmet[i]).sum(),
+        rationed_t: total(idx, &kpi.unmet),
         short_weeks: idx.iter().map(|&i| kpi.short_weeks[i]).max().unwrap_or(0),
         // Over consumers only: producers and facilities buy nothing at the last stage.
         peak_price_paid: idx
@@ -197,7 +202,7 @@ fn shortfall(subject: &str, idx: &[usize], kpi: &KpiRecorder) -> Shortfall {
             .map(|&i| kpi.peak_paid[i])
             .fold(1.0, f64::max),
         mean_price_paid: if d > 0.0 {
-            idx.iter().map(|&i| kpi.paid_sum[i]).sum::<f64>() / d
+            total(idx, &kpi.paid_sum) / d
         } else {
             1.0
         },

@@ -125,7 +125,10 @@ mod tests {
     }
 
     fn run(rows: &str) -> (Vec<Prod>, Vec<Issue>) {
-        let dir = std::env::temp_dir().join(format!("quadrant-curated-{}", std::process::id()));
+        // One folder per call: the tests run in parallel in one process.
+        static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let k = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("quadrant-curated-{}-{k}", std::process::id()));
         std::fs::create_dir_all(dir.join("curated")).unwrap();
         let head = "material,stage,country,year,value,unit,estimated,cites,derivation\n";
         std::fs::write(dir.join(CURATED_FILE), format!("{head}{rows}")).unwrap();
@@ -149,6 +152,24 @@ mod tests {
         assert_eq!((p.value_t, p.estimated, p.year), (39400.0, true, 2024));
         assert_eq!(p.raw_ref, "curated/ree_chain_production.csv:2");
         assert_eq!(p.raw_unit, "t REO");
+    }
+
+    #[test]
+    fn a_crlf_file_refers_to_the_same_lines_as_an_lf_one() {
+        let rows = "heavy_rare_earths,mining,MMR,2024,39400,t REO,true,WMD;CNBC,\"copied\"\n\
+                    heavy_rare_earths,mining,MMR,2023,38000,t REO,true,WMD;CNBC,\"copied\"\n";
+        let refs = |rows: &str| -> Vec<String> {
+            let (prod, issues) = run(rows);
+            assert!(issues.is_empty(), "{issues:?}");
+            prod.into_iter().map(|p| p.raw_ref).collect()
+        };
+        let want = [
+            "curated/ree_chain_production.csv:2",
+            "curated/ree_chain_production.csv:3",
+        ];
+        assert_eq!(refs(rows), want);
+        // The header stays LF: the second line ending alone decides the third row's line.
+        assert_eq!(refs(&rows.replace('\n', "\r\n")), want);
     }
 
     #[test]

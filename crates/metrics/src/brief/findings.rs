@@ -136,13 +136,7 @@ pub(super) fn key_findings(b: &Brief) -> Vec<Finding> {
             .filter(|v| *v > 0.0)
     }) {
         let o = s.origin.as_ref().expect("filtered on origin");
-        let src = format!(
-            "{}+{}+{} {}",
-            o.datasets.0,
-            o.datasets.1,
-            quadrant_model::sources::BACI,
-            o.trade_year
-        );
+        let src = o.source();
         out.push(finding(
             FindingKind::ThroughAdversary,
             (m, n, s),

@@ -12,7 +12,6 @@ use crate::origin::{origin_trace, OriginTrace};
 use crate::reliance::{bloc_reliance, country_reliance, Reliance};
 use crate::trade::TradeIndex;
 use crate::Members;
-use quadrant_model::sources::BACI;
 use quadrant_model::{CountryIx, Dataset, MaterialIx, Stage};
 use serde::Serialize;
 
@@ -388,7 +387,7 @@ fn stage_brief(
         bloc_reliance: bloc_rel,
         member_reliance: member_rel,
         reliance_source: trade_year
-            .map(|ty| format!("{}+{BACI} {ty}", conc.dataset))
+            .map(|ty| format!("{}+{} {ty}", conc.dataset, cx.trade.source()))
             .unwrap_or_default(),
         origin,
         reserves: if stage == Stage::Mining {

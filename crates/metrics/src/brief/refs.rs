@@ -109,7 +109,7 @@ fn source_strings(b: &Brief) -> Vec<&str> {
         if let Some(o) = &s.origin {
             v.push(&o.datasets.0);
             v.push(&o.datasets.1);
-            v.push(quadrant_model::sources::BACI);
+            v.push(&o.trade_dataset);
         }
     }
     for g in b.materials.iter().flat_map(|m| &m.geopolrisk) {
