@@ -81,7 +81,8 @@ export async function montecarlo(node, run, records) {
   const mats = [...new Set(records.map((r) => r.material))];
   for (const m of mats) {
     const rs = records.filter((r) => r.material === m);
-    const names = rs.map((r) => nameOf(d, r.subject));
+    // Subjects the dataset does not name are the bloc (or the world).
+    const names = rs.map((r) => (r.subject === 'world' ? 'World' : d.byId.has(r.subject) ? nameOf(d, r.subject) : `${r.subject} (bloc)`));
     const box = node.appendChild(el(`<div class="panel"><h2>${esc(m)}: ${rs[0].runs_done} futures (seed ${rs[0].seed}${rs[0].interrupted ? ', interrupted' : ''})</h2>
       <p class="muted">Shortfall as a share of desired demand over the run: the bar spans P5–P95, the dot is P50, the diamond CVaR95 (mean of the worst 5%).</p><div class="chart small mc"></div>
       <p class="muted">Peak world price at the last stage: mean ×${rs[0].peak_price_vs_baseline_mean.toFixed(2)}, P50 ×${rs[0].peak_price_vs_baseline_p50.toFixed(2)}, P95 ×${rs[0].peak_price_vs_baseline_p95.toFixed(2)}.</p></div>`));
@@ -89,7 +90,8 @@ export async function montecarlo(node, run, records) {
     c.setOption({
       animation: false,
       tooltip: { trigger: 'axis', valueFormatter: (v) => (Array.isArray(v) ? v.map((x) => pct(x)).join('–') : pct(v)) },
-      legend: { top: 0 },
+      // The P5 bar is the band's invisible base: not a legend entry.
+      legend: { top: 0, data: ['P5–P95', 'P50', 'CVaR95'] },
       grid: { left: 70, right: 20, top: 36, bottom: 30 },
       xAxis: { type: 'category', data: names },
       yAxis: { type: 'value', name: 'shortfall share', axisLabel: { formatter: (v) => pct(v) } },
@@ -107,7 +109,9 @@ export async function montecarlo(node, run, records) {
 /** A chokepoint ranking: the bloc's shortfall per single outage, largest first. */
 export async function chokepoints(node, run, rows) {
   const d = await dataset();
-  const label = (r) => `${nameOf(d, r.country)} ${r.stage}${r.facility ? ` (${r.facility})` : ''}`;
+  const label = (r) => (r.facility ? `${r.facility}, ${nameOf(d, r.country)}, ${r.stage}` : `${nameOf(d, r.country)} ${r.stage}`);
+  // An axis label is cut to fit (the tooltip gives it whole): a facility by its own name.
+  const short = (r) => (r.facility ? `${r.facility} (${r.stage})` : label(r));
   const top = rows.slice(0, 20).reverse();
   const box = node.appendChild(el(`<div class="panel"><h2>Chokepoints of ${esc(run.params.material)} for ${esc(run.params.bloc)}: a ${run.params.weeks}-week full outage of one (country, stage) or facility</h2><div class="chart choke" style="height:${Math.max(260, top.length * 26 + 60)}px"></div></div>`));
   const c = chart(box.querySelector('.choke'));
@@ -115,9 +119,9 @@ export async function chokepoints(node, run, rows) {
     animation: false,
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: (ps) => { const r = top[ps[0].dataIndex]; return `<b>${esc(label(r))}</b><br>bloc shortfall ${pct(r.bloc_shortfall_share)}<br>world share of the stage ${pct(r.world_share)}<br>peak price ×${r.peak_price_vs_baseline.toFixed(2)}`; } },
     legend: { top: 0 },
-    grid: { left: 220, right: 30, top: 30, bottom: 30 },
+    grid: { left: 10, right: 30, top: 30, bottom: 30, containLabel: true },
     xAxis: { type: 'value', axisLabel: { formatter: (v) => pct(v) } },
-    yAxis: { type: 'category', data: top.map(label) },
+    yAxis: { type: 'category', data: top.map(short), axisLabel: { width: 300, overflow: 'truncate' } },
     series: [
       { name: 'bloc shortfall', type: 'bar', data: top.map((r) => r.bloc_shortfall_share), itemStyle: { color: ADV_COLOR } },
       { name: 'world share of the stage', type: 'bar', data: top.map((r) => r.world_share), itemStyle: { color: '#b8c2cc' } },

@@ -98,7 +98,7 @@ export async function mapView(root, params) {
             + (p.data.t != null ? `<br>${tonnes(p.data.t)}` : '') + `<br><span style="font-size:11px">${esc(layer.source)} ${layer.year}</span>`;
         },
       },
-      visualMap: { min: 0, max, left: 10, bottom: 20, text: [pct(max), '0%'], calculable: true, formatter: (v) => pct(v), inRange: { color: ['#e0ecf8', '#6baed6', '#08306b'] } },
+      visualMap: { min: 0, max, left: 10, bottom: 20, calculable: true, formatter: (v) => pct(v), inRange: { color: ['#e0ecf8', '#6baed6', '#08306b'] } },
       series: [{
         type: 'map', map: 'world', roam: true, nameProperty: 'name', data,
         itemStyle: { areaColor: '#eef0f3', borderColor: '#9aa4b1', borderWidth: 0.4 },
@@ -115,14 +115,19 @@ export async function mapView(root, params) {
     const p = root.querySelector('#profile');
     p.innerHTML = '<p class="muted">Loading…</p>';
     const v = await api(`/api/countries/${iso}/profile?year=${q.year}`);
-    const partners = (list) => list.map(([c, t]) => `${esc(nameOf(d, c))} ${tonnes(t)}`).join(', ') || '–';
+    // Flows that round to 0.0 t are left out; a side with none says so.
+    const trade = (total, list, dir) => {
+      const shown = list.filter(([, t]) => t >= 0.05);
+      if (total < 0.05 || !shown.length) return '<span class="muted">none recorded</span>';
+      return `${tonnes(total)} ${dir} ${shown.map(([c, t]) => `${esc(nameOf(d, c))} ${tonnes(t)}`).join(', ')}`;
+    };
     const lines = v.lines.map((l) => {
       const src = citation(d, l.source, l.year);
       const tsrc = l.trade_year ? citation(d, l.trade_source, l.trade_year) : '';
       return `<tr><td>${esc(d.materials.find((m) => m.id === l.material)?.name || l.material)}</td><td>${l.stage}</td>
         <td class="num" title="${esc(src)}">${l.rank ? `${tonnes(l.output_t)} · ${pct(l.share)} · #${l.rank}` : '–'}</td>
-        <td title="${esc(tsrc)}">${l.trade_year ? `${tonnes(l.imports_t)} from ${partners(l.suppliers)}` : '<span class="muted">no trade data</span>'}</td>
-        <td title="${esc(tsrc)}">${l.trade_year ? `${tonnes(l.exports_t)} to ${partners(l.buyers)}` : ''}</td></tr>`;
+        <td title="${esc(tsrc)}">${l.trade_year ? trade(l.imports_t, l.suppliers, 'from') : '<span class="muted">no trade data</span>'}</td>
+        <td title="${esc(tsrc)}">${l.trade_year ? trade(l.exports_t, l.buyers, 'to') : ''}</td></tr>`;
     }).join('');
     const ags = v.agreements.map((a) => `<li title="${esc(a.source)}"><b>${esc(a.name)}</b> (${esc(a.kind)}; ${a.parties.map((x) => esc(nameOf(d, x))).join(', ')}${a.in_force ? `; in force ${esc(a.in_force)}` : a.signed ? `; signed ${esc(a.signed)}, not in force` : ''})</li>`).join('');
     p.innerHTML = `<h2 data-country="${esc(v.country)}">${esc(v.name)}</h2>

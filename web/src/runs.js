@@ -56,14 +56,7 @@ export async function showRun(node, id) {
   update(run);
   if (!FINAL.includes(run.state)) {
     const cancel = cancelButton(head, id, update);
-    await new Promise((resolve) => {
-      const es = new EventSource(`/api/runs/${id}/events`);
-      es.addEventListener('update', (e) => {
-        update(JSON.parse(e.data));
-        if (FINAL.includes(run.state)) { es.close(); resolve(); }
-      });
-      es.onerror = () => { es.close(); resolve(); };
-    });
+    await follow(id, update, () => FINAL.includes(run.state));
     run = await api(`/api/runs/${id}`);
     update(run);
     cancel?.remove();
@@ -71,12 +64,51 @@ export async function showRun(node, id) {
   if (run.state !== 'done') return;
   // Every finished run has its printable page, stored with its result.
   head.querySelector('h2').insertAdjacentHTML('beforeend', ` <a class="button print" href="/api/runs/${id}/report.html" target="_blank" rel="noopener">Print briefing</a>`);
+  if (run.params.scenario_id && token()) privatePrint(head.querySelector('a.print'));
   const result = await api(`/api/runs/${id}/result`);
   if (run.kind === 'simulate') await simulation(body, run, result, await api(`/api/runs/${id}/series`));
   else if (run.kind === 'montecarlo') await montecarlo(body, run, result);
   else if (run.kind === 'chokepoints') await chokepoints(body, run, result);
   else if (run.kind === 'plan') await planResult(body, run, result);
   head.dataset.rendered = '1';
+}
+
+/**
+ * Follows the run's Server-Sent Events until `over()`. Read through fetch rather than
+ * EventSource, which cannot send the token that a run of a private scenario needs.
+ */
+async function follow(id, update, over) {
+  const headers = token() ? { Authorization: `Bearer ${token()}` } : {};
+  try {
+    const r = await fetch(`/api/runs/${id}/events`, { headers });
+    if (!r.ok || !r.body) return;
+    const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buf += value;
+      let end;
+      while ((end = buf.indexOf('\n\n')) >= 0) {
+        const frame = buf.slice(0, end);
+        buf = buf.slice(end + 2);
+        const data = frame.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trimStart()).join('\n');
+        if (/^event: ?update$/m.test(frame) && data) update(JSON.parse(data));
+        if (over()) { reader.cancel(); return; }
+      }
+    }
+  } catch { /* the state is read again below */ }
+}
+
+/** A private run's page needs the token: fetched with it and opened from memory. */
+function privatePrint(a) {
+  a.addEventListener('click', async (e) => {
+    e.preventDefault();
+    const w = window.open('', '_blank');
+    const r = await fetch(a.href, { headers: { Authorization: `Bearer ${token()}` } });
+    const blob = new Blob([await r.text()], { type: 'text/html' });
+    w.location = URL.createObjectURL(blob);
+  });
 }
 
 /** A "Cancel" button for a queued or running run (its author's token is needed to press it);
