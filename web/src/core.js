@@ -151,3 +151,31 @@ export function issuesHtml(e) {
     : `<li>${esc(e.message)}${e.field ? ` (field ${esc(e.field)})` : ''}</li>`;
   return `<ul class="issues">${items}</ul>`;
 }
+
+/**
+ * Checks a text as it is typed: `validate()` asks `request()` and shows `ok(answer)` or the
+ * refusal's issues in `check` (an answer to an older text is dropped); `soon()` waits for a
+ * pause in typing. `check.dataset.state` is what the browser tests wait on.
+ */
+export function liveCheck(check, request, ok) {
+  let timer;
+  let seq = 0;
+  async function validate() {
+    const mine = ++seq;
+    check.dataset.state = 'checking';
+    check.innerHTML = '<p class="muted">checking…</p>';
+    try {
+      const v = await request();
+      if (mine !== seq) return;
+      check.innerHTML = `<p class="ok">✓ valid: ${ok(v)}</p>`;
+      check.dataset.state = 'valid';
+    } catch (e) {
+      if (mine !== seq) return;
+      check.innerHTML = `<p class="error">✗ not valid</p>${issuesHtml(e)}`;
+      check.dataset.state = 'invalid';
+    }
+  }
+  // 'pending' at once: what is shown no longer answers the text (the tests wait on it).
+  const soon = () => { check.dataset.state = 'pending'; clearTimeout(timer); timer = setTimeout(validate, 300); };
+  return { validate, soon };
+}

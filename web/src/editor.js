@@ -3,7 +3,7 @@
 // simulation or a Monte Carlo. The form patches the TOML text in place (tomledit.js), so the
 // file's comments and layout stay; smol-toml reads the text back into the form.
 import { parse } from 'smol-toml';
-import { api, el, esc, issuesHtml, token } from './core.js';
+import { api, el, esc, liveCheck, token } from './core.js';
 import { setValue, appendTable, removeTable, readField } from './tomledit.js';
 
 const TOP = [
@@ -61,26 +61,9 @@ export async function editorView(root, params) {
   let doc = {};
   let shippedText = '';
   let shippedName = '';
-  let timer;
-  let seq = 0;
-
-  async function validate() {
-    const mine = ++seq;
-    check.innerHTML = '<p class="muted">checking…</p>';
-    check.dataset.state = 'checking';
-    try {
-      const v = await api('/api/scenarios/validate', { method: 'POST', body: { name: `${shippedName || 'scenario'}.toml`, toml: ta.value } });
-      if (mine !== seq) return;
-      check.innerHTML = `<p class="ok">✓ valid: “${esc(v.name)}”, ${v.materials.join(', ')}, ${v.weeks} weeks, bloc ${esc(v.bloc)}</p>`;
-      check.dataset.state = 'valid';
-    } catch (e) {
-      if (mine !== seq) return;
-      check.innerHTML = `<p class="error">✗ not valid</p>${issuesHtml(e)}`;
-      check.dataset.state = 'invalid';
-    }
-  }
-  // 'pending' at once: what is shown no longer answers the text (the tests wait on it).
-  const soon = () => { check.dataset.state = 'pending'; clearTimeout(timer); timer = setTimeout(validate, 300); };
+  const { validate, soon } = liveCheck(check,
+    () => api('/api/scenarios/validate', { method: 'POST', body: { name: `${shippedName || 'scenario'}.toml`, toml: ta.value } }),
+    (v) => `“${esc(v.name)}”, ${v.materials.join(', ')}, ${v.weeks} weeks, bloc ${esc(v.bloc)}`);
 
   function renderForm() {
     const top = TOP.map(([k, kind]) => `<label>${k}<input data-key="${k}" data-kind="${kind}" value="${esc(doc[k] === undefined ? '' : kind === 'list' ? (doc[k] || []).join(', ') : show(doc[k]))}"></label>`).join('');

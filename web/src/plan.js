@@ -3,7 +3,7 @@
 // (plancharts.js). Or edit the plan file (pre-filled with the shipped plan's TOML, or loaded
 // from disk), checked as you type (POST /api/plans/validate), and run that. Earlier plan runs
 // are listed below.
-import { api, dataset, planNames, el, esc, issuesHtml, token, nameOf } from './core.js';
+import { api, dataset, planNames, el, esc, issuesHtml, liveCheck, token, nameOf } from './core.js';
 
 const COMPARE = (p) => [
   p.without_ethics && 'the same plan without its ethics constraints (the price of ethics)',
@@ -68,25 +68,9 @@ async function planFile(root, sel, submit) {
     <textarea class="toml" id="plan-toml" spellcheck="false"></textarea></div>`));
   const ta = box.querySelector('#plan-toml');
   const check = box.querySelector('#plan-check');
-  let timer;
-  let seq = 0;
-  async function validate() {
-    const mine = ++seq;
-    check.dataset.state = 'checking';
-    check.innerHTML = '<p class="muted">checking…</p>';
-    try {
-      const v = await api('/api/plans/validate', { method: 'POST', body: { plan_toml: ta.value } });
-      if (mine !== seq) return;
-      check.innerHTML = `<p class="ok">✓ valid: “${esc(v.title)}”, bloc ${esc(v.bloc)}, ${v.materials.map(esc).join(', ')}, ${v.horizon_years} years, ${v.futures} futures</p>`;
-      check.dataset.state = 'valid';
-    } catch (e) {
-      if (mine !== seq) return;
-      check.innerHTML = `<p class="error">✗ not valid</p>${issuesHtml(e)}`;
-      check.dataset.state = 'invalid';
-    }
-  }
-  // 'pending' at once: what is shown no longer answers the text (the tests wait on it).
-  const soon = () => { check.dataset.state = 'pending'; clearTimeout(timer); timer = setTimeout(validate, 300); };
+  const { validate, soon } = liveCheck(check,
+    () => api('/api/plans/validate', { method: 'POST', body: { plan_toml: ta.value } }),
+    (v) => `“${esc(v.title)}”, bloc ${esc(v.bloc)}, ${v.materials.map(esc).join(', ')}, ${v.horizon_years} years, ${v.futures} futures`);
   async function load() {
     ta.value = (await api(`/api/plans/${encodeURIComponent(sel.value)}`)).toml;
     validate();

@@ -3,7 +3,7 @@
 //! nothing is drawn when every value is 0: the caller says so in a sentence.
 
 use crate::html::esc;
-use crate::svg::{Axis, Units};
+use crate::svg::{x_grid, Axis, Units};
 use quadrant_sim::montecarlo::{Histogram, Stats};
 
 const W: f64 = 680.0;
@@ -33,17 +33,7 @@ fn x_axis(
     (top, base): (f64, f64),
     title: &str,
 ) -> String {
-    let mut s = String::new();
-    for t in a.ticks() {
-        s.push_str(&format!(
-            "<line x1=\"{x:.1}\" y1=\"{top}\" x2=\"{x:.1}\" y2=\"{}\" stroke=\"#e3e6ea\"/>\
-             <text class=\"xtick\" x=\"{x:.1}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\">{}</text>",
-            base + 3.0,
-            base + 14.0,
-            a.label(t, u.scale, u.suffix),
-            x = px(t)
-        ));
-    }
+    let mut s = x_grid(a, u, px, (top, base));
     s.push_str(&format!(
         "<line x1=\"{:.1}\" y1=\"{base}\" x2=\"{:.1}\" y2=\"{base}\" stroke=\"#888\"/>\
          <text class=\"xtitle\" x=\"{:.1}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text>",

@@ -368,6 +368,27 @@ pub(crate) fn share_bars(title: &str, x_title: &str, rows: &[BarRow], width: f64
     bars_on(title, x_title, rows, width, &axis)
 }
 
+/// Vertical grid lines from `top` to `base` and the tick labels under them.
+pub(crate) fn x_grid(
+    a: &Axis,
+    u: Units,
+    px: &dyn Fn(f64) -> f64,
+    (top, base): (f64, f64),
+) -> String {
+    let mut s = String::new();
+    for t in a.ticks() {
+        s.push_str(&format!(
+            "<line x1=\"{x:.1}\" y1=\"{top}\" x2=\"{x:.1}\" y2=\"{}\" stroke=\"#e3e6ea\"/>\
+             <text class=\"xtick\" x=\"{x:.1}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\">{}</text>",
+            base + 3.0,
+            base + 14.0,
+            a.label(t, u.scale, u.suffix),
+            x = px(t)
+        ));
+    }
+    s
+}
+
 /// Horizontal bars of shares on a 0% to nice-top axis over the largest bar (small shares
 /// stay legible).
 pub(crate) fn share_bars_fit(title: &str, x_title: &str, rows: &[BarRow], width: f64) -> String {
@@ -398,18 +419,8 @@ fn bars_on(title: &str, x_title: &str, rows: &[BarRow], width: f64, axis: &Axis)
     let row_h = |r: &BarRow| bar_h * r.bars.len() as f64 + 5.0;
     let plot_h: f64 = rows.iter().map(row_h).sum();
     let px = |v: f64| lw + plot * (v / axis.hi).clamp(0.0, 1.0);
-    let mut s = String::new();
     let base = TOP + plot_h;
-    for t in axis.ticks() {
-        s.push_str(&format!(
-            "<line x1=\"{x:.1}\" y1=\"{TOP}\" x2=\"{x:.1}\" y2=\"{}\" stroke=\"#e3e6ea\"/>\
-             <text class=\"xtick\" x=\"{x:.1}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\">{}</text>",
-            base + 3.0,
-            base + 14.0,
-            axis.label(t, 100.0, "%"),
-            x = px(t)
-        ));
-    }
+    let mut s = x_grid(axis, PERCENT, &px, (TOP, base));
     let mut y = TOP;
     for r in rows {
         s.push_str(&format!(
